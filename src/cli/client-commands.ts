@@ -1,0 +1,115 @@
+import { PROFILES, type ClientFields, type Profile } from '../core/client.js';
+import { viewClient } from '../core/client-view.js';
+import { createClient } from '../core/create-client.js';
+import { deleteClient } from '../core/delete-client.js';
+import { loadClient } from '../core/load-client.js';
+import { regenerateSecret } from '../core/regenerate-secret.js';
+import { requirePermission } from '../core/require-permission.js';
+import { revokeSecretVersion } from '../core/revoke-secret-version.js';
+import type { Runtime } from '../main.js';
+import { callerFromToken, parse } from './run-cli.js';
+import { EXIT, UsageError, print, type Output } from './output.js';
+
+const integer = (value: unknown, name: string): number | undefined => {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d+$/.test(value)) throw new UsageError(`--${name} must be a non-negative integer.`);
+  return Number(value);
+};
+
+/** `rekey clients …`, `rekey audit …`, `rekey outbox …`: the same core commands the API runs. */
+export async function clientCommands(group: string, args: string[], runtime: Runtime, out: Output, json: boolean): Promise<number> {
+  const { values, positionals } = parse(args, {
+    token: { type: 'string' },
+    profile: { type: 'string' },
+    name: { type: 'string' },
+    'grace-seconds': { type: 'string' },
+    'idempotency-key': { type: 'string' },
+    'allowed-scope': { type: 'string', multiple: true },
+    type: { type: 'string' },
+    client: { type: 'string' },
+    status: { type: 'string' },
+    limit: { type: 'string' },
+  });
+  const [action, ...ids] = positionals;
+  const caller = await callerFromToken(runtime, values.token as string | undefined);
+  const core = runtime.core;
+  const now = core.clock.now();
+
+  if (group === 'audit') {
+    if (action !== 'list') throw new UsageError('Usage: rekey audit list [--type T] [--client ID] [--limit N]');
+    await requirePermission(core, caller, 'audit.read', 'read the audit log');
+    const page = await core.store.listAuditEvents(caller.accountId, {
+      ...(values.type ? { type: values.type as string } : {}),
+      ...(values.client ? { clientId: values.client as string } : {}),
+      limit: integer(values.limit, 'limit') ?? 50,
+    });
+    const items = page.items.map((event) => ({ id: event.id, at: new Date(event.at).toISOString(), type: event.type, actor: `${event.actor.type}:${event.actor.id}`, clientId: event.clientId ?? undefined, versionId: event.versionId ?? undefined, code: event.code ?? undefined, count: event.count }));
+    print(out, json ? { items } : items, json);
+    return EXIT.ok;
+  }
+  if (group === 'outbox') {
+    if (action !== 'list') throw new UsageError('Usage: rekey outbox list [--status pending|sent|failed]');
+    await requirePermission(core, caller, 'accounts.manage', 'read the outbox');
+    const status = values.status as string | undefined;
+    if (status && !['pending', 'sent', 'failed'].includes(status)) throw new UsageError('--status is pending, sent or failed.');
+    const messages = await core.store.listOutbox(caller.accountId, { ...(status ? { status: status as 'pending' } : {}), limit: integer(values.limit, 'limit') ?? 50 });
+    const items = messages.map((message) => ({ id: message.id, type: message.type, channel: message.channel, recipient: message.recipient, status: message.status, attempts: message.attempts, createdAt: new Date(message.createdAt).toISOString() }));
+    print(out, json ? { items } : items, json);
+    return EXIT.ok;
+  }
+
+  switch (action) {
+    case 'list': {
+      await requirePermission(core, caller, 'credentials.read', 'list clients');
+      const profile = values.profile as string | undefined;
+      if (profile && !(PROFILES as readonly string[]).includes(profile)) throw new UsageError(`--profile is one of ${PROFILES.join(', ')}.`);
+      const page = await core.store.listClients(caller.accountId, { ...(profile ? { profile: profile as Profile } : {}), limit: integer(values.limit, 'limit') ?? 200 });
+      const items = await Promise.all(page.items.map(async (client) => viewClient(client, await core.store.listVersions(client.id), now)));
+      if (json) print(out, { items }, true);
+      else out.stdout.write(items.length ? `${items.map((client) => `${client.id}  ${client.profile.padEnd(10)} ${client.state.padEnd(7)} ${client.name}`).join('\n')}\n` : '(no clients)\n');
+      return EXIT.ok;
+    }
+    case 'get': {
+      if (ids.length !== 1) throw new UsageError('Usage: rekey clients get <id>');
+      await requirePermission(core, caller, 'credentials.read', 'read a client');
+      const client = await loadClient(core.store, caller.accountId, ids[0]!);
+      print(out, viewClient(client, await core.store.listVersions(client.id), now), json);
+      return EXIT.ok;
+    }
+    case 'create': {
+      const profile = values.profile as string | undefined;
+      const name = values.name as string | undefined;
+      if (!profile || !(PROFILES as readonly string[]).includes(profile) || !name) throw new UsageError(`Usage: rekey clients create --profile ${PROFILES.join('|')} --name NAME`);
+      const fields: ClientFields = {};
+      if (values['allowed-scope']) fields.allowedScopes = values['allowed-scope'] as string[];
+      const created = await createClient(core, caller, { profile: profile as Profile, name, fields });
+      print(out, created, json);
+      if (!json) out.stderr.write('The secret above is shown once. Store it now.\n');
+      return EXIT.ok;
+    }
+    case 'regenerate': {
+      if (ids.length !== 1) throw new UsageError('Usage: rekey clients regenerate <id> [--grace-seconds N] [--idempotency-key K]');
+      const account = await core.store.getAccount(caller.accountId);
+      const key = values['idempotency-key'] as string | undefined;
+      const result = await regenerateSecret(core, caller, ids[0]!, {
+        graceSeconds: integer(values['grace-seconds'], 'grace-seconds') ?? 0,
+        ...(key ? { idempotencyKey: key } : {}),
+      }, { via: 'control', maxGraceSeconds: account?.settings.maxGraceSeconds ?? 604_800 });
+      print(out, result, json);
+      return EXIT.ok;
+    }
+    case 'revoke': {
+      if (ids.length !== 2) throw new UsageError('Usage: rekey clients revoke <id> <versionId>');
+      print(out, await revokeSecretVersion(core, caller, ids[0]!, ids[1]!), json);
+      return EXIT.ok;
+    }
+    case 'delete': {
+      if (ids.length !== 1) throw new UsageError('Usage: rekey clients delete <id>');
+      await deleteClient(core, caller, ids[0]!);
+      print(out, json ? { deleted: ids[0] } : `Deleted ${ids[0]}.`, json);
+      return EXIT.ok;
+    }
+    default:
+      throw new UsageError('Usage: rekey clients list|get|create|regenerate|revoke|delete …');
+  }
+}

@@ -1,0 +1,28 @@
+export interface Output {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+/** Exit codes of SPEC §8. */
+export const EXIT = { ok: 0, unexpected: 1, usage: 2, notFound: 3, conflict: 4, auth: 5, unreachable: 6 } as const;
+
+export class UsageError extends Error {}
+
+/** Prints `value` as JSON, or as aligned `key: value` lines for people. */
+export function print(out: Output, value: unknown, json: boolean): void {
+  if (json) {
+    out.stdout.write(`${JSON.stringify(value)}\n`);
+    return;
+  }
+  out.stdout.write(`${human(value, '')}\n`);
+}
+
+function human(value: unknown, indent: string): string {
+  if (Array.isArray(value)) return value.map((item) => `${indent}- ${human(item, `${indent}  `).trimStart()}`).join('\n') || `${indent}(none)`;
+  if (value && typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([key, item]) => (item && typeof item === 'object' ? `${indent}${key}:\n${human(item, `${indent}  `)}` : `${indent}${key}: ${String(item)}`))
+      .join('\n');
+  }
+  return `${indent}${String(value)}`;
+}

@@ -1,0 +1,159 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { authenticateAdminToken } from '../core/authenticate-admin-token.js';
+import type { Caller } from '../core/core-deps.js';
+import { RekeyError, type ErrorCode } from '../core/errors.js';
+import { initializeAccount } from '../core/initialize-account.js';
+import { parseMasterKey } from '../core/keyring.js';
+import { createRuntime, serve, type Runtime } from '../main.js';
+import { hashPassword } from '../password-hash.js';
+import { migrate } from '../store/migrations.js';
+import { rotateMasterKey, resolveMasterKey } from '../store/open-keyring.js';
+import { clientCommands } from './client-commands.js';
+import { EXIT, UsageError, type Output } from './output.js';
+
+const HELP = `Usage: rekey <command> [options]
+
+Commands:
+  serve                         start the API, OAuth endpoints and console
+  init --account ID --name NAME --admin-email EMAIL [--admin-password-file F] [--json]
+                                create the first account, its Administrator and an admin token
+  migrate                       apply pending database migrations
+  clients list|get|create|regenerate|revoke|delete …
+                                manage clients (needs --token or REKEY_ADMIN_TOKEN)
+  audit list [--type T] [--client ID] [--limit N]
+  outbox list [--status S]
+  master-key rotate --new-key-file F
+                                re-wrap the data key and pepper under a new master key
+
+Global options: --json (machine-readable output), --help
+Environment: REKEY_DATABASE_URL, REKEY_MASTER_KEY / REKEY_MASTER_KEY_FILE, REKEY_PORT, REKEY_HOST, REKEY_PUBLIC_URL
+Exit codes: 0 ok, 1 unexpected, 2 usage, 3 not found, 4 conflict, 5 authentication/permission, 6 store unreachable`;
+
+export function exitCodeOf(code: ErrorCode): number {
+  if (code === 'not_found') return EXIT.notFound;
+  if (code === 'invalid_request') return EXIT.usage;
+  if (code === 'unavailable') return EXIT.unreachable;
+  if (['conflict', 'use_reset', 'not_tba', 'tba_disabled', 'bundle_managed', 'registration_only'].includes(code)) return EXIT.conflict;
+  if (['forbidden', 'unauthenticated', 'malformed_credential', 'bad_secret', 'revoked', 'expired', 'unknown_client', 'stale_secret', 'locked'].includes(code)) return EXIT.auth;
+  return EXIT.unexpected;
+}
+
+export function parse(args: string[], options: ParseArgsConfig['options']): ReturnType<typeof parseArgs> {
+  try {
+    return parseArgs({ args, options: { ...options, json: { type: 'boolean' }, help: { type: 'boolean' } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function withRuntime<T>(config: Config, work: (runtime: Runtime) => Promise<T>): Promise<T> {
+  let runtime: Runtime;
+  try {
+    runtime = await createRuntime(config);
+  } catch (error) {
+    if (error instanceof RekeyError) throw error;
+    throw new RekeyError('unavailable', `Cannot open the store: ${(error as Error).message}`);
+  }
+  try {
+    return await work(runtime);
+  } finally {
+    await runtime.close();
+  }
+}
+
+export async function callerFromToken(runtime: Runtime, token: string | undefined): Promise<Caller> {
+  const value = token ?? process.env.REKEY_ADMIN_TOKEN;
+  if (!value) throw new RekeyError('unauthenticated', 'Pass an admin token with --token or REKEY_ADMIN_TOKEN.');
+  return authenticateAdminToken(runtime.core, value);
+}
+
+/** Runs one CLI invocation; returns the process exit code. */
+export async function runCli(argv: string[], out: Output = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const [command, ...rest] = argv;
+  const wantsJson = rest.includes('--json');
+  try {
+    if (!command || command === '--help' || command === 'help') {
+      out.stdout.write(`${HELP}\n`);
+      return command ? EXIT.ok : EXIT.usage;
+    }
+    const config = loadConfig();
+    switch (command) {
+      case 'serve': {
+        parse(rest, {});
+        await serve(config);
+        return -1; // keep running
+      }
+      case 'init': {
+        const { values } = parse(rest, { account: { type: 'string' }, name: { type: 'string' }, 'admin-email': { type: 'string' }, 'admin-password-file': { type: 'string' } });
+        const account = values.account as string | undefined;
+        const name = values.name as string | undefined;
+        const adminEmail = values['admin-email'] as string | undefined;
+        if (!account || !name || !adminEmail) throw new UsageError('init needs --account, --name and --admin-email.');
+        let passwordHash: string | null = null;
+        const passwordFile = values['admin-password-file'] as string | undefined;
+        if (passwordFile) {
+          let password: string;
+          try {
+            password = readFileSync(passwordFile, 'utf8').replace(/\r?\n$/, '');
+          } catch {
+            throw new UsageError(`Cannot read --admin-password-file ${passwordFile}.`);
+          }
+          if (password.length < 8) throw new UsageError('The administrator password must be at least 8 characters.');
+          passwordHash = await hashPassword(password);
+        }
+        const result = await withRuntime(config, (runtime) => initializeAccount(runtime.core, { accountId: account, name, adminEmail, passwordHash }));
+        if (wantsJson) out.stdout.write(`${JSON.stringify(result)}\n`);
+        else out.stdout.write(`Account ${result.accountId} created.\nAdministrator member: ${result.memberId}\nAdmin token (shown once, store it now): ${result.adminToken}\n`);
+        return EXIT.ok;
+      }
+      case 'migrate': {
+        parse(rest, {});
+        const applied = await withRuntime(config, (runtime) => migrate(runtime.opened.db));
+        if (wantsJson) out.stdout.write(`${JSON.stringify({ applied })}\n`);
+        else out.stdout.write(applied.length ? `Applied migrations: ${applied.join(', ')}\n` : 'The database is up to date.\n');
+        return EXIT.ok;
+      }
+      case 'master-key': {
+        const { values, positionals } = parse(rest, { 'new-key-file': { type: 'string' } });
+        if (positionals[0] !== 'rotate' || !values['new-key-file']) throw new UsageError('Usage: rekey master-key rotate --new-key-file F');
+        let newKey: Buffer;
+        try {
+          newKey = parseMasterKey(readFileSync(values['new-key-file'] as string, 'utf8'));
+        } catch {
+          throw new UsageError('--new-key-file must name a readable file holding 32 bytes, base64-encoded.');
+        }
+        const oldKey = resolveMasterKey(config, () => undefined);
+        const result = await withRuntime(config, (runtime) => rotateMasterKey(runtime.opened.store, oldKey, newKey, runtime.core.random));
+        if (wantsJson) out.stdout.write(`${JSON.stringify(result)}\n`);
+        else out.stdout.write(`Re-wrapped under the new master key (fingerprint ${result.fingerprint}). Start nodes with the new key from now on.\n`);
+        return EXIT.ok;
+      }
+      case 'clients':
+      case 'audit':
+      case 'outbox':
+        return await withRuntime(config, (runtime) => clientCommands(command, rest, runtime, out, wantsJson));
+      default:
+        throw new UsageError(`Unknown command "${command}". Run rekey --help.`);
+    }
+  } catch (error) {
+    return reportError(error, out, wantsJson);
+  }
+}
+
+function reportError(error: unknown, out: Output, wantsJson: boolean): number {
+  if (error instanceof UsageError || error instanceof ConfigError) {
+    out.stderr.write(wantsJson ? `${JSON.stringify({ error: 'usage', detail: error.message })}\n` : `rekey: ${error.message}\n`);
+    return error instanceof ConfigError ? EXIT.usage : EXIT.usage;
+  }
+  if (error instanceof RekeyError) {
+    const exit = exitCodeOf(error.code);
+    out.stderr.write(wantsJson ? `${JSON.stringify({ error: error.code, detail: error.message })}\n` : `rekey: ${error.message} (${error.code})\n`);
+    return exit;
+  }
+  const message = (error as Error)?.message ?? String(error);
+  const unreachable = /ECONNREFUSED|ENOTFOUND|SQLITE_CANTOPEN|SQLITE_BUSY|unable to open database|timeout/i.test(message);
+  out.stderr.write(`rekey: ${unreachable ? 'the store is unreachable: ' : ''}${message}\n`);
+  return unreachable ? EXIT.unreachable : EXIT.unexpected;
+}

@@ -1,0 +1,126 @@
+import type { Profile } from './client.js';
+import type { CoreDeps } from './core-deps.js';
+import type { CachedClient } from './credential-cache.js';
+import { RekeyError, type ErrorCode } from './errors.js';
+import { effectiveState, versionVerdict, type SecretVersion } from './secret-version.js';
+import type { UsageRecorder } from './usage-recorder.js';
+
+export type CredentialType = 'basic' | 'http_signature' | 'oauth1' | 'jwt';
+
+/** What a successful authentication yields (SPEC §4). */
+export interface Identity {
+  credentialType: CredentialType;
+  accountId: string;
+  clientId: string;
+  profile: Profile;
+  versionId: string;
+  memberId?: string;
+  role?: string;
+  scope?: string;
+}
+
+/** How the caller proves it holds a secret: the secret itself, or a signature only the secret can make. */
+export type SecretProof =
+  | { kind: 'secret'; secret: string }
+  | { kind: 'signature'; matches: (secret: string) => boolean };
+
+export type AuthOutcome =
+  | { ok: true; identity: Identity; entry: CachedClient; version: SecretVersion }
+  | { ok: false; error: RekeyError };
+
+export interface AuthenticateOptions {
+  credentialType: CredentialType;
+  /** Profiles that may use this method. */
+  profiles: readonly Profile[];
+  now: number;
+  /** When set (POST /v1/verify), clients of other accounts are treated as unknown, before any side effect. */
+  accountId?: string;
+}
+
+/** Used to spend the same work on an unknown id as on a known one. */
+const DUMMY_SECRET = 'rk_sec_0000000000000000000000000000000000000000000000000';
+
+const MESSAGES: Partial<Record<ErrorCode, string>> = {
+  unknown_client: 'No client with that id exists.',
+  bad_secret: 'The secret does not match this client.',
+  bad_signature: 'The signature does not verify with this client\'s secret.',
+  stale_secret: 'This secret was replaced by a newer version and is no longer accepted.',
+  revoked: 'This secret version was revoked.',
+  expired: 'This secret version has expired.',
+  no_credentials: 'This client has no active secret; regenerate or register to issue one.',
+};
+
+function failure(code: ErrorCode, extra: Record<string, unknown> = {}): { ok: false; error: RekeyError } {
+  return { ok: false, error: new RekeyError(code, MESSAGES[code] ?? 'Authentication failed.', extra) };
+}
+
+/**
+ * Matches a proof against a client's secret versions and judges the matched version at `now`.
+ * Accepting versions are tried first; retired and revoked ones are tried only to name the failure
+ * precisely (`stale_secret`, `revoked`).
+ */
+export async function authenticateClient(
+  deps: Pick<CoreDeps, 'credentials' | 'keyring'>,
+  usage: UsageRecorder,
+  clientId: string,
+  proof: SecretProof,
+  options: AuthenticateOptions,
+): Promise<AuthOutcome> {
+  const { now } = options;
+  const presentedHash = proof.kind === 'secret' ? deps.keyring.hash(proof.secret) : null;
+  const found = await deps.credentials.get(clientId, now);
+  const entry = found && (options.accountId === undefined || found.client.accountId === options.accountId) ? found : null;
+  if (!entry) {
+    if (proof.kind === 'signature') proof.matches(DUMMY_SECRET);
+    return failure('unknown_client');
+  }
+  const { client } = entry;
+  if (!options.profiles.includes(client.profile)) {
+    return { ok: false, error: new RekeyError('unauthenticated', `A ${client.profile} client cannot authenticate this way.`) };
+  }
+
+  const ordered = [...entry.versions].sort((a, b) => rank(a, now) - rank(b, now));
+  let matched: SecretVersion | null = null;
+  for (const version of ordered) {
+    if (presentedHash !== null) {
+      if (deps.keyring.hashesEqual(presentedHash, version.secretHash)) matched = version;
+    } else if (proof.kind === 'signature') {
+      const secret = deps.credentials.secretOf(entry, version);
+      if (secret !== null && proof.matches(secret)) matched = version;
+    }
+    if (matched) break;
+  }
+
+  const record = (code: ErrorCode, versionId: string | null): { ok: false; error: RekeyError } => {
+    usage.failure({ accountId: client.accountId, clientId: client.id, versionId, code }, now);
+    return failure(code);
+  };
+
+  if (!matched) {
+    const accepting = entry.versions.some((version) => versionVerdict(version, now) === 'ok');
+    if (!accepting) return record('no_credentials', null);
+    return record(proof.kind === 'secret' ? 'bad_secret' : 'bad_signature', null);
+  }
+  if (client.state === 'deleted') return record('revoked', matched.id);
+  const verdict = versionVerdict(matched, now);
+  if (verdict !== 'ok') return record(verdict, matched.id);
+
+  usage.success(matched.id, now);
+  return {
+    ok: true,
+    entry,
+    version: matched,
+    identity: {
+      credentialType: options.credentialType,
+      accountId: client.accountId,
+      clientId: client.id,
+      profile: client.profile,
+      versionId: matched.id,
+    },
+  };
+}
+
+function rank(version: SecretVersion, now: number): number {
+  const state = effectiveState(version, now);
+  return state === 'current' ? 0 : state === 'previous' ? 1 : 2;
+}

@@ -1,0 +1,108 @@
+import type { Client } from './client.js';
+import { RekeyError } from './errors.js';
+import { versionAad, type Keyring } from './keyring.js';
+import type { SecretVersion } from './secret-version.js';
+import type { Store } from './store.js';
+
+export interface CachedClient {
+  client: Client;
+  versions: SecretVersion[];
+  /** Decrypted secrets for signed methods, filled on first use. Process memory only. */
+  plaintext: Map<string, string>;
+}
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  invalidations: number;
+  entries: number;
+}
+
+/** How long a node may serve cached credentials without confirming the change log (SPEC §9). */
+export const FRESHNESS_WINDOW_MS = 1000;
+const MAX_NEGATIVE_ENTRIES = 10_000;
+
+/**
+ * Verified-credential state served from memory. Entries are dropped by the change log follower
+ * (`invalidate`); until the follower confirms it is current (`confirmFresh`), cached entries are
+ * not trusted. Time-based transitions (grace end, expiry) need no invalidation: verdicts are
+ * computed against the clock on every use.
+ */
+export interface CredentialCache {
+  get(clientId: string, now: number): Promise<CachedClient | null>;
+  secretOf(entry: CachedClient, version: SecretVersion): string | null;
+  invalidate(clientId: string): void;
+  invalidateAll(): void;
+  confirmFresh(now: number): void;
+  isFresh(now: number): boolean;
+  stats(): CacheStats;
+}
+
+export function createCredentialCache(store: Store, keyring: Keyring, options: { alwaysFresh?: boolean } = {}): CredentialCache {
+  const entries = new Map<string, CachedClient | null>();
+  let negatives = 0;
+  let epoch = 0;
+  let confirmedAt = -Infinity;
+  const counters = { hits: 0, misses: 0, invalidations: 0 };
+
+  const isFresh = (now: number): boolean => options.alwaysFresh === true || now - confirmedAt <= FRESHNESS_WINDOW_MS;
+
+  return {
+    async get(clientId, now) {
+      const cached = entries.get(clientId);
+      if (cached !== undefined) {
+        if (!isFresh(now)) {
+          throw new RekeyError('unavailable', 'This node cannot confirm its credentials are current; try again shortly.', { retryAfter: 1 });
+        }
+        counters.hits++;
+        return cached;
+      }
+      counters.misses++;
+      const startEpoch = epoch;
+      let loaded: CachedClient | null;
+      try {
+        const client = await store.getClient(clientId);
+        loaded = client ? { client, versions: await store.listVersions(clientId), plaintext: new Map() } : null;
+      } catch {
+        throw new RekeyError('unavailable', 'The credential store is unreachable; try again shortly.', { retryAfter: 1 });
+      }
+      // A change seen while loading may predate what was read: keep it uncached.
+      if (epoch === startEpoch && isFresh(now)) {
+        if (loaded === null) {
+          if (negatives >= MAX_NEGATIVE_ENTRIES) {
+            for (const [key, value] of entries) if (value === null) entries.delete(key);
+            negatives = 0;
+          }
+          negatives++;
+        }
+        entries.set(clientId, loaded);
+      }
+      return loaded;
+    },
+    secretOf(entry, version) {
+      const known = entry.plaintext.get(version.id);
+      if (known !== undefined) return known;
+      if (version.secretCiphertext === null) return null;
+      const secret = keyring.decrypt(version.secretCiphertext, versionAad(version.clientId, version.id));
+      entry.plaintext.set(version.id, secret);
+      return secret;
+    },
+    invalidate(clientId) {
+      epoch++;
+      counters.invalidations++;
+      if (entries.get(clientId) === null) negatives--;
+      entries.delete(clientId);
+    },
+    invalidateAll() {
+      epoch++;
+      counters.invalidations++;
+      entries.clear();
+      negatives = 0;
+    },
+    confirmFresh(now) {
+      confirmedAt = now;
+    },
+    isFresh,
+    stats: () => ({ ...counters, entries: entries.size }),
+  };
+}

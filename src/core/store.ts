@@ -1,0 +1,118 @@
+import type { Account } from './account.js';
+import type { AuditEvent } from './audit-event.js';
+import type { Client, Profile } from './client.js';
+import type { AdminToken, Member } from './member.js';
+import type { OutboxMessage, OutboxStatus } from './outbox-message.js';
+import type { Role } from './permissions.js';
+import type { SecretVersion } from './secret-version.js';
+import type { WrappedKeyMaterial } from './keyring.js';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export interface IdempotencyRecord {
+  accountId: string;
+  key: string;
+  /** What the key was used for and with which body; a different request with the same key conflicts. */
+  fingerprint: string;
+  /** The response, encrypted under the data key. */
+  responseCiphertext: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface AuditFilter {
+  type?: string;
+  clientId?: string;
+  since?: number;
+  until?: number;
+  cursor?: string;
+  limit: number;
+}
+
+export interface UsageUpdate {
+  versionId: string;
+  count: number;
+  lastUsedAt: number;
+}
+
+export interface FailureAggregate {
+  accountId: string;
+  clientId: string;
+  versionId: string | null;
+  code: string;
+  minute: number;
+  count: number;
+}
+
+export interface ChangeNotice {
+  seq: number;
+  clientId: string;
+}
+
+/**
+ * The Store port: plain domain types in and out, nothing of a driver. One implementation per
+ * database; both pass the same contract suite. Calls inside `transaction` see one snapshot and
+ * commit together; a thrown error rolls everything back.
+ */
+export interface Store {
+  transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
+
+  getKeyMaterial(): Promise<WrappedKeyMaterial | null>;
+  saveKeyMaterial(wrapped: WrappedKeyMaterial, options: { replace: boolean }): Promise<void>;
+
+  countAccounts(): Promise<number>;
+  insertAccount(account: Account): Promise<void>;
+  getAccount(id: string): Promise<Account | null>;
+
+  insertMember(member: Member): Promise<void>;
+  updateMember(member: Member): Promise<void>;
+  getMember(accountId: string, id: string): Promise<Member | null>;
+  listMembers(accountId: string): Promise<Member[]>;
+
+  saveRole(role: Role): Promise<void>;
+  deleteRole(accountId: string, name: string): Promise<void>;
+  listRoles(accountId: string): Promise<Role[]>;
+
+  insertAdminToken(token: AdminToken): Promise<void>;
+  updateAdminToken(token: AdminToken): Promise<void>;
+  findAdminTokenByHash(tokenHash: string): Promise<AdminToken | null>;
+  getAdminToken(accountId: string, id: string): Promise<AdminToken | null>;
+  listAdminTokens(accountId: string): Promise<AdminToken[]>;
+
+  insertClient(client: Client): Promise<void>;
+  updateClient(client: Client): Promise<void>;
+  /** Serialises concurrent commands on one client until the transaction ends. */
+  lockClient(id: string): Promise<void>;
+  /** Data-plane lookup by id across accounts. */
+  getClient(id: string): Promise<Client | null>;
+  listClients(accountId: string, options: { profile?: Profile; cursor?: string; limit: number }): Promise<Page<Client>>;
+
+  insertVersion(version: SecretVersion): Promise<void>;
+  updateVersion(version: SecretVersion): Promise<void>;
+  listVersions(clientId: string): Promise<SecretVersion[]>;
+  applyUsage(updates: readonly UsageUpdate[]): Promise<void>;
+
+  /** Records a nonce; false when it was already seen and has not expired. */
+  claimNonce(scope: string, nonce: string, expiresAt: number, now: number): Promise<boolean>;
+  purgeExpired(now: number): Promise<void>;
+
+  getIdempotency(accountId: string, key: string): Promise<IdempotencyRecord | null>;
+  insertIdempotency(record: IdempotencyRecord): Promise<void>;
+
+  insertAuditEvent(event: AuditEvent): Promise<void>;
+  addFailureAggregates(aggregates: readonly FailureAggregate[], newId: () => string): Promise<void>;
+  listAuditEvents(accountId: string, filter: AuditFilter): Promise<Page<AuditEvent>>;
+
+  insertOutbox(message: OutboxMessage): Promise<void>;
+  listOutbox(accountId: string, filter: { type?: string; status?: OutboxStatus; limit: number }): Promise<OutboxMessage[]>;
+
+  /** Appends to the change log every node follows to drop cached credentials (SPEC §9). */
+  recordChange(clientId: string, at: number): Promise<void>;
+  changesSince(seq: number): Promise<ChangeNotice[]>;
+  latestChange(): Promise<number>;
+
+  close(): Promise<void>;
+}

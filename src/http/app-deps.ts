@@ -1,0 +1,12 @@
+import type { Config } from '../config.js';
+import type { CoreDeps } from '../core/core-deps.js';
+import type { UsageRecorder } from '../core/usage-recorder.js';
+
+/** Everything buildApp needs; assembled by main.ts or by a test. */
+export interface AppDeps {
+  core: CoreDeps;
+  usage: UsageRecorder;
+  config: Config;
+  /** Where log lines go (defaults to stdout). Tests capture them to scan for secrets. */
+  logStream?: NodeJS.WritableStream;
+}

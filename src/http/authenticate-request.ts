@@ -1,0 +1,122 @@
+import { authenticateClient, type AuthOutcome, type Identity } from '../core/authenticate-client.js';
+import type { CoreDeps } from '../core/core-deps.js';
+import { isWellFormedCredential } from '../core/credential-format.js';
+import { RekeyError } from '../core/errors.js';
+import type { UsageRecorder } from '../core/usage-recorder.js';
+import { checkContentDigest, hmacSha256Signature, parseSignedRequest, signaturesEqual } from '../protocols/http-signature.js';
+
+/** A data-plane request, either as received or as described to POST /v1/verify. */
+export interface DataPlaneRequest {
+  method: string;
+  /** The absolute target URI (public base URL + request target). */
+  targetUri: string;
+  /** Lower-case names; repeated fields joined with ", ". */
+  headers: Record<string, string | undefined>;
+  body: Buffer | undefined;
+  address: string;
+}
+
+export interface RequestAuthOptions {
+  /** POST /v1/verify: only this account's credentials verify. */
+  accountId?: string;
+  /** Restrict to one method (the integrator endpoint accepts signatures only). */
+  only?: 'http_signature';
+}
+
+/** Seconds a signature's `created` may differ from the server clock (SPEC §4a). */
+export const SIGNATURE_WINDOW_SECONDS = 300;
+
+export const DATA_PLANE_CHALLENGE = 'Basic realm="rekey", Signature realm="rekey"';
+
+function fail(code: RekeyError['code'], message: string): { ok: false; error: RekeyError } {
+  return { ok: false, error: new RekeyError(code, message) };
+}
+
+function percentDecode(value: string): string | null {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Authenticates a data-plane request with whichever supported method it carries. Malformed
+ * credentials are refused before any storage access; signed methods consume their nonce only
+ * after the signature verifies.
+ */
+export async function authenticateRequest(
+  deps: CoreDeps,
+  usage: UsageRecorder,
+  request: DataPlaneRequest,
+  options: RequestAuthOptions = {},
+): Promise<AuthOutcome> {
+  const now = deps.clock.now();
+  const authorization = request.headers.authorization;
+  const hasSignature = request.headers['signature-input'] !== undefined || request.headers.signature !== undefined;
+
+  if (authorization !== undefined && options.only === undefined) {
+    const [scheme = '', ...rest] = authorization.trim().split(/\s+/);
+    const value = rest.join(' ');
+    if (scheme.toLowerCase() === 'basic') return authenticateBasic(deps, usage, value, now, options);
+    if (!hasSignature) return fail('unauthenticated', `The ${scheme} scheme is not accepted here; use Basic or a request signature.`);
+  }
+  if (!hasSignature) return fail('unauthenticated', 'Send credentials: Basic for key accounts and OAuth clients, a request signature for integrators.');
+  return authenticateSignature(deps, usage, request, now, options);
+}
+
+async function authenticateBasic(deps: CoreDeps, usage: UsageRecorder, value: string, now: number, options: RequestAuthOptions): Promise<AuthOutcome> {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return fail('malformed_credential', 'The Basic credentials are not valid base64.');
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return fail('malformed_credential', 'Basic credentials must be id:secret.');
+  // RFC 6749 §2.3.1: id and secret are form-encoded before base64.
+  const clientId = percentDecode(decoded.slice(0, colon));
+  const secret = percentDecode(decoded.slice(colon + 1));
+  if (clientId === null || secret === null) return fail('malformed_credential', 'The Basic credentials contain a malformed percent-encoding.');
+  if (!isWellFormedCredential(secret, 'secret')) return fail('malformed_credential', 'The secret is not in Rekey\'s format or its checksum is wrong.');
+  return authenticateClient(deps, usage, clientId, { kind: 'secret', secret }, {
+    credentialType: 'basic',
+    profiles: ['apikey', 'oauth'],
+    now,
+    ...(options.accountId ? { accountId: options.accountId } : {}),
+  });
+}
+
+async function authenticateSignature(deps: CoreDeps, usage: UsageRecorder, request: DataPlaneRequest, now: number, options: RequestAuthOptions): Promise<AuthOutcome> {
+  const body = request.body ?? Buffer.alloc(0);
+  const hasBody = body.length > 0;
+  const parsed = parseSignedRequest({ method: request.method, targetUri: request.targetUri, headers: request.headers, hasBody });
+  if (!parsed.ok) return fail(parsed.code, parsed.message);
+  const signed = parsed.value;
+  const nowSeconds = Math.floor(now / 1000);
+  if (Math.abs(nowSeconds - signed.created) > SIGNATURE_WINDOW_SECONDS) {
+    return fail('timestamp_out_of_window', `The signature was created ${nowSeconds - signed.created} s from the server's clock; the window is ±${SIGNATURE_WINDOW_SECONDS} s.`);
+  }
+  if (signed.expires !== undefined && signed.expires <= nowSeconds) return fail('expired', 'The signature has expired.');
+  if (hasBody) {
+    const digest = checkContentDigest(request.headers['content-digest'], body);
+    if (digest === 'malformed') return fail('invalid_request', 'The Content-Digest header is malformed.');
+    if (digest !== 'ok') return fail('digest_mismatch', digest === 'missing' ? 'A request with a body must carry a sha-256 Content-Digest.' : 'The Content-Digest does not match the body.');
+  }
+  const outcome = await authenticateClient(deps, usage, signed.keyId, {
+    kind: 'signature',
+    matches: (secret) => signaturesEqual(hmacSha256Signature(Buffer.from(secret, 'utf8'), signed.signatureBase), signed.signature),
+  }, {
+    credentialType: 'http_signature',
+    profiles: ['integrator'],
+    now,
+    ...(options.accountId ? { accountId: options.accountId } : {}),
+  });
+  if (!outcome.ok) return outcome;
+  const fresh = await deps.store.claimNonce(`sig:${signed.keyId}`, signed.nonce, (signed.created + SIGNATURE_WINDOW_SECONDS) * 1000 + 1000, now);
+  if (!fresh) {
+    usage.failure({ accountId: outcome.identity.accountId, clientId: outcome.identity.clientId, versionId: outcome.identity.versionId, code: 'replayed_nonce' }, now);
+    return fail('replayed_nonce', 'This nonce was already used; sign every request with a fresh nonce.');
+  }
+  return outcome;
+}
+
+export function identityBody(identity: Identity): Identity {
+  return { ...identity };
+}

@@ -1,0 +1,166 @@
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import { randomBytes } from 'node:crypto';
+import { authenticateAdminToken } from '../core/authenticate-admin-token.js';
+import { RekeyError } from '../core/errors.js';
+import { requirePermission } from '../core/require-permission.js';
+import type { AppDeps } from './app-deps.js';
+import { statusOf, toProblem } from './errors.js';
+import './fastify-types.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerAuditRoutes } from './routes/audit.js';
+import { registerClientRoutes } from './routes/clients.js';
+import { registerDocsRoutes } from './routes/docs.js';
+import { registerIntegratorRoutes } from './routes/integrator.js';
+import { registerWhoamiRoutes } from './routes/whoami.js';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+function pointerOf(error: { instancePath: string; keyword: string; params: Record<string, unknown> }): string {
+  if (error.keyword === 'required') return `${error.instancePath}/${String(error.params.missingProperty)}`;
+  if (error.keyword === 'additionalProperties') return `${error.instancePath}/${String(error.params.additionalProperty)}`;
+  return error.instancePath === '' ? '' : error.instancePath;
+}
+
+function messageOf(error: { keyword: string; message?: string; params: Record<string, unknown> }, context: string): string {
+  const where = context === 'body' ? '' : ` (${context === 'querystring' ? 'query parameter' : context})`;
+  if (error.keyword === 'additionalProperties') return `Unknown field "${String(error.params.additionalProperty)}"${where}.`;
+  if (error.keyword === 'required') return `Missing required field "${String(error.params.missingProperty)}"${where}.`;
+  const field = error.instancePath ? `${error.instancePath.slice(1)} ` : '';
+  return `${field}${error.message ?? 'is invalid'}${where}.`;
+}
+
+/** Converts whatever was thrown into a RekeyError; unknown errors become `internal`. */
+function asRekeyError(error: unknown, request: FastifyRequest): RekeyError {
+  if (error instanceof RekeyError) return error;
+  const fastifyError = error as FastifyError & { validation?: Array<{ instancePath: string; keyword: string; params: Record<string, unknown>; message?: string }>; validationContext?: string };
+  if (fastifyError.validation) {
+    const context = fastifyError.validationContext ?? 'body';
+    const errors = fastifyError.validation.map((item) => ({ pointer: pointerOf(item), message: messageOf(item, context) }));
+    return new RekeyError('invalid_request', errors.map((item) => item.message).join(' '), { errors });
+  }
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new RekeyError('payload_too_large', `Request bodies are limited to ${BODY_LIMIT_BYTES} bytes.`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new RekeyError('unsupported_media_type', 'This endpoint accepts application/json.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new RekeyError('invalid_request', 'The request body could not be read.');
+  }
+  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    if (fastifyError.statusCode === 413) return new RekeyError('payload_too_large', `Request bodies are limited to ${BODY_LIMIT_BYTES} bytes.`);
+    if (fastifyError.statusCode === 415) return new RekeyError('unsupported_media_type', 'This endpoint accepts application/json.');
+    return new RekeyError('invalid_request', 'The request could not be read.');
+  }
+  request.log.error({ err: { type: fastifyError.name, message: fastifyError.message, stack: fastifyError.stack } }, 'unexpected error');
+  return new RekeyError('internal', 'Something went wrong inside Rekey. Quote the request id when reporting it.');
+}
+
+export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: RekeyError): FastifyReply {
+  const status = statusOf(error);
+  const problem = toProblem(error, { instance: request.url.split('?')[0] ?? request.url, requestId: String(request.id), status });
+  if (status === 401) {
+    const realm = (problem.realm as string | undefined) ?? request.routeOptions.config?.realm ?? 'rekey';
+    problem.realm = realm;
+    if (problem.scope === undefined) problem.scope = request.routeOptions.config?.scope ?? 'rekey';
+    const challenge = typeof error.fields.challenge === 'string'
+      ? error.fields.challenge
+      : `Bearer realm="${realm}"${request.headers.authorization ? ', error="invalid_token"' : ''}`;
+    reply.header('www-authenticate', challenge);
+  }
+  if (status === 429 && typeof problem.retryAfter === 'number') reply.header('retry-after', String(problem.retryAfter));
+  if (status === 503) reply.header('retry-after', '1');
+  return reply.code(status).header('content-type', 'application/problem+json').header('cache-control', 'no-store').send(JSON.stringify(problem));
+}
+
+function isJson(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' || /^application\/[a-z0-9.+-]*\+json$/.test(type);
+}
+
+/** The HTTP app: API, OAuth endpoints and console on one instance. Never listens by itself. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: {
+      level: deps.config.logLevel,
+      stream: deps.logStream,
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers.signature', 'req.headers["x-csrf-token"]'], remove: true },
+    },
+    
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: deps.config.trustProxy,
+    genReqId: () => `req_${randomBytes(9).toString('base64url')}`,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: true } },
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  });
+
+  app.decorateRequest('rawBody', undefined);
+  app.decorateRequest('caller', undefined);
+  app.decorateRequest('identityForRotation', undefined);
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
+    request.rawBody = body;
+    const accepts = request.routeOptions.config?.accepts ?? 'json';
+    const contentType = request.headers['content-type'];
+    if (isJson(contentType) && accepts !== 'form') {
+      if (body.length === 0) return done(null, {});
+      try {
+        return done(null, JSON.parse(body.toString('utf8')));
+      } catch {
+        return done(new RekeyError('invalid_request', 'The request body is not valid JSON.'), undefined);
+      }
+    }
+    if (accepts === 'any') return done(null, undefined);
+    const isForm = contentType?.split(';')[0]!.trim().toLowerCase() === 'application/x-www-form-urlencoded';
+    if (accepts === 'form' && isForm) return done(null, body.toString('utf8'));
+    if (body.length === 0 && accepts === 'json') return done(null, {});
+    return done(new RekeyError('unsupported_media_type', accepts === 'form' ? 'This endpoint accepts application/x-www-form-urlencoded.' : 'This endpoint accepts application/json.'), undefined);
+  });
+
+  app.setErrorHandler((error, request, reply) => sendProblem(reply, request, asRekeyError(error, request)));
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, request, new RekeyError('not_found', `No route ${request.method} ${request.url.split('?')[0]}.`, { resourceType: 'route', resourceId: request.url.split('?')[0] })));
+
+  // Control-plane authentication and the declared permission, shared by every route that asks for it.
+  app.addHook('preHandler', async (request) => {
+    const config = request.routeOptions.config;
+    if (config?.auth !== 'control') return;
+    const header = request.headers.authorization;
+    if (!header) throw new RekeyError('unauthenticated', 'Send an admin token as `Authorization: Bearer rk_adm_…`.');
+    const match = /^Bearer[ ]+([^\s]+)\s*$/i.exec(header);
+    if (!match) throw new RekeyError('unauthenticated', 'The control API takes `Authorization: Bearer <admin token>`.');
+    request.caller = await authenticateAdminToken(deps.core, match[1]!);
+    if (config.permission) await requirePermission(deps.core, request.caller, config.permission, `${request.method} ${request.routeOptions.url}`);
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Rekey', version: '1', description: 'Issue, verify and rotate API credentials.' },
+      components: {
+        securitySchemes: {
+          adminToken: { type: 'http', scheme: 'bearer', description: 'An admin API token (rk_adm_…).' },
+          basic: { type: 'http', scheme: 'basic', description: 'Client id and secret (apikey, oauth).' },
+        },
+      },
+    },
+  });
+
+  registerClientRoutes(app, deps);
+  registerWhoamiRoutes(app, deps);
+  registerIntegratorRoutes(app, deps);
+  registerAdminRoutes(app, deps);
+  registerAuditRoutes(app, deps);
+  registerDocsRoutes(app);
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', fresh: deps.core.credentials.isFresh(deps.core.clock.now()), cache: deps.core.credentials.stats() }));
+  return app;
+}

@@ -1,0 +1,27 @@
+import type { Identity } from '../core/authenticate-client.js';
+import type { Caller } from '../core/core-deps.js';
+import type { Permission } from '../core/permissions.js';
+
+export type BodyKind = 'json' | 'form' | 'any';
+
+/** Per-route declarations read by the shared hooks. */
+export interface RouteConfig {
+  /** Who may call: an admin token or console session, a data-plane credential, or anyone. */
+  auth?: 'control' | 'none';
+  /** The permission the route needs; checked (and a denial audited) before the handler runs. */
+  permission?: Permission;
+  /** Accepted request body types; default JSON only. */
+  accepts?: BodyKind;
+  /** The realm and scope named in 401 answers. */
+  realm?: string;
+  scope?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody: Buffer | undefined;
+    caller: Caller | undefined;
+    identityForRotation: Identity | undefined;
+  }
+  interface FastifyContextConfig extends RouteConfig {}
+}

@@ -1,0 +1,132 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { PROFILES, type ClientFields, type Profile } from '../../core/client.js';
+import { viewClient } from '../../core/client-view.js';
+import { createClient } from '../../core/create-client.js';
+import { deleteClient } from '../../core/delete-client.js';
+import { invalid } from '../../core/errors.js';
+import { loadClient } from '../../core/load-client.js';
+import { regenerateSecret } from '../../core/regenerate-secret.js';
+import { revokeSecretVersion } from '../../core/revoke-secret-version.js';
+import type { AppDeps } from '../app-deps.js';
+import { callerOf, idempotencyKeyOf } from '../request-context.js';
+
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const Scope = Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' });
+
+export const CreateClientBody = Type.Object(
+  {
+    profile: Type.Union(PROFILES.map((profile) => Type.Literal(profile))),
+    name: Name,
+    expiresInSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 10 * 365 * 86_400 })),
+    contactName: Type.Optional(Type.String({ maxLength: 200 })),
+    email: Type.Optional(Type.String({ maxLength: 320, pattern: '^[^\\s@]+@[^\\s@]+$' })),
+    application: Type.Optional(Type.String({ maxLength: 200 })),
+    allowedScopes: Type.Optional(Type.Array(Scope, { maxItems: 100, uniqueItems: true })),
+    audience: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+    tokenBasedAuth: Type.Optional(Type.Boolean()),
+    allowHmacSha1: Type.Optional(Type.Boolean()),
+    maxFailedAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    lockSeconds: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 30 * 86_400 }), Type.Null()])),
+    throttleFailuresPerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    lockScope: Type.Optional(Type.Union([Type.Literal('keyAccount'), Type.Literal('source')])),
+    staleSecretsCount: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+/** Which optional fields each profile takes; any other field is refused rather than ignored. */
+const PROFILE_FIELDS: Record<Profile, ReadonlyArray<keyof ClientFields>> = {
+  oauth: ['contactName', 'email', 'application', 'allowedScopes', 'audience'],
+  integrator: ['contactName', 'email'],
+  apikey: ['maxFailedAttempts', 'lockSeconds', 'throttleFailuresPerMinute', 'lockScope', 'staleSecretsCount'],
+  tba: ['tokenBasedAuth', 'allowHmacSha1'],
+};
+
+const RegenerateBody = Type.Object(
+  {
+    graceSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
+    revokeIssuedTokens: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+const EmptyBody = Type.Object({}, { additionalProperties: false });
+const IdParams = Type.Object({ id: Type.String() });
+const ListQuery = Type.Object(
+  {
+    profile: Type.Optional(Type.Union(PROFILES.map((profile) => Type.Literal(profile)))),
+    cursor: Type.Optional(Type.String({ maxLength: 500 })),
+    limit: Type.Optional(Type.String({ pattern: '^(?:[1-9][0-9]?|1[0-9][0-9]|200)$', description: 'Page size, 1–200 (default 50).' })),
+  },
+  { additionalProperties: false },
+);
+
+export function registerClientRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const { core } = deps;
+
+  app.post<{ Body: Static<typeof CreateClientBody> }>('/v1/clients', {
+    schema: { tags: ['clients'], summary: 'Create a client; its secret is returned once', body: CreateClientBody, security: [{ adminToken: [] }] },
+    config: { auth: 'control', permission: 'credentials.manage' },
+  }, async (request, reply) => {
+    const { profile, name, expiresInSeconds, ...rest } = request.body;
+    const fields: ClientFields = {};
+    for (const [key, value] of Object.entries(rest)) {
+      if (!(PROFILE_FIELDS[profile] as readonly string[]).includes(key)) throw invalid(`/${key}`, `"${key}" does not apply to ${profile} clients.`);
+      (fields as Record<string, unknown>)[key] = value;
+    }
+    const created = await createClient(core, callerOf(request), { profile, name, fields, ...(expiresInSeconds ? { expiresInSeconds } : {}) });
+    return reply.code(201).header('cache-control', 'no-store').send(created);
+  });
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>('/v1/clients', {
+    schema: { tags: ['clients'], summary: 'List clients', querystring: ListQuery, security: [{ adminToken: [] }] },
+    config: { auth: 'control', permission: 'credentials.read' },
+  }, async (request) => {
+    const caller = callerOf(request);
+    const page = await core.store.listClients(caller.accountId, {
+      ...(request.query.profile ? { profile: request.query.profile } : {}),
+      ...(request.query.cursor ? { cursor: request.query.cursor } : {}),
+      limit: request.query.limit ? Number(request.query.limit) : 50,
+    });
+    const now = core.clock.now();
+    const items = await Promise.all(page.items.map(async (client) => viewClient(client, await core.store.listVersions(client.id), now)));
+    return page.nextCursor ? { items, nextCursor: page.nextCursor } : { items };
+  });
+
+  app.get<{ Params: Static<typeof IdParams> }>('/v1/clients/:id', {
+    schema: { tags: ['clients'], summary: 'Get a client (never its secret)', params: IdParams, security: [{ adminToken: [] }] },
+    config: { auth: 'control', permission: 'credentials.read' },
+  }, async (request) => {
+    const client = await loadClient(core.store, callerOf(request).accountId, request.params.id);
+    return viewClient(client, await core.store.listVersions(client.id), core.clock.now());
+  });
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof RegenerateBody> }>('/v1/clients/:id/regenerate', {
+    schema: { tags: ['clients'], summary: 'Regenerate the secret; the id stays', params: IdParams, body: RegenerateBody, security: [{ adminToken: [] }] },
+    config: { auth: 'control', permission: 'credentials.manage' },
+  }, async (request, reply) => {
+    const caller = callerOf(request);
+    const account = await core.store.getAccount(caller.accountId);
+    const key = idempotencyKeyOf(request);
+    const result = await regenerateSecret(core, caller, request.params.id, {
+      graceSeconds: request.body.graceSeconds ?? 0,
+      ...(request.body.revokeIssuedTokens !== undefined ? { revokeIssuedTokens: request.body.revokeIssuedTokens } : {}),
+      ...(key ? { idempotencyKey: key } : {}),
+    }, { via: 'control', maxGraceSeconds: account?.settings.maxGraceSeconds ?? 604_800 });
+    return reply.header('cache-control', 'no-store').send(result);
+  });
+
+  app.post<{ Params: Static<typeof IdParams> & { versionId: string }; Body: Static<typeof EmptyBody> }>('/v1/clients/:id/versions/:versionId/revoke', {
+    schema: { tags: ['clients'], summary: 'Revoke one secret version at once', params: Type.Object({ id: Type.String(), versionId: Type.String() }), body: EmptyBody, security: [{ adminToken: [] }] },
+    config: { auth: 'control', permission: 'credentials.manage' },
+  }, async (request) => revokeSecretVersion(core, callerOf(request), request.params.id, request.params.versionId));
+
+  app.delete<{ Params: Static<typeof IdParams> }>('/v1/clients/:id', {
+    schema: { tags: ['clients'], summary: 'Delete a client: every version revoked, record kept', params: IdParams, security: [{ adminToken: [] }] },
+    config: { auth: 'control', permission: 'credentials.manage' },
+  }, async (request, reply) => {
+    await deleteClient(core, callerOf(request), request.params.id);
+    return reply.code(204).send();
+  });
+}

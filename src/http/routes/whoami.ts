@@ -1,0 +1,83 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { RekeyError } from '../../core/errors.js';
+import type { AppDeps } from '../app-deps.js';
+import { authenticateRequest, DATA_PLANE_CHALLENGE, type DataPlaneRequest } from '../authenticate-request.js';
+import { addressOf, callerOf } from '../request-context.js';
+
+/** Flattens Node's header object into the lower-case name → value map the authenticators read. */
+export function headerMap(headers: FastifyRequest['headers']): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+export function dataPlaneRequestOf(request: FastifyRequest, publicUrl: string): DataPlaneRequest {
+  return {
+    method: request.method,
+    targetUri: publicUrl + request.url,
+    headers: headerMap(request.headers),
+    body: request.rawBody,
+    address: addressOf(request),
+  };
+}
+
+const VerifyBody = Type.Object(
+  {
+    method: Type.String({ minLength: 1, maxLength: 16, pattern: '^[A-Za-z]+$' }),
+    url: Type.String({ minLength: 1, maxLength: 8192 }),
+    headers: Type.Record(Type.String({ maxLength: 256 }), Type.String({ maxLength: 65_536 }), { maxProperties: 200 }),
+    body: Type.Optional(Type.String({ maxLength: 1_400_000, pattern: '^[A-Za-z0-9+/]*={0,2}$', contentEncoding: 'base64' })),
+  },
+  { additionalProperties: false },
+);
+
+export function registerWhoamiRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const { core, usage, config } = deps;
+  const whoami = async (request: FastifyRequest): Promise<unknown> => {
+    const outcome = await authenticateRequest(core, usage, dataPlaneRequestOf(request, config.publicUrl));
+    if (!outcome.ok) {
+      const error = outcome.error;
+      if (error.code !== 'invalid_request' && error.code !== 'unavailable') error.fields.challenge ??= DATA_PLANE_CHALLENGE;
+      throw error;
+    }
+    return outcome.identity;
+  };
+  const schema = { tags: ['data plane'], summary: 'Authenticate the caller with any supported method and return its identity', security: [{ basic: [] }] };
+  app.get('/v1/whoami', { schema, config: { auth: 'none', scope: 'whoami' } }, whoami);
+  app.post('/v1/whoami', { schema, config: { auth: 'none', accepts: 'any', scope: 'whoami' } }, whoami);
+
+  app.post<{ Body: Static<typeof VerifyBody> }>('/v1/verify', {
+    schema: { tags: ['data plane'], summary: 'Verify a request a resource server received (consumes nonces, counts failures)', body: VerifyBody, security: [{ adminToken: [] }] },
+    config: { auth: 'control', permission: 'credentials.verify' },
+  }, async (request) => {
+    const caller = callerOf(request);
+    let targetUri: string;
+    try {
+      const parsed = new URL(request.body.url);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
+      targetUri = parsed.href;
+    } catch {
+      throw new RekeyError('invalid_request', 'url must be an absolute http(s) URL.', { errors: [{ pointer: '/url', message: 'Must be an absolute http(s) URL.' }] });
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.body.headers)) {
+      const key = name.toLowerCase();
+      headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
+    }
+    const outcome = await authenticateRequest(core, usage, {
+      method: request.body.method.toUpperCase(),
+      targetUri,
+      headers,
+      body: request.body.body !== undefined ? Buffer.from(request.body.body, 'base64') : undefined,
+      address: addressOf(request),
+    }, { accountId: caller.accountId });
+    if (!outcome.ok) {
+      if (outcome.error.code === 'unavailable') throw outcome.error;
+      return { valid: false, code: outcome.error.code, detail: outcome.error.message };
+    }
+    return { valid: true, code: 'ok', ...outcome.identity };
+  });
+}

@@ -1,0 +1,96 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { systemClock, type Clock } from './core/clock.js';
+import type { CoreDeps, FaultPoint } from './core/core-deps.js';
+import { createCredentialCache } from './core/credential-cache.js';
+import { newId } from './core/new-id.js';
+import { cryptoRandom } from './core/random.js';
+import { createUsageRecorder, type UsageRecorder } from './core/usage-recorder.js';
+import { buildApp } from './http/build-app.js';
+import { startChangeFollower, type ChangeFollower } from './store/change-follower.js';
+import { openKeyring, resolveMasterKey } from './store/open-keyring.js';
+import { openStore, type OpenedStore } from './store/open-store.js';
+
+export interface Runtime {
+  config: Config;
+  core: CoreDeps;
+  usage: UsageRecorder;
+  opened: OpenedStore;
+  follower: ChangeFollower | null;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  warn?: (message: string) => void;
+  clock?: Clock;
+  /** Follow the change log and flush statistics in the background (servers do; one-shot CLI commands don't). */
+  background?: boolean;
+  schema?: string;
+}
+
+/** The composition root: config → store → keys → core. */
+export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const warn = options.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
+  const clock = options.clock ?? systemClock;
+  const masterKey = resolveMasterKey(config, warn);
+  const opened = await openStore(config.store, options.schema ? { schema: options.schema } : {});
+  let keyring;
+  try {
+    keyring = await openKeyring(opened.store, masterKey, cryptoRandom);
+  } catch (error) {
+    await opened.store.close();
+    throw error;
+  }
+  const background = options.background ?? false;
+  const credentials = createCredentialCache(opened.store, keyring, { alwaysFresh: !background });
+  const fault = (point: FaultPoint): void => {
+    if (config.fault === point) process.kill(process.pid, 'SIGKILL');
+  };
+  const core: CoreDeps = { store: opened.store, clock, random: cryptoRandom, keyring, credentials, fault };
+  const usage = createUsageRecorder();
+  const follower = background
+    ? await startChangeFollower(opened.store, credentials, clock, opened.dataVersion ? { dataVersion: opened.dataVersion } : {})
+    : null;
+  const flush = async (): Promise<void> => {
+    await usage.flush(opened.store, () => newId('evt', cryptoRandom)).catch(() => undefined);
+  };
+  const timers: NodeJS.Timeout[] = [];
+  if (background) {
+    timers.push(setInterval(() => void flush(), 1000));
+    timers.push(setInterval(() => void opened.store.purgeExpired(clock.now()).catch(() => undefined), 60_000));
+    for (const timer of timers) timer.unref();
+  }
+  return {
+    config,
+    core,
+    usage,
+    opened,
+    follower,
+    flush,
+    async close() {
+      for (const timer of timers) clearInterval(timer);
+      follower?.stop();
+      await flush();
+      await opened.store.close();
+    },
+  };
+}
+
+/** `rekey serve`: the API, OAuth endpoints and console on one port. */
+export async function serve(config: Config, options: RuntimeOptions = {}): Promise<{ app: FastifyInstance; runtime: Runtime; url: string }> {
+  const runtime = await createRuntime(config, { ...options, background: true });
+  const app = await buildApp({ core: runtime.core, usage: runtime.usage, config });
+  const address = await app.listen({ port: config.port, host: config.host });
+  app.log.info({ address, store: config.store.kind, publicUrl: config.publicUrl }, 'Rekey is listening');
+  const stop = async (): Promise<void> => {
+    await app.close();
+    await runtime.close();
+  };
+  const onSignal = (): void => {
+    void stop().finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  return { app, runtime, url: address };
+}
