@@ -24,6 +24,13 @@ export type SecretProof =
   | { kind: 'secret'; secret: string }
   | { kind: 'signature'; matches: (secret: string) => boolean };
 
+export interface AuthContext {
+  address: string;
+  /** `Rekey-App-Id` header, when an app identifies itself. */
+  appId?: string;
+  userAgent?: string;
+}
+
 export type AuthOutcome =
   | { ok: true; identity: Identity; entry: CachedClient; version: SecretVersion }
   | { ok: false; error: RekeyError };
@@ -33,6 +40,8 @@ export interface AuthenticateOptions {
   /** Profiles that may use this method. */
   profiles: readonly Profile[];
   now: number;
+  /** Where the attempt came from. */
+  context: AuthContext;
   /** When set (POST /v1/verify), clients of other accounts are treated as unknown, before any side effect. */
   accountId?: string;
 }

@@ -6,6 +6,10 @@ import type { OutboxMessage, OutboxStatus } from './outbox-message.js';
 import type { Role } from './permissions.js';
 import type { SecretVersion } from './secret-version.js';
 import type { WrappedKeyMaterial } from './keyring.js';
+import type { AppsStore } from './apps-store.js';
+import type { OAuthStore } from './oauth-store.js';
+import type { PortalStore } from './portal-store.js';
+import type { TbaStore } from './tba-store.js';
 
 export interface Page<T> {
   items: T[];
@@ -57,7 +61,12 @@ export interface ChangeNotice {
  * database; both pass the same contract suite. Calls inside `transaction` see one snapshot and
  * commit together; a thrown error rolls everything back.
  */
-export interface Store {
+export interface Store extends FoundationStore, TbaStore, AppsStore, OAuthStore, PortalStore {
+  transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
+}
+
+/** Accounts, members, clients, secret versions, nonces, idempotency, audit, outbox, change log. */
+export interface FoundationStore {
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
 
   getKeyMaterial(): Promise<WrappedKeyMaterial | null>;

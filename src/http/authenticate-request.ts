@@ -1,4 +1,6 @@
-import { authenticateClient, type AuthOutcome, type Identity } from '../core/authenticate-client.js';
+import { authenticateClient, type AuthContext, type AuthOutcome, type Identity } from '../core/authenticate-client.js';
+import { authenticateBearer } from './authenticate-bearer.js';
+import { authenticateOAuth1 } from './authenticate-oauth1.js';
 import type { CoreDeps } from '../core/core-deps.js';
 import { isWellFormedCredential } from '../core/credential-format.js';
 import { RekeyError } from '../core/errors.js';
@@ -27,6 +29,16 @@ export interface RequestAuthOptions {
 export const SIGNATURE_WINDOW_SECONDS = 300;
 
 export const DATA_PLANE_CHALLENGE = 'Basic realm="rekey", Signature realm="rekey"';
+
+/** Where an attempt came from: recorded for stale-secret usage and used by lockout throttles. */
+export function contextOf(request: DataPlaneRequest): AuthContext {
+  const context: AuthContext = { address: request.address };
+  const appId = request.headers['rekey-app-id'];
+  const userAgent = request.headers['user-agent'];
+  if (appId !== undefined) context.appId = appId.slice(0, 200);
+  if (userAgent !== undefined) context.userAgent = userAgent.slice(0, 500);
+  return context;
+}
 
 function fail(code: RekeyError['code'], message: string): { ok: false; error: RekeyError } {
   return { ok: false, error: new RekeyError(code, message) };
@@ -58,14 +70,16 @@ export async function authenticateRequest(
   if (authorization !== undefined && options.only === undefined) {
     const [scheme = '', ...rest] = authorization.trim().split(/\s+/);
     const value = rest.join(' ');
-    if (scheme.toLowerCase() === 'basic') return authenticateBasic(deps, usage, value, now, options);
+    if (scheme.toLowerCase() === 'basic') return authenticateBasic(deps, usage, request, value, now, options);
+    if (scheme.toLowerCase() === 'oauth') return authenticateOAuth1(deps, usage, request, options);
+    if (scheme.toLowerCase() === 'bearer') return authenticateBearer(deps, value, request, options);
     if (!hasSignature) return fail('unauthenticated', `The ${scheme} scheme is not accepted here; use Basic or a request signature.`);
   }
   if (!hasSignature) return fail('unauthenticated', 'Send credentials: Basic for key accounts and OAuth clients, a request signature for integrators.');
   return authenticateSignature(deps, usage, request, now, options);
 }
 
-async function authenticateBasic(deps: CoreDeps, usage: UsageRecorder, value: string, now: number, options: RequestAuthOptions): Promise<AuthOutcome> {
+async function authenticateBasic(deps: CoreDeps, usage: UsageRecorder, request: DataPlaneRequest, value: string, now: number, options: RequestAuthOptions): Promise<AuthOutcome> {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return fail('malformed_credential', 'The Basic credentials are not valid base64.');
   const decoded = Buffer.from(value, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
@@ -79,6 +93,7 @@ async function authenticateBasic(deps: CoreDeps, usage: UsageRecorder, value: st
     credentialType: 'basic',
     profiles: ['apikey', 'oauth'],
     now,
+    context: contextOf(request),
     ...(options.accountId ? { accountId: options.accountId } : {}),
   });
 }
@@ -106,6 +121,7 @@ async function authenticateSignature(deps: CoreDeps, usage: UsageRecorder, reque
     credentialType: 'http_signature',
     profiles: ['integrator'],
     now,
+    context: contextOf(request),
     ...(options.accountId ? { accountId: options.accountId } : {}),
   });
   if (!outcome.ok) return outcome;

@@ -1,13 +1,17 @@
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import { randomBytes } from 'node:crypto';
-import { authenticateAdminToken } from '../core/authenticate-admin-token.js';
 import { RekeyError } from '../core/errors.js';
 import { requirePermission } from '../core/require-permission.js';
 import type { AppDeps } from './app-deps.js';
+import { authenticateControl } from './authenticate-control.js';
 import { statusOf, toProblem } from './errors.js';
 import './fastify-types.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerAppRoutes } from './routes/apps.js';
+import { registerOAuthRoutes } from './routes/oauth.js';
+import { registerPortalRoutes } from './routes/portal.js';
+import { registerTbaRoutes } from './routes/tba.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerClientRoutes } from './routes/clients.js';
 import { registerDocsRoutes } from './routes/docs.js';
@@ -22,7 +26,7 @@ function pointerOf(error: { instancePath: string; keyword: string; params: Recor
   return error.instancePath === '' ? '' : error.instancePath;
 }
 
-function messageOf(error: { keyword: string; message?: string; params: Record<string, unknown> }, context: string): string {
+function messageOf(error: { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> }, context: string): string {
   const where = context === 'body' ? '' : ` (${context === 'querystring' ? 'query parameter' : context})`;
   if (error.keyword === 'additionalProperties') return `Unknown field "${String(error.params.additionalProperty)}"${where}.`;
   if (error.keyword === 'required') return `Missing required field "${String(error.params.missingProperty)}"${where}.`;
@@ -90,6 +94,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers.signature', 'req.headers["x-csrf-token"]'], remove: true },
     },
     
+    // One debug line per request (onResponse below) instead of two info lines: access logs are opt-in.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: deps.config.trustProxy,
     genReqId: () => `req_${randomBytes(9).toString('base64url')}`,
@@ -129,11 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('preHandler', async (request) => {
     const config = request.routeOptions.config;
     if (config?.auth !== 'control') return;
-    const header = request.headers.authorization;
-    if (!header) throw new RekeyError('unauthenticated', 'Send an admin token as `Authorization: Bearer rk_adm_…`.');
-    const match = /^Bearer[ ]+([^\s]+)\s*$/i.exec(header);
-    if (!match) throw new RekeyError('unauthenticated', 'The control API takes `Authorization: Bearer <admin token>`.');
-    request.caller = await authenticateAdminToken(deps.core, match[1]!);
+    request.caller = await authenticateControl(deps, request);
     if (config.permission) await requirePermission(deps.core, request.caller, config.permission, `${request.method} ${request.routeOptions.url}`);
   });
 
@@ -159,6 +161,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerIntegratorRoutes(app, deps);
   registerAdminRoutes(app, deps);
   registerAuditRoutes(app, deps);
+  registerTbaRoutes(app, deps);
+  registerAppRoutes(app, deps);
+  registerOAuthRoutes(app, deps);
+  registerPortalRoutes(app, deps);
   registerDocsRoutes(app);
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', fresh: deps.core.credentials.isFresh(deps.core.clock.now()), cache: deps.core.credentials.stats() }));

@@ -23,5 +23,6 @@ declare module 'fastify' {
     caller: Caller | undefined;
     identityForRotation: Identity | undefined;
   }
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface FastifyContextConfig extends RouteConfig {}
 }

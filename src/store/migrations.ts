@@ -1,4 +1,8 @@
 import type { SqlDb } from './sql-db.js';
+import { APPS_MIGRATION } from './migrations/apps.js';
+import { OAUTH_MIGRATION } from './migrations/oauth.js';
+import { PORTAL_MIGRATION } from './migrations/portal.js';
+import { TBA_MIGRATION } from './migrations/tba.js';
 
 /**
  * Versioned schema migrations, shared by both stores. `{serial}` becomes the dialect's
@@ -142,6 +146,10 @@ CREATE TABLE changes (
 );
 `,
   },
+  TBA_MIGRATION,
+  APPS_MIGRATION,
+  OAUTH_MIGRATION,
+  PORTAL_MIGRATION,
 ];
 
 const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'BIGSERIAL PRIMARY KEY' } as const;
@@ -151,6 +159,7 @@ export async function migrate(db: SqlDb): Promise<number[]> {
   await db.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
   const applied: number[] = [];
   for (const migration of MIGRATIONS) {
+    if (migration.sql.trim() === '') continue;
     const done = await db.transaction(async (tx) => {
       if (tx.dialect === 'postgres') await tx.run('LOCK TABLE schema_migrations IN EXCLUSIVE MODE');
       const rows = await tx.all<{ version: number }>('SELECT version FROM schema_migrations WHERE version = ?', [migration.version]);

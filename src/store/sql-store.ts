@@ -8,6 +8,10 @@ import type { Role } from '../core/permissions.js';
 import type { SecretVersion } from '../core/secret-version.js';
 import type { AuditFilter, ChangeNotice, FailureAggregate, IdempotencyRecord, Page, Store, UsageUpdate } from '../core/store.js';
 import type { SqlDb } from './sql-db.js';
+import { appsSql } from './sql-apps.js';
+import { oauthSql } from './sql-oauth.js';
+import { portalSql } from './sql-portal.js';
+import { tbaSql } from './sql-tba.js';
 
 type Row = Record<string, unknown>;
 
@@ -412,6 +416,10 @@ export function createSqlStore(db: SqlDb): Store {
     },
 
     close: () => db.close(),
+    ...tbaSql(db),
+    ...appsSql(db),
+    ...oauthSql(db),
+    ...portalSql(db),
   };
   return store;
 }
