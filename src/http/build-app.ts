@@ -20,6 +20,10 @@ import { registerWhoamiRoutes } from './routes/whoami.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
+// Request ids: unique per process start, cheap on the hot path (no CSPRNG call per request).
+const requestIdPrefix = randomBytes(6).toString('base64url').replace(/[-_]/g, 'x');
+let requestCounter = 0;
+
 function pointerOf(error: { instancePath: string; keyword: string; params: Record<string, unknown> }): string {
   if (error.keyword === 'required') return `${error.instancePath}/${String(error.params.missingProperty)}`;
   if (error.keyword === 'additionalProperties') return `${error.instancePath}/${String(error.params.additionalProperty)}`;
@@ -98,7 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: deps.config.trustProxy,
-    genReqId: () => `req_${randomBytes(9).toString('base64url')}`,
+    genReqId: () => `req_${requestIdPrefix}${(requestCounter++).toString(36)}`,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: true } },
     return503OnClosing: true,
     forceCloseConnections: true,
