@@ -33,25 +33,38 @@ export interface CredentialCache {
   secretOf(entry: CachedClient, version: SecretVersion): string | null;
   invalidate(clientId: string): void;
   invalidateAll(): void;
-  confirmFresh(now: number): void;
-  isFresh(now: number): boolean;
+  /** Calls `listener` after every invalidation (`null` = everything), so caches built beside this one stay coherent. */
+  onInvalidate(listener: (clientId: string | null) => void): void;
+  /** Called by the change-log follower after each successful read of the log. */
+  confirmFresh(_now?: number): void;
+  isFresh(_now?: number): boolean;
   stats(): CacheStats;
 }
 
-export function createCredentialCache(store: Store, keyring: Keyring, options: { alwaysFresh?: boolean } = {}): CredentialCache {
+/**
+ * Freshness is measured on a monotonic clock of its own, not the domain clock: it is about this
+ * process's contact with the database, and must not move when a test advances domain time.
+ */
+export function createCredentialCache(
+  store: Store,
+  keyring: Keyring,
+  options: { alwaysFresh?: boolean; monotonicMs?: () => number } = {},
+): CredentialCache {
+  const monotonic = options.monotonicMs ?? (() => performance.now());
   const entries = new Map<string, CachedClient | null>();
   let negatives = 0;
   let epoch = 0;
   let confirmedAt = -Infinity;
   const counters = { hits: 0, misses: 0, invalidations: 0 };
+  const listeners: Array<(clientId: string | null) => void> = [];
 
-  const isFresh = (now: number): boolean => options.alwaysFresh === true || now - confirmedAt <= FRESHNESS_WINDOW_MS;
+  const isFresh = (): boolean => options.alwaysFresh === true || monotonic() - confirmedAt <= FRESHNESS_WINDOW_MS;
 
   return {
-    async get(clientId, now) {
+    async get(clientId) {
       const cached = entries.get(clientId);
       if (cached !== undefined) {
-        if (!isFresh(now)) {
+        if (!isFresh()) {
           throw new RekeyError('unavailable', 'This node cannot confirm its credentials are current; try again shortly.', { retryAfter: 1 });
         }
         counters.hits++;
@@ -67,7 +80,7 @@ export function createCredentialCache(store: Store, keyring: Keyring, options: {
         throw new RekeyError('unavailable', 'The credential store is unreachable; try again shortly.', { retryAfter: 1 });
       }
       // A change seen while loading may predate what was read: keep it uncached.
-      if (epoch === startEpoch && isFresh(now)) {
+      if (epoch === startEpoch && isFresh()) {
         if (loaded === null) {
           if (negatives >= MAX_NEGATIVE_ENTRIES) {
             for (const [key, value] of entries) if (value === null) entries.delete(key);
@@ -92,15 +105,20 @@ export function createCredentialCache(store: Store, keyring: Keyring, options: {
       counters.invalidations++;
       if (entries.get(clientId) === null) negatives--;
       entries.delete(clientId);
+      for (const listener of listeners) listener(clientId);
     },
     invalidateAll() {
       epoch++;
       counters.invalidations++;
       entries.clear();
       negatives = 0;
+      for (const listener of listeners) listener(null);
     },
-    confirmFresh(now) {
-      confirmedAt = now;
+    onInvalidate(listener) {
+      listeners.push(listener);
+    },
+    confirmFresh() {
+      confirmedAt = monotonic();
     },
     isFresh,
     stats: () => ({ ...counters, entries: entries.size }),

@@ -1,0 +1,3 @@
+export { createControlClient, RekeyApiError, type ControlClient, type ControlClientOptions, type CreatedClient, type RegenerateResponse, type Problem } from './control-client.js';
+export { signedFetch, regenerateIntegratorSecret, type IntegratorCredentials } from './signed-fetch.js';
+export { signRequest, computeContentDigest } from '../protocols/http-signature.js';
