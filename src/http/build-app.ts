@@ -1,7 +1,8 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import { randomBytes } from 'node:crypto';
-import { RekeyError } from '../core/errors.js';
+import { EVENT_TYPES } from '../core/audit-event.js';
+import { ERROR_CODES, RekeyError } from '../core/errors.js';
 import { requirePermission } from '../core/require-permission.js';
 import type { AppDeps } from './app-deps.js';
 import { authenticateControl } from './authenticate-control.js';
@@ -101,6 +102,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // One debug line per request (onResponse below) instead of two info lines: access logs are opt-in.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
+    // Unknown ids of any shape answer 404, so long ones must reach the router.
+    maxParamLength: 2048,
     trustProxy: deps.config.trustProxy,
     genReqId: () => `req_${requestIdPrefix}${(requestCounter++).toString(36)}`,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: true } },
@@ -136,7 +139,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => sendProblem(reply, request, new RekeyError('not_found', `No route ${request.method} ${request.url.split('?')[0]}.`, { resourceType: 'route', resourceId: request.url.split('?')[0] })));
 
   // Control-plane authentication and the declared permission, shared by every route that asks for it.
-  app.addHook('preHandler', async (request) => {
+  // It runs before the body is even read, so unauthenticated callers learn nothing about schemas.
+  app.addHook('onRequest', async (request) => {
     const config = request.routeOptions.config;
     if (config?.auth !== 'control') return;
     request.caller = await authenticateControl(deps, request);
@@ -152,6 +156,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       openapi: '3.1.0',
       info: { title: 'Rekey', version: '1', description: 'Issue, verify and rotate API credentials.' },
       components: {
+        schemas: {
+          Problem: {
+            type: 'object',
+            description: 'RFC 9457 problem details; every error Rekey answers on /v1.',
+            required: ['type', 'title', 'status', 'detail', 'instance', 'code', 'requestId'],
+            properties: {
+              type: { type: 'string', description: '/problems/<code>, a page documenting the code.' },
+              title: { type: 'string' },
+              status: { type: 'integer' },
+              detail: { type: 'string' },
+              instance: { type: 'string' },
+              code: { type: 'string', enum: [...ERROR_CODES] },
+              requestId: { type: 'string' },
+              realm: { type: 'string', description: '401 only.' },
+              scope: { type: 'string', description: '401 only.' },
+              resourceType: { type: 'string', description: '404 only.' },
+              resourceId: { type: 'string', description: '404 only.' },
+              errors: { type: 'array', description: '400 only.', items: { type: 'object', properties: { pointer: { type: 'string' }, message: { type: 'string' } } } },
+              retryAfter: { type: 'integer', description: '429 only.' },
+            },
+          },
+          EventType: { type: 'string', enum: Object.keys(EVENT_TYPES), description: 'Audit and webhook event types.' },
+        },
         securitySchemes: {
           adminToken: { type: 'http', scheme: 'bearer', description: 'An admin API token (rk_adm_…).' },
           basic: { type: 'http', scheme: 'basic', description: 'Client id and secret (apikey, oauth).' },
