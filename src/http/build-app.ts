@@ -147,8 +147,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (config.permission) await requirePermission(deps.core, request.caller, config.permission, `${request.method} ${request.routeOptions.url}`);
   });
 
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.debug({ method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  // Changes (and refusals) are logged at info; reads, including the data-plane hot path, at debug.
+  // Only method, route, status and timing: never headers, bodies or query strings.
+  app.addHook('onResponse', (request, reply, done) => {
+    const fields = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    if (request.method === 'GET' || request.method === 'HEAD' || request.routeOptions.url === '/v1/whoami') request.log.debug(fields, 'request');
+    else request.log.info(fields, 'request');
+    done();
   });
 
   await app.register(swagger, {
