@@ -14,6 +14,10 @@ export interface ClientFields {
   // tba
   tokenBasedAuth?: boolean;
   allowHmacSha1?: boolean;
+  /** tba bundle installations: the bundle, the publishing account and its record (SPEC §5 Bundles). */
+  bundleId?: string;
+  ownerAccountId?: string;
+  sourceClientId?: string;
   // apikey lockout policy
   maxFailedAttempts?: number;
   lockSeconds?: number | null;

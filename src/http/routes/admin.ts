@@ -1,20 +1,30 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { PERMISSIONS, type Permission } from '../../core/permissions.js';
-import { createAdminToken, createMember, removeMember, revokeAdminToken, saveRole, setMemberRoles, viewAdminToken, viewMember } from '../../core/manage-members.js';
+import {
+  createAdminToken, createMember, createRole, deleteRole, listAdminTokens, listMembers, listRoles, removeMember, revokeAdminToken,
+  setMemberPassword, setMemberRoles, updateRole, viewMember,
+} from '../../core/manage-members.js';
+import { notFound } from '../../core/errors.js';
+import { hashPassword } from '../../password-hash.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf } from '../request-context.js';
 
 const PermissionList = Type.Array(Type.Union(PERMISSIONS.map((permission) => Type.Literal(permission))), { maxItems: PERMISSIONS.length, uniqueItems: true });
 const RoleName = Type.String({ minLength: 1, maxLength: 100, pattern: '^[^\\x00-\\x1F]+$' });
+const Password = Type.String({ minLength: 8, maxLength: 1024, description: 'At least 8 characters.' });
 const IdParams = Type.Object({ id: Type.String() });
+const NameParams = Type.Object({ name: Type.String() });
 
 const MemberBody = Type.Object({
   email: Type.String({ minLength: 3, maxLength: 320 }),
   roles: Type.Array(RoleName, { maxItems: 50, uniqueItems: true }),
+  password: Type.Optional(Password),
 }, { additionalProperties: false });
 const MemberRolesBody = Type.Object({ roles: Type.Array(RoleName, { maxItems: 50, uniqueItems: true }) }, { additionalProperties: false });
+const PasswordBody = Type.Object({ password: Password }, { additionalProperties: false });
 const RoleBody = Type.Object({ name: RoleName, permissions: PermissionList }, { additionalProperties: false });
+const RolePermissionsBody = Type.Object({ permissions: PermissionList }, { additionalProperties: false });
 const TokenBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
   permissions: Type.Optional(PermissionList),
@@ -26,39 +36,59 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { core } = deps;
   const tags = ['members'];
   const security = [{ adminToken: [] }];
+  const memberIdOf = (id: string, callerMemberId: string): string => (id === 'me' ? callerMemberId : id);
 
-  app.get('/v1/members', { schema: { tags, security }, config: { auth: 'control', permission: 'members.manage' } }, async (request) => ({
-    items: (await core.store.listMembers(callerOf(request).accountId)).filter((member) => member.removedAt === null).map(viewMember),
+  app.get('/v1/members', { schema: { tags, security, summary: 'List the account\'s members' }, config: { auth: 'control', permission: 'members.manage' } }, async (request) => ({
+    items: await listMembers(core, callerOf(request)),
   }));
-  app.post<{ Body: Static<typeof MemberBody> }>('/v1/members', { schema: { tags, security, body: MemberBody }, config: { auth: 'control', permission: 'members.manage' } }, async (request, reply) =>
-    reply.code(201).send(await createMember(core, callerOf(request), { email: request.body.email, roles: request.body.roles, passwordHash: null })));
-  app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof MemberRolesBody> }>('/v1/members/:id/roles', { schema: { tags, security, params: IdParams, body: MemberRolesBody }, config: { auth: 'control', permission: 'members.manage' } }, async (request) =>
+  app.get('/v1/members/me', { schema: { tags, security, summary: 'The calling member and their live permissions' }, config: { auth: 'control' } }, async (request) => {
+    const caller = callerOf(request);
+    const member = await core.store.getMember(caller.accountId, caller.memberId);
+    if (!member) throw notFound('member', caller.memberId);
+    return { ...viewMember(member), accountId: caller.accountId, permissions: PERMISSIONS.filter((permission) => caller.permissions.has(permission)) };
+  });
+  app.post<{ Body: Static<typeof MemberBody> }>('/v1/members', { schema: { tags, security, summary: 'Add a member (optionally with a console password)', body: MemberBody }, config: { auth: 'control', permission: 'members.manage' } }, async (request, reply) => {
+    // Hashing is slow on purpose: it runs before, never inside, the transaction.
+    const passwordHash = request.body.password !== undefined ? await hashPassword(request.body.password) : null;
+    return reply.code(201).send(await createMember(core, callerOf(request), { email: request.body.email, roles: request.body.roles, passwordHash }));
+  });
+  app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof MemberRolesBody> }>('/v1/members/:id/roles', { schema: { tags, security, summary: 'Replace a member\'s roles; tokens of lost roles are revoked', params: IdParams, body: MemberRolesBody }, config: { auth: 'control', permission: 'members.manage' } }, async (request) =>
     setMemberRoles(core, callerOf(request), request.params.id, request.body.roles));
-  app.delete<{ Params: Static<typeof IdParams> }>('/v1/members/:id', { schema: { tags, security, params: IdParams }, config: { auth: 'control', permission: 'members.manage' } }, async (request, reply) => {
+  app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof PasswordBody> }>('/v1/members/:id/password', { schema: { tags, security, summary: 'Set a console password (`me` for your own); the member\'s other sessions end', params: IdParams, body: PasswordBody }, config: { auth: 'control' } }, async (request, reply) => {
+    const caller = callerOf(request);
+    const memberId = memberIdOf(request.params.id, caller.memberId);
+    // Refuse unknown ids before spending a hash on them.
+    const member = await core.store.getMember(caller.accountId, memberId);
+    if (!member || member.removedAt !== null) throw notFound('member', request.params.id);
+    await setMemberPassword(core, caller, memberId, await hashPassword(request.body.password));
+    return reply.code(204).send();
+  });
+  app.delete<{ Params: Static<typeof IdParams> }>('/v1/members/:id', { schema: { tags, security, summary: 'Remove a member: their tokens, sessions and admin tokens end', params: IdParams }, config: { auth: 'control', permission: 'members.manage' } }, async (request, reply) => {
     await removeMember(core, callerOf(request), request.params.id);
     return reply.code(204).send();
   });
 
-  app.get('/v1/roles', { schema: { tags, security }, config: { auth: 'control', permission: 'members.manage' } }, async (request) => ({
-    items: [{ name: 'Administrator', permissions: [...PERMISSIONS], builtIn: true }, ...(await core.store.listRoles(callerOf(request).accountId)).map((role) => ({ name: role.name, permissions: role.permissions, builtIn: false }))],
+  app.get('/v1/roles', { schema: { tags, security, summary: 'List roles, the built-in Administrator first' }, config: { auth: 'control', permission: 'members.manage' } }, async (request) => ({
+    items: await listRoles(core, callerOf(request)),
   }));
-  app.post<{ Body: Static<typeof RoleBody> }>('/v1/roles', { schema: { tags, security, body: RoleBody }, config: { auth: 'control', permission: 'members.manage' } }, async (request, reply) => {
-    const role = await saveRole(core, callerOf(request), { name: request.body.name, permissions: request.body.permissions as Permission[] });
-    return reply.code(201).send({ name: role.name, permissions: role.permissions, builtIn: false });
+  app.post<{ Body: Static<typeof RoleBody> }>('/v1/roles', { schema: { tags, security, summary: 'Define a custom role (only permissions you hold)', body: RoleBody }, config: { auth: 'control', permission: 'members.manage' } }, async (request, reply) =>
+    reply.code(201).send(await createRole(core, callerOf(request), { name: request.body.name, permissions: request.body.permissions as Permission[] })));
+  app.put<{ Params: Static<typeof NameParams>; Body: Static<typeof RolePermissionsBody> }>('/v1/roles/:name', { schema: { tags, security, summary: 'Change a custom role\'s permissions', params: NameParams, body: RolePermissionsBody }, config: { auth: 'control', permission: 'members.manage' } }, async (request) =>
+    updateRole(core, callerOf(request), request.params.name, request.body.permissions as Permission[]));
+  app.delete<{ Params: Static<typeof NameParams> }>('/v1/roles/:name', { schema: { tags, security, summary: 'Delete a custom role: members lose it, and their tokens for it are revoked', params: NameParams }, config: { auth: 'control', permission: 'members.manage' } }, async (request, reply) => {
+    await deleteRole(core, callerOf(request), request.params.name);
+    return reply.code(204).send();
   });
 
-  app.get('/v1/admin-tokens', { schema: { tags, security }, config: { auth: 'control' } }, async (request) => {
-    const caller = callerOf(request);
-    const all = await core.store.listAdminTokens(caller.accountId);
-    const visible = caller.permissions.has('members.manage') ? all : all.filter((token) => token.memberId === caller.memberId);
-    return { items: visible.map(viewAdminToken) };
-  });
-  app.post<{ Body: Static<typeof TokenBody> }>('/v1/admin-tokens', { schema: { tags, security, body: TokenBody }, config: { auth: 'control' } }, async (request, reply) => {
+  app.get('/v1/admin-tokens', { schema: { tags, security, summary: 'List admin tokens (your own, or all with members.manage)' }, config: { auth: 'control' } }, async (request) => ({
+    items: await listAdminTokens(core, callerOf(request)),
+  }));
+  app.post<{ Body: Static<typeof TokenBody> }>('/v1/admin-tokens', { schema: { tags, security, summary: 'Create an admin token for yourself; returned once', body: TokenBody }, config: { auth: 'control' } }, async (request, reply) => {
     const { name, permissions, expiresInSeconds } = request.body;
     const created = await createAdminToken(core, callerOf(request), { name, ...(permissions ? { permissions: permissions as Permission[] } : {}), ...(expiresInSeconds ? { expiresInSeconds } : {}) });
     return reply.code(201).header('cache-control', 'no-store').send(created);
   });
-  app.delete<{ Params: Static<typeof IdParams> }>('/v1/admin-tokens/:id', { schema: { tags, security, params: IdParams }, config: { auth: 'control' } }, async (request, reply) => {
+  app.delete<{ Params: Static<typeof IdParams> }>('/v1/admin-tokens/:id', { schema: { tags, security, summary: 'Revoke an admin token', params: IdParams }, config: { auth: 'control' } }, async (request, reply) => {
     await revokeAdminToken(core, callerOf(request), request.params.id);
     return reply.code(204).send();
   });
