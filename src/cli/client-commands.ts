@@ -6,6 +6,8 @@ import { loadClient } from '../core/load-client.js';
 import { regenerateSecret } from '../core/regenerate-secret.js';
 import { requirePermission } from '../core/require-permission.js';
 import { revokeSecretVersion } from '../core/revoke-secret-version.js';
+import { listStaleUsage } from '../core/stale-usage.js';
+import { unlockKeyAccount } from '../core/unlock-key-account.js';
 import type { Runtime } from '../main.js';
 import { callerFromToken, parse } from './run-cli.js';
 import { EXIT, UsageError, print, type Output } from './output.js';
@@ -103,6 +105,16 @@ export async function clientCommands(group: string, args: string[], runtime: Run
       print(out, await revokeSecretVersion(core, caller, ids[0]!, ids[1]!), json);
       return EXIT.ok;
     }
+    case 'unlock': {
+      if (ids.length !== 1) throw new UsageError('Usage: rekey clients unlock <id>');
+      print(out, await unlockKeyAccount(core, caller, ids[0]!), json);
+      return EXIT.ok;
+    }
+    case 'stale-usage': {
+      if (ids.length !== 1) throw new UsageError('Usage: rekey clients stale-usage <id>');
+      print(out, await listStaleUsage(core, caller, ids[0]!), json);
+      return EXIT.ok;
+    }
     case 'delete': {
       if (ids.length !== 1) throw new UsageError('Usage: rekey clients delete <id>');
       await deleteClient(core, caller, ids[0]!);
@@ -110,6 +122,6 @@ export async function clientCommands(group: string, args: string[], runtime: Run
       return EXIT.ok;
     }
     default:
-      throw new UsageError('Usage: rekey clients list|get|create|regenerate|revoke|delete …');
+      throw new UsageError('Usage: rekey clients list|get|create|regenerate|revoke|unlock|stale-usage|delete …');
   }
 }

@@ -2,6 +2,7 @@ import type { Profile } from './client.js';
 import type { CoreDeps } from './core-deps.js';
 import type { CachedClient } from './credential-cache.js';
 import { RekeyError, type ErrorCode } from './errors.js';
+import { judgeKeyAccountAttempt } from './key-account-attempt.js';
 import { effectiveState, versionVerdict, type SecretVersion } from './secret-version.js';
 import type { UsageRecorder } from './usage-recorder.js';
 
@@ -66,10 +67,11 @@ function failure(code: ErrorCode, extra: Record<string, unknown> = {}): { ok: fa
 /**
  * Matches a proof against a client's secret versions and judges the matched version at `now`.
  * Accepting versions are tried first; retired and revoked ones are tried only to name the failure
- * precisely (`stale_secret`, `revoked`).
+ * precisely (`stale_secret`, `revoked`). Key accounts then pass through their lockout policy
+ * (SPEC §4.5), which may refuse a right secret (`locked`) or a throttled failure (`rate_limited`).
  */
 export async function authenticateClient(
-  deps: Pick<CoreDeps, 'credentials' | 'keyring'>,
+  deps: Pick<CoreDeps, 'credentials' | 'keyring' | 'store' | 'clock' | 'random'>,
   usage: UsageRecorder,
   clientId: string,
   proof: SecretProof,
@@ -100,19 +102,24 @@ export async function authenticateClient(
     if (matched) break;
   }
 
-  const record = (code: ErrorCode, versionId: string | null): { ok: false; error: RekeyError } => {
-    usage.failure({ accountId: client.accountId, clientId: client.id, versionId, code }, now);
-    return failure(code);
-  };
-
+  let verdict: 'ok' | ErrorCode;
   if (!matched) {
     const accepting = entry.versions.some((version) => versionVerdict(version, now) === 'ok');
-    if (!accepting) return record('no_credentials', null);
-    return record(proof.kind === 'secret' ? 'bad_secret' : 'bad_signature', null);
+    verdict = !accepting ? 'no_credentials' : proof.kind === 'secret' ? 'bad_secret' : 'bad_signature';
+  } else {
+    verdict = client.state === 'deleted' ? 'revoked' : versionVerdict(matched, now);
   }
-  if (client.state === 'deleted') return record('revoked', matched.id);
-  const verdict = versionVerdict(matched, now);
-  if (verdict !== 'ok') return record(verdict, matched.id);
+  const versionId = matched?.id ?? null;
+
+  let override: RekeyError | null = null;
+  if (client.profile === 'apikey' && client.state === 'active') {
+    override = await judgeKeyAccountAttempt(deps, { entry, verdict, versionId, context: options.context, now });
+  }
+  if (override || verdict !== 'ok' || !matched) {
+    const error = override ?? failure(verdict === 'ok' ? 'bad_secret' : verdict).error;
+    if (error.code !== 'unavailable') usage.failure({ accountId: client.accountId, clientId: client.id, versionId, code: error.code }, now);
+    return { ok: false, error };
+  }
 
   usage.success(matched.id, now);
   return {
