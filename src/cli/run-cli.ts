@@ -10,8 +10,11 @@ import { createRuntime, serve, type Runtime } from '../main.js';
 import { hashPassword } from '../password-hash.js';
 import { migrate } from '../store/migrations.js';
 import { rotateMasterKey, resolveMasterKey } from '../store/open-keyring.js';
+import { appsCommands } from './apps-commands.js';
 import { clientCommands } from './client-commands.js';
+import { signingKeyCommands } from './oauth-commands.js';
 import { EXIT, UsageError, type Output } from './output.js';
+import { tbaCommands } from './tba-commands.js';
 
 const HELP = `Usage: rekey <command> [options]
 
@@ -20,12 +23,24 @@ Commands:
   init --account ID --name NAME --admin-email EMAIL [--admin-password-file F] [--json]
                                 create the first account, its Administrator and an admin token
   migrate                       apply pending database migrations
-  clients list|get|create|regenerate|revoke|delete …
+  clients list|get|create|regenerate|revoke|unlock|stale-usage|delete …
                                 manage clients (needs --token or REKEY_ADMIN_TOKEN)
+  apps list|get|create|update|delete|deploy|undeploy|set-secret|token|rotate …
+                                manage apps and run the guided rotation
+  clients reset ID              new consumer key and secret for an integration record (tba)
+  tokens list|create|revoke|revoke-all CLIENT …
+                                integration tokens (create CLIENT --member M --role R)
+  members list|add|set-roles|set-password|remove …
+  roles list|create|update|delete …
+  admin-tokens list|create|revoke …
+  bundles publish CLIENT | bundles install BUNDLE
+  sessions revoke-all           end every console session of the account
   audit list [--type T] [--client ID] [--limit N]
   outbox list [--status S]
   master-key rotate --new-key-file F
                                 re-wrap the data key and pepper under a new master key
+  signing-keys rotate [--alg ES256|EdDSA] | signing-keys list
+                                rotate or list the OAuth access-token signing keys
 
 Global options: --json (machine-readable output), --help
 Environment: REKEY_DATABASE_URL, REKEY_MASTER_KEY / REKEY_MASTER_KEY_FILE, REKEY_PORT, REKEY_HOST, REKEY_PUBLIC_URL
@@ -79,6 +94,7 @@ export async function runCli(argv: string[], out: Output = { stdout: process.std
       return command ? EXIT.ok : EXIT.usage;
     }
     const config = loadConfig();
+    if (command === 'clients' && rest[0] === 'reset') return await withRuntime(config, (runtime) => tbaCommands('clients', rest, runtime, out, wantsJson));
     switch (command) {
       case 'serve': {
         parse(rest, {});
@@ -130,6 +146,17 @@ export async function runCli(argv: string[], out: Output = { stdout: process.std
         else out.stdout.write(`Re-wrapped under the new master key (fingerprint ${result.fingerprint}). Start nodes with the new key from now on.\n`);
         return EXIT.ok;
       }
+      case 'signing-keys':
+        return await withRuntime(config, (runtime) => signingKeyCommands(rest, runtime, out, wantsJson));
+      case 'apps':
+        return await withRuntime(config, (runtime) => appsCommands(rest, runtime, out, wantsJson));
+      case 'members':
+      case 'roles':
+      case 'admin-tokens':
+      case 'tokens':
+      case 'bundles':
+      case 'sessions':
+        return await withRuntime(config, (runtime) => tbaCommands(command, rest, runtime, out, wantsJson));
       case 'clients':
       case 'audit':
       case 'outbox':

@@ -38,6 +38,10 @@ export const EVENT_TYPES = {
   'webhook.created': 'A webhook endpoint was registered.',
   'webhook.deleted': 'A webhook endpoint was removed.',
   'session.revoked': 'Console sessions were ended.',
+  'oauth.token_revoked': 'An OAuth client revoked one of its access tokens (RFC 7009).',
+  'oauth.tokens_revoked': 'Every access token issued with the listed secret versions was revoked (regenerate with revokeIssuedTokens, or delete).',
+  'session.created': 'A member signed in to the console.',
+  'member.password_changed': 'A member\'s console password was set or changed; their other sessions ended.',
 } as const;
 
 export type EventType = keyof typeof EVENT_TYPES;

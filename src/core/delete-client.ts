@@ -3,6 +3,7 @@ import { loadClient } from './load-client.js';
 import { recordAudit } from './record-audit.js';
 import { requirePermission } from './require-permission.js';
 import { revokeVersion } from './rotate-secret.js';
+import { revokeIssuedTokens } from './token-revocations.js';
 
 /** Delete (SPEC §3): every version revoked; the record stays, state `deleted`, for audit. */
 export async function deleteClient(deps: CoreDeps, caller: Caller, clientId: string): Promise<void> {
@@ -15,6 +16,7 @@ export async function deleteClient(deps: CoreDeps, caller: Caller, clientId: str
     for (const version of await tx.listVersions(client.id)) {
       if (version.state !== 'revoked') await tx.updateVersion(revokeVersion(version, now));
     }
+    await revokeIssuedTokens(deps, tx, client, await tx.listVersions(client.id), { now, actor: caller.actor });
     await tx.updateClient({ ...client, state: 'deleted', deletedAt: now, updatedAt: now });
     await tx.recordChange(client.id, now);
     await recordAudit(deps, tx, { accountId: client.accountId, type: 'client.deleted', actor: caller.actor, clientId: client.id });

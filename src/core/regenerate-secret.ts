@@ -4,12 +4,14 @@ import type { Client } from './client.js';
 import type { Caller, CoreDeps } from './core-deps.js';
 import { RekeyError, invalid } from './errors.js';
 import { issueSecretVersion } from './issue-secret-version.js';
+import { keyAccountRegenerated } from './key-account-regenerated.js';
 import { loadClient } from './load-client.js';
 import { notifyAdministrators } from './notify-account.js';
 import { recordAudit } from './record-audit.js';
 import { requirePermission } from './require-permission.js';
 import { planRotation } from './rotate-secret.js';
 import type { Store } from './store.js';
+import { revokeIssuedTokens } from './token-revocations.js';
 
 export interface RegenerateInput {
   graceSeconds: number;
@@ -55,6 +57,9 @@ export function requestFingerprint(parts: unknown[]): string {
 /** Checks a client may be regenerated through this path at all (SPEC §3). */
 export function assertRegenerable(client: Client, via: 'control' | 'integrator' | 'registration'): void {
   if (client.state === 'deleted') throw new RekeyError('conflict', 'This client is deleted.');
+  if (client.profile === 'tba' && client.fields.ownerAccountId !== undefined) {
+    throw new RekeyError('bundle_managed', `This integration was installed from a bundle; only its owning account (${client.fields.ownerAccountId}) manages its credentials.`, { ownerAccountId: client.fields.ownerAccountId });
+  }
   if (client.profile === 'tba') throw new RekeyError('use_reset', 'Integration records are reset, not regenerated: use POST /v1/clients/{id}/reset.');
   if (client.fields.registrationOnly === true && via !== 'registration') {
     throw new RekeyError('registration_only', 'The portal key account is rotated only by running the registration again.');
@@ -71,7 +76,7 @@ export async function regenerateSecret(
   caller: Caller | { accountId: string; actor: Actor; selfService: true },
   clientId: string,
   input: RegenerateInput,
-  options: { via: 'control' | 'integrator'; maxGraceSeconds: number },
+  options: { via: 'control' | 'integrator' | 'registration'; maxGraceSeconds: number },
 ): Promise<RegenerateResult> {
   if ('permissions' in caller) {
     await requirePermission(deps, caller, 'credentials.manage', 'regenerate a secret', { clientId });
@@ -93,6 +98,7 @@ export async function regenerateSecret(
     const versions = await tx.listVersions(client.id);
     const plan = planRotation(versions, { graceSeconds: input.graceSeconds, now });
     for (const version of plan.changed) await tx.updateVersion(version);
+    if (input.revokeIssuedTokens === true) await revokeIssuedTokens(deps, tx, client, versions, { now, actor: caller.actor });
     const current = versions.find((version) => version.state === 'current');
     const { version, secret } = issueSecretVersion(deps, client, now, {
       expiresAt: current?.expiresAt !== null && current?.expiresAt !== undefined ? now + (current.expiresAt - current.createdAt) : null,
@@ -104,6 +110,7 @@ export async function regenerateSecret(
     await tx.recordChange(client.id, now);
     const response: RegenerateResult = { versionId: version.id, secret };
     if (plan.oldSecretExpiresAt !== null) response.oldSecretExpiresAt = new Date(plan.oldSecretExpiresAt).toISOString();
+    if (client.profile === 'apikey') response.affectedApps = await keyAccountRegenerated(deps, tx, client, caller.actor);
     await recordAudit(deps, tx, {
       accountId: client.accountId,
       type: 'secret.regenerated',

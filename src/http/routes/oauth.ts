@@ -1,6 +1,187 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { accessTokenClaims, grantScope } from '../../core/access-token.js';
+import type { AuthContext } from '../../core/authenticate-client.js';
+import { RekeyError } from '../../core/errors.js';
+import { revokeAccessToken } from '../../core/token-revocations.js';
+import { signAccessToken } from '../../oauth/access-token-jwt.js';
+import { authenticateOAuthClient } from '../../oauth/authenticate-oauth-client.js';
+import { parseOAuthForm } from '../../oauth/client-credentials.js';
+import { CLIENT_CHALLENGE, OAuthError } from '../../oauth/oauth-error.js';
+import { attachOAuthRuntime, inspectAccessToken } from '../../oauth/oauth-runtime.js';
+import { createTokenIds } from '../../oauth/token-ids.js';
 import type { AppDeps } from '../app-deps.js';
+import { addressOf } from '../request-context.js';
 
-export function registerOAuthRoutes(_app: FastifyInstance, _deps: AppDeps): void {
-  // Routes arrive with the feature.
+const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
+const TOKEN_TYPE_HINTS = ['access_token', 'refresh_token'];
+
+/** RFC 6749 §5.2 bodies for everything the /oauth/* endpoints refuse, including body-parser failures. */
+function oauthErrorOf(error: unknown, request: FastifyRequest): OAuthError {
+  if (error instanceof OAuthError) return error;
+  if (error instanceof RekeyError) {
+    if (error.code === 'unavailable') return new OAuthError('temporarily_unavailable', error.message);
+    if (error.code === 'payload_too_large') return new OAuthError('invalid_request', error.message, { status: 413 });
+    if (error.code === 'unsupported_media_type') return new OAuthError('invalid_request', 'Send the parameters as application/x-www-form-urlencoded (RFC 6749 §3.2).');
+    if (error.code === 'invalid_request') return new OAuthError('invalid_request', error.message);
+  }
+  const fastifyError = error as FastifyError;
+  if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fastifyError.statusCode === 413) return new OAuthError('invalid_request', 'Request bodies are limited to 1 MiB.', { status: 413 });
+  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) return new OAuthError('invalid_request', 'The request could not be read.');
+  request.log.error({ err: { type: fastifyError.name, message: fastifyError.message, stack: fastifyError.stack } }, 'unexpected error');
+  return new OAuthError('server_error', `Something went wrong inside Rekey (request ${String(request.id)}).`);
+}
+
+function sendOAuthError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const oauthError = oauthErrorOf(error, request);
+  if (oauthError.status === 401) reply.header('www-authenticate', CLIENT_CHALLENGE);
+  if (oauthError.status === 503) reply.header('retry-after', '1');
+  return reply
+    .code(oauthError.status)
+    .header('cache-control', 'no-store')
+    .header('pragma', 'no-cache')
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(JSON.stringify(oauthError.body()));
+}
+
+function contextOf(request: FastifyRequest): AuthContext {
+  const context: AuthContext = { address: addressOf(request) };
+  const userAgent = request.headers['user-agent'];
+  if (userAgent !== undefined) context.userAgent = userAgent.slice(0, 500);
+  return context;
+}
+
+/** OAuth 2.0 client credentials (SPEC §5 OAuth): token, introspection, revocation, JWKS and metadata. */
+export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const { core, config } = deps;
+  const issuer = config.publicUrl;
+  const runtime = attachOAuthRuntime(core, { issuer, tokenTtlSeconds: config.accessTokenTtlSeconds });
+  // Create or load the signing keys before the first request; a failure here is retried on use.
+  app.addHook('onReady', async () => {
+    await runtime.keys.refresh().catch(() => undefined);
+  });
+
+  const form = { auth: 'none', accepts: 'form' } as const;
+  const nextTokenId = createTokenIds(core.random);
+  // Issuing and introspecting change nothing and are the OAuth data plane's hot path: like whoami,
+  // their access-log line is debug, not info (a synchronous log write per token is measurable).
+  const hotPathLogLevel = config.logLevel === 'info' ? 'warn' : config.logLevel;
+  const errorHandler = (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => sendOAuthError(error, request, reply);
+
+  app.post('/oauth/token', {
+    schema: { tags: ['oauth'], summary: 'Client credentials grant (RFC 6749 §4.4): a JWT access token', consumes: ['application/x-www-form-urlencoded'] },
+    config: form,
+    logLevel: hotPathLogLevel,
+    errorHandler,
+  }, async (request, reply) => {
+    const params = parseOAuthForm(request.body);
+    const grantType = params.get('grant_type');
+    if (grantType === undefined) throw new OAuthError('invalid_request', 'The grant_type parameter is required.');
+    if (grantType !== 'client_credentials') throw new OAuthError('unsupported_grant_type', 'This server issues tokens for the client_credentials grant only.');
+    const now = core.clock.now();
+    const { client, version } = await authenticateOAuthClient(deps, request.headers.authorization, params, contextOf(request), now);
+    const granted = grantScope(params.get('scope'), client.fields.allowedScopes ?? []);
+    if (!granted.ok) throw new OAuthError('invalid_scope', granted.message);
+    const signer = await runtime.keys.signer();
+    const claims = accessTokenClaims({
+      issuer,
+      client,
+      versionId: version.id,
+      scope: granted.scope,
+      jti: nextTokenId(),
+      now,
+      ttlSeconds: runtime.tokenTtlSeconds,
+    });
+    const body: Record<string, unknown> = { access_token: await signAccessToken(signer, claims), token_type: 'Bearer', expires_in: runtime.tokenTtlSeconds };
+    if (granted.scope !== '') body.scope = granted.scope;
+    return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(body);
+  });
+
+  app.post('/oauth/introspect', {
+    schema: { tags: ['oauth'], summary: 'Token introspection (RFC 7662): only the calling client\'s own tokens are ever active', consumes: ['application/x-www-form-urlencoded'] },
+    config: form,
+    logLevel: hotPathLogLevel,
+    errorHandler,
+  }, async (request, reply) => {
+    const params = parseOAuthForm(request.body);
+    const now = core.clock.now();
+    const { client } = await authenticateOAuthClient(deps, request.headers.authorization, params, contextOf(request), now);
+    const token = params.get('token');
+    if (token === undefined) throw new OAuthError('invalid_request', 'The token parameter is required.');
+    const inspected = await inspectAccessToken(core, runtime, token, { now, owner: client.id });
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    if (!inspected.ok) {
+      if (inspected.code === 'unavailable') throw new OAuthError('temporarily_unavailable', inspected.message);
+      return reply.send({ active: false });
+    }
+    const { claims } = inspected;
+    const body: Record<string, unknown> = {
+      active: true,
+      client_id: claims.client_id,
+      token_type: 'Bearer',
+      exp: claims.exp,
+      iat: claims.iat,
+      sub: claims.sub,
+      aud: claims.aud,
+      iss: claims.iss,
+      jti: claims.jti,
+      rk_ver: claims.rk_ver,
+    };
+    if (claims.scope !== '') body.scope = claims.scope;
+    return reply.send(body);
+  });
+
+  app.post('/oauth/revoke', {
+    schema: {
+      tags: ['oauth'],
+      summary: 'Token revocation (RFC 7009): 200 whatever the token; only the calling client\'s own tokens are revoked',
+      description: 'A revoked token introspects inactive and fails /v1/whoami and /v1/verify on every node within a second. ' +
+        'Resource servers that verify access tokens offline against the JWKS cannot see revocations (nor a regenerate with ' +
+        'revokeIssuedTokens, nor a delete): for them a token is good until its exp, at most REKEY_ACCESS_TOKEN_TTL_SECONDS ' +
+        '(600 s by default). Use introspection or /v1/verify where revocation must take effect at once.',
+      consumes: ['application/x-www-form-urlencoded'],
+    },
+    config: form,
+    errorHandler,
+  }, async (request, reply) => {
+    const params = parseOAuthForm(request.body);
+    const now = core.clock.now();
+    const { client } = await authenticateOAuthClient(deps, request.headers.authorization, params, contextOf(request), now);
+    const token = params.get('token');
+    if (token === undefined) throw new OAuthError('invalid_request', 'The token parameter is required.');
+    const hint = params.get('token_type_hint');
+    if (hint !== undefined && !TOKEN_TYPE_HINTS.includes(hint)) {
+      throw new OAuthError('unsupported_token_type', 'token_type_hint must be access_token or refresh_token; this server issues access tokens only.');
+    }
+    const inspected = await inspectAccessToken(core, runtime, token, { now, owner: client.id });
+    if (inspected.ok) await revokeAccessToken(core, inspected.entry.client, inspected.claims);
+    else if (inspected.code === 'unavailable') throw new OAuthError('temporarily_unavailable', inspected.message);
+    return reply.header('cache-control', 'no-store').code(200).send();
+  });
+
+  app.get('/.well-known/jwks.json', {
+    schema: { tags: ['oauth'], summary: 'Public keys that verify Rekey access tokens (next, active and still-needed retired keys)' },
+    config: { auth: 'none' },
+  }, async (_request, reply) => {
+    const keys = await runtime.keys.jwks();
+    return reply.header('cache-control', 'public, max-age=300').send({ keys });
+  });
+
+  app.get('/.well-known/oauth-authorization-server', {
+    schema: { tags: ['oauth'], summary: 'Authorization server metadata (RFC 8414)' },
+    config: { auth: 'none' },
+  }, async (_request, reply) => {
+    return reply.header('cache-control', 'public, max-age=300').send({
+      issuer,
+      token_endpoint: `${issuer}/oauth/token`,
+      jwks_uri: `${issuer}/.well-known/jwks.json`,
+      introspection_endpoint: `${issuer}/oauth/introspect`,
+      revocation_endpoint: `${issuer}/oauth/revoke`,
+      grant_types_supported: ['client_credentials'],
+      response_types_supported: [],
+      token_endpoint_auth_methods_supported: AUTH_METHODS,
+      introspection_endpoint_auth_methods_supported: AUTH_METHODS,
+      revocation_endpoint_auth_methods_supported: AUTH_METHODS,
+      service_documentation: `${issuer}/docs`,
+    });
+  });
 }

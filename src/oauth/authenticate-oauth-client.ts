@@ -1,0 +1,46 @@
+import { authenticateClient, type AuthContext } from '../core/authenticate-client.js';
+import type { Client } from '../core/client.js';
+import type { CoreDeps } from '../core/core-deps.js';
+import type { CachedClient } from '../core/credential-cache.js';
+import { isWellFormedCredential } from '../core/credential-format.js';
+import type { SecretVersion } from '../core/secret-version.js';
+import type { UsageRecorder } from '../core/usage-recorder.js';
+import { clientCredentialsOf, type ClientAuthMethod } from './client-credentials.js';
+import { OAuthError } from './oauth-error.js';
+
+export interface AuthenticatedOAuthClient {
+  client: Client;
+  version: SecretVersion;
+  entry: CachedClient;
+  method: ClientAuthMethod;
+}
+
+/**
+ * Client authentication for the token, introspection and revocation endpoints: only `oauth`
+ * clients, with the same secret checks (and the same failure statistics) as every other method.
+ * Any failure is `invalid_client`; its description says why, never with a secret in it.
+ */
+export async function authenticateOAuthClient(
+  deps: { core: CoreDeps; usage: UsageRecorder },
+  authorization: string | undefined,
+  params: ReadonlyMap<string, string>,
+  context: AuthContext,
+  now: number,
+): Promise<AuthenticatedOAuthClient> {
+  const credentials = clientCredentialsOf(authorization, params);
+  if (!isWellFormedCredential(credentials.secret, 'secret')) {
+    throw new OAuthError('invalid_client', 'The client secret is not in Rekey\'s format or its checksum is wrong.');
+  }
+  const outcome = await authenticateClient(deps.core, deps.usage, credentials.clientId, { kind: 'secret', secret: credentials.secret }, {
+    credentialType: 'basic',
+    profiles: ['oauth'],
+    now,
+    context,
+  });
+  if (!outcome.ok) {
+    if (outcome.error.code === 'unavailable') throw new OAuthError('temporarily_unavailable', outcome.error.message);
+    const message = outcome.error.code === 'unauthenticated' ? 'Only OAuth clients (profile oauth) use this endpoint.' : outcome.error.message;
+    throw new OAuthError('invalid_client', message);
+  }
+  return { client: outcome.entry.client, version: outcome.version, entry: outcome.entry, method: credentials.method };
+}
