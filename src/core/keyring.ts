@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hash as digest, timingSafeEqual } from 'node:crypto';
 import { RekeyError } from './errors.js';
 import type { Random } from './random.js';
 
@@ -98,9 +98,24 @@ export interface Keyring {
   readonly signedUrlSalt: Buffer;
 }
 
+/** Entries in the hot-path memo of pepper hashes before it starts afresh. */
+const HASH_MEMO_LIMIT = 20_000;
+
 export function createKeyring(material: KeyMaterial, random: Random): Keyring {
+  // Keyed by a plain SHA-256 of the presented secret (never the secret itself): a repeat caller
+  // costs one fast digest instead of an HMAC.
+  const memo = new Map<string, string>();
   return {
-    hash: (secret) => createHmac('sha256', material.pepper).update(secret, 'utf8').digest('base64url'),
+    hash: (secret) => {
+      const key = digest('sha256', secret, 'base64');
+      let value = memo.get(key);
+      if (value === undefined) {
+        value = createHmac('sha256', material.pepper).update(secret, 'utf8').digest('base64url');
+        if (memo.size >= HASH_MEMO_LIMIT) memo.clear();
+        memo.set(key, value);
+      }
+      return value;
+    },
     hashesEqual: (a, b) => {
       const left = Buffer.from(a);
       const right = Buffer.from(b);

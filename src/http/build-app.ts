@@ -140,11 +140,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // Control-plane authentication and the declared permission, shared by every route that asks for it.
   // It runs before the body is even read, so unauthenticated callers learn nothing about schemas.
-  app.addHook('onRequest', async (request) => {
+  // Callback style: the data plane passes straight through without allocating a promise.
+  app.addHook('onRequest', (request, _reply, done) => {
     const config = request.routeOptions.config;
-    if (config?.auth !== 'control') return;
-    request.caller = await authenticateControl(deps, request);
-    if (config.permission) await requirePermission(deps.core, request.caller, config.permission, `${request.method} ${request.routeOptions.url}`);
+    if (config?.auth !== 'control') return done();
+    authenticateControl(deps, request)
+      .then(async (caller) => {
+        request.caller = caller;
+        if (config.permission) await requirePermission(deps.core, caller, config.permission, `${request.method} ${request.routeOptions.url}`);
+      })
+      .then(() => done(), done);
   });
 
   // Changes (and refusals) are logged at info; reads, including the data-plane hot path, at debug.

@@ -7,11 +7,10 @@ import { addressOf, callerOf } from '../request-context.js';
 
 /** Flattens Node's header object into the lower-case name → value map the authenticators read. */
 export function headerMap(headers: FastifyRequest['headers']): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return out;
+  // Node already lower-cases names and joins repeated fields; only Set-Cookie stays an array.
+  const setCookie = headers['set-cookie'];
+  if (setCookie === undefined) return headers as Record<string, string | undefined>;
+  return { ...headers, 'set-cookie': setCookie.join(', ') } as Record<string, string | undefined>;
 }
 
 export function dataPlaneRequestOf(request: FastifyRequest, publicUrl: string): DataPlaneRequest {
