@@ -35,9 +35,15 @@ export interface CredentialCache {
   invalidateAll(): void;
   /** Calls `listener` after every invalidation (`null` = everything), so caches built beside this one stay coherent. */
   onInvalidate(listener: (clientId: string | null) => void): void;
-  /** Called by the change-log follower after each successful read of the log. */
-  confirmFresh(_now?: number): void;
+  /**
+   * Called by the change-log follower after each successful read of the log. `since`, a
+   * `monotonicNow()` reading taken when the read began, dates the confirmation: the entries are
+   * known current as of then, not as of when a slow answer arrived.
+   */
+  confirmFresh(since?: number): void;
   isFresh(_now?: number): boolean;
+  /** The monotonic clock freshness is measured on. */
+  monotonicNow(): number;
   stats(): CacheStats;
 }
 
@@ -117,10 +123,11 @@ export function createCredentialCache(
     onInvalidate(listener) {
       listeners.push(listener);
     },
-    confirmFresh() {
-      confirmedAt = monotonic();
+    confirmFresh(since) {
+      confirmedAt = Math.max(confirmedAt, Math.min(since ?? monotonic(), monotonic()));
     },
     isFresh,
+    monotonicNow: monotonic,
     stats: () => ({ ...counters, entries: entries.size }),
   };
 }

@@ -11,9 +11,13 @@ import type { SqlDb } from './sql-db.js';
 import { appsSql } from './sql-apps.js';
 import { oauthSql } from './sql-oauth.js';
 import { portalSql } from './sql-portal.js';
+import { registrationSql } from './sql-registration.js';
 import { tbaSql } from './sql-tba.js';
 
 type Row = Record<string, unknown>;
+
+/** PostgreSQL advisory lock (with the schema as second key) serialising appends to the change log. */
+const CHANGE_LOG_LOCK = 7_301_262;
 
 const num = (value: unknown): number => Number(value);
 const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
@@ -404,7 +408,23 @@ export function createSqlStore(db: SqlDb): Store {
     },
 
     async recordChange(clientId, at) {
-      await db.run('INSERT INTO changes (client_id, at) VALUES (?, ?)', [clientId, at]);
+      if (!db.beforeCommit) {
+        // SQLite writers are serialised by BEGIN IMMEDIATE, so sequence order is already commit order.
+        await db.run('INSERT INTO changes (client_id, at) VALUES (?, ?)', [clientId, at]);
+        return;
+      }
+      // PostgreSQL hands out sequence numbers before commit, so two transactions can commit out of
+      // order and a follower that has read past the later one would skip the earlier. Appending as
+      // the last step, under one lock held until commit, makes sequence order commit order (NOTIFY
+      // already serialises committing transactions much the same way). The notice goes out at
+      // commit (SPEC §9).
+      await db.beforeCommit(async (tx) => {
+        await tx.all('SELECT pg_advisory_xact_lock(?, hashtext(current_schema()))', [CHANGE_LOG_LOCK]);
+        await tx.all(
+          "WITH appended AS (INSERT INTO changes (client_id, at) VALUES (?, ?) RETURNING client_id) SELECT pg_notify('rekey_changes', client_id) FROM appended",
+          [clientId, at],
+        );
+      });
     },
     async changesSince(seq) {
       const rows = await db.all<Row>('SELECT seq, client_id FROM changes WHERE seq > ? ORDER BY seq', [seq]);
@@ -420,6 +440,7 @@ export function createSqlStore(db: SqlDb): Store {
     ...appsSql(db),
     ...oauthSql(db),
     ...portalSql(db),
+    ...registrationSql(db),
   };
   return store;
 }

@@ -1,7 +1,28 @@
 import Database from 'better-sqlite3';
+import { RekeyError } from '../../core/errors.js';
 import type { SqlDb } from '../sql-db.js';
 
 type Statement = Database.Statement<unknown[], unknown>;
+
+// The file cannot be opened, read or written, or another process held the write lock past busy_timeout.
+const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR|FULL|PROTOCOL|NOTADB)/;
+
+/** An unusable database file is the same condition as an unreachable server: 503 `unavailable`. */
+function asStoreError(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (error instanceof RekeyError || typeof code !== 'string' || !UNAVAILABLE.test(code)) return error;
+  const unavailable = new RekeyError('unavailable', 'The credential store is unavailable; try again shortly.', { retryAfter: 1 });
+  unavailable.cause = error;
+  return unavailable;
+}
+
+function guarded<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    throw asStoreError(error);
+  }
+}
 
 /**
  * better-sqlite3 behind the async SqlDb port. One connection per process: a promise-chain
@@ -36,11 +57,12 @@ export function openSqliteDb(path: string): SqlDb & { dataVersion(): number } {
 
   const direct: SqlDb = {
     dialect: 'sqlite',
-    all: async <T>(sql: string, params: readonly unknown[] = []) => {
-      const statement = prepare(sql);
-      return (statement.reader ? statement.all(...toParams(params)) : (statement.run(...toParams(params)), [])) as T[];
-    },
-    run: async (sql, params = []) => prepare(sql).run(...toParams(params)).changes,
+    all: async <T>(sql: string, params: readonly unknown[] = []) =>
+      guarded(() => {
+        const statement = prepare(sql);
+        return (statement.reader ? statement.all(...toParams(params)) : (statement.run(...toParams(params)), [])) as T[];
+      }),
+    run: async (sql, params = []) => guarded(() => prepare(sql).run(...toParams(params)).changes),
     transaction: (work) => work(direct),
     close: async () => undefined,
   };
@@ -51,10 +73,10 @@ export function openSqliteDb(path: string): SqlDb & { dataVersion(): number } {
     run: (sql, params) => exclusive(() => direct.run(sql, params)),
     transaction: (work) =>
       exclusive(async () => {
-        prepare('BEGIN IMMEDIATE').run();
+        guarded(() => prepare('BEGIN IMMEDIATE').run());
         try {
           const result = await work(direct);
-          prepare('COMMIT').run();
+          guarded(() => prepare('COMMIT').run());
           return result;
         } catch (error) {
           if (db.inTransaction) prepare('ROLLBACK').run();
@@ -65,6 +87,6 @@ export function openSqliteDb(path: string): SqlDb & { dataVersion(): number } {
       await tail;
       db.close();
     },
-    dataVersion: () => db.pragma('data_version', { simple: true }) as number,
+    dataVersion: () => guarded(() => db.pragma('data_version', { simple: true }) as number),
   };
 }
