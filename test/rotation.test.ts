@@ -105,6 +105,19 @@ describe.each(STORE_KINDS)('rotation through the control API (%s)', (kind) => {
     expect(reused.json.code).toBe('conflict');
   });
 
+  it('lets one Idempotency-Key rotate only one client, even when two requests race', async () => {
+    const first = await create();
+    const second = await create();
+    const [a, b] = await Promise.all([
+      rekey.request('POST', `/v1/clients/${first.id}/regenerate`, { body: {}, headers: { 'idempotency-key': 'shared-key' } }),
+      rekey.request('POST', `/v1/clients/${second.id}/regenerate`, { body: {}, headers: { 'idempotency-key': 'shared-key' } }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const loser = a.status === 409 ? first : second;
+    expect((await whoami(loser.id, loser.secret)).status).toBe(200);
+    expect((await rekey.request('GET', `/v1/clients/${loser.id}`)).json.versions).toHaveLength(1);
+  });
+
   it('revokes a version at once and deletes a client keeping its record', async () => {
     const client = await create();
     const graced = await rekey.request('POST', `/v1/clients/${client.id}/regenerate`, { body: { graceSeconds: 600 } });

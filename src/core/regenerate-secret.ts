@@ -40,7 +40,7 @@ export async function replayIdempotent<T>(deps: CoreDeps, store: Store, accountI
 
 export async function saveIdempotent(deps: CoreDeps, store: Store, accountId: string, key: string, fingerprint: string, response: unknown): Promise<void> {
   const now = deps.clock.now();
-  await store.insertIdempotency({
+  const inserted = await store.insertIdempotency({
     accountId,
     key,
     fingerprint,
@@ -48,6 +48,14 @@ export async function saveIdempotent(deps: CoreDeps, store: Store, accountId: st
     createdAt: now,
     expiresAt: now + IDEMPOTENCY_TTL_MS,
   });
+  if (!inserted) {
+    // A concurrent request with the same key got there first: the same request is harmless, a
+    // different one (another client, another body) must not commit its own work under the key.
+    const existing = await store.getIdempotency(accountId, key);
+    if (existing && existing.fingerprint !== fingerprint) {
+      throw new RekeyError('conflict', 'This Idempotency-Key was already used for a different request.', { idempotencyKey: key });
+    }
+  }
 }
 
 export function requestFingerprint(parts: unknown[]): string {

@@ -9,6 +9,7 @@ import type { WrappedKeyMaterial } from './keyring.js';
 import type { AppsStore } from './apps-store.js';
 import type { OAuthStore } from './oauth-store.js';
 import type { PortalStore } from './portal-store.js';
+import type { RegistrationStore } from './registration-store.js';
 import type { TbaStore } from './tba-store.js';
 
 export interface Page<T> {
@@ -61,7 +62,7 @@ export interface ChangeNotice {
  * database; both pass the same contract suite. Calls inside `transaction` see one snapshot and
  * commit together; a thrown error rolls everything back.
  */
-export interface Store extends FoundationStore, TbaStore, AppsStore, OAuthStore, PortalStore {
+export interface Store extends FoundationStore, TbaStore, AppsStore, OAuthStore, PortalStore, RegistrationStore {
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
 }
 
@@ -109,7 +110,8 @@ export interface FoundationStore {
   purgeExpired(now: number): Promise<void>;
 
   getIdempotency(accountId: string, key: string): Promise<IdempotencyRecord | null>;
-  insertIdempotency(record: IdempotencyRecord): Promise<void>;
+  /** Stores a response under its key; false when a live record for the key already exists. */
+  insertIdempotency(record: IdempotencyRecord): Promise<boolean>;
 
   insertAuditEvent(event: AuditEvent): Promise<void>;
   addFailureAggregates(aggregates: readonly FailureAggregate[], newId: () => string): Promise<void>;

@@ -331,10 +331,13 @@ export function createSqlStore(db: SqlDb): Store {
       } satisfies IdempotencyRecord;
     },
     async insertIdempotency(record) {
-      await db.run(
-        'INSERT INTO idempotency_keys (account_id, idem_key, fingerprint, response_ciphertext, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, idem_key) DO UPDATE SET fingerprint = excluded.fingerprint, response_ciphertext = excluded.response_ciphertext, created_at = excluded.created_at, expires_at = excluded.expires_at',
-        [record.accountId, record.key, record.fingerprint, record.responseCiphertext, record.createdAt, record.expiresAt],
+      // Only an expired record is replaced; a live one (even one committed a moment ago by a
+      // concurrent transaction, which PostgreSQL waits for) leaves the insert without effect.
+      const changed = await db.run(
+        'INSERT INTO idempotency_keys (account_id, idem_key, fingerprint, response_ciphertext, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, idem_key) DO UPDATE SET fingerprint = excluded.fingerprint, response_ciphertext = excluded.response_ciphertext, created_at = excluded.created_at, expires_at = excluded.expires_at WHERE idempotency_keys.expires_at <= ?',
+        [record.accountId, record.key, record.fingerprint, record.responseCiphertext, record.createdAt, record.expiresAt, record.createdAt],
       );
+      return changed > 0;
     },
 
     async insertAuditEvent(event) {
