@@ -144,7 +144,47 @@ const toOutbox = (row: Row): OutboxMessage => ({
 });
 
 /** The Store over any SqlDb: the same SQL serves SQLite and PostgreSQL. */
-export function createSqlStore(db: SqlDb): Store {
+// An expired row with the same nonce is taken over; a live one means replay.
+const CLAIM_NONCE_SQL =
+  'INSERT INTO nonces (scope, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT (scope, nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= ?';
+
+async function insertNonce(db: SqlDb, scope: string, nonce: string, expiresAt: number, now: number): Promise<boolean> {
+  return (await db.run(CLAIM_NONCE_SQL, [scope, nonce, expiresAt, now])) > 0;
+}
+
+/**
+ * Group commit for the one write on the signed-request hot path: claims that arrive in the same
+ * turn of the event loop share one SQLite transaction instead of paying a commit each. Each claim
+ * still gets its own answer, and a replay within one batch loses to the first claim.
+ */
+function groupedNonceClaims(db: SqlDb): Store['claimNonce'] {
+  type Claim = { params: [string, string, number, number]; resolve: (fresh: boolean) => void; reject: (error: unknown) => void };
+  let pending: Claim[] = [];
+  const flush = (): void => {
+    const batch = pending;
+    pending = [];
+    db.transaction(async (tx) => {
+      const answers: boolean[] = [];
+      for (const claim of batch) answers.push((await tx.run(CLAIM_NONCE_SQL, claim.params)) > 0);
+      return answers;
+    }).then(
+      (answers) => batch.forEach((claim, index) => claim.resolve(answers[index]!)),
+      (error: unknown) => batch.forEach((claim) => claim.reject(error)),
+    );
+  };
+  return (scope, nonce, expiresAt, now) =>
+    new Promise<boolean>((resolve, reject) => {
+      if (pending.length === 0) setImmediate(flush);
+      pending.push({ params: [scope, nonce, expiresAt, now], resolve, reject });
+    });
+}
+
+export interface SqlStoreOptions {
+  /** Batch nonce claims into shared transactions (SQLite, where every commit is a WAL write). */
+  groupNonces?: boolean;
+}
+
+export function createSqlStore(db: SqlDb, options: SqlStoreOptions = {}): Store {
   const store: Store = {
     transaction: (work) => db.transaction((tx) => work(tx === db ? store : createSqlStore(tx))),
 
@@ -305,14 +345,7 @@ export function createSqlStore(db: SqlDb): Store {
       });
     },
 
-    async claimNonce(scope, nonce, expiresAt, now) {
-      // An expired row with the same nonce is taken over; a live one means replay.
-      const changed = await db.run(
-        'INSERT INTO nonces (scope, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT (scope, nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= ?',
-        [scope, nonce, expiresAt, now],
-      );
-      return changed > 0;
-    },
+    claimNonce: options.groupNonces ? groupedNonceClaims(db) : (scope, nonce, expiresAt, now) => insertNonce(db, scope, nonce, expiresAt, now),
     async purgeExpired(now) {
       await db.run('DELETE FROM nonces WHERE expires_at <= ?', [now]);
       await db.run('DELETE FROM idempotency_keys WHERE expires_at <= ?', [now]);
