@@ -17,6 +17,8 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly accessTokenTtlSeconds: number;
   readonly webhookAllow: readonly string[];
+  /** How long an outbox worker owns a leased message before another may retry it (REKEY_OUTBOX_LEASE_SECONDS). */
+  readonly outboxLeaseSeconds: number;
   /** Test-only fault point; inert unless set. */
   readonly fault: string | null;
 }
@@ -92,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     accessTokenTtlSeconds: integer(env, 'REKEY_ACCESS_TOKEN_TTL_SECONDS', 600, 30, 86_400),
     webhookAllow: (env.REKEY_WEBHOOK_ALLOW ?? '').split(',').map((part) => part.trim()).filter(Boolean),
+    outboxLeaseSeconds: integer(env, 'REKEY_OUTBOX_LEASE_SECONDS', 60, 1, 3600),
     fault: env.REKEY_FAULT && env.REKEY_FAULT !== '' ? env.REKEY_FAULT : null,
   });
 }

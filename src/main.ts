@@ -2,14 +2,17 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './core/clock.js';
 import type { CoreDeps, FaultPoint } from './core/core-deps.js';
-import { createCredentialCache } from './core/credential-cache.js';
+import { createCredentialCache, type CredentialCache } from './core/credential-cache.js';
 import { newId } from './core/new-id.js';
 import { cryptoRandom } from './core/random.js';
 import { createUsageRecorder, type UsageRecorder } from './core/usage-recorder.js';
 import { buildApp } from './http/build-app.js';
+import { startOutboxWorker } from './mail/outbox-worker.js';
 import { startChangeFollower, type ChangeFollower } from './store/change-follower.js';
 import { openKeyring, resolveMasterKey } from './store/open-keyring.js';
 import { openStore, type OpenedStore } from './store/open-store.js';
+import { openPostgresChangeListener } from './store/postgres/postgres-change-listener.js';
+import { createSqlStore } from './store/sql-store.js';
 
 export interface Runtime {
   config: Config;
@@ -27,6 +30,20 @@ export interface RuntimeOptions {
   /** Follow the change log and flush statistics in the background (servers do; one-shot CLI commands don't). */
   background?: boolean;
   schema?: string;
+}
+
+/** Starts the change-log follower; on PostgreSQL it listens for change notices on a connection of its own. */
+async function followChanges(config: Config, options: RuntimeOptions, opened: OpenedStore, credentials: CredentialCache): Promise<ChangeFollower> {
+  const listener = config.store.kind === 'postgres' ? openPostgresChangeListener(config.store.url, options.schema ? { schema: options.schema } : {}) : null;
+  try {
+    return await startChangeFollower(opened.store, credentials, {
+      ...(opened.dataVersion ? { dataVersion: opened.dataVersion } : {}),
+      ...(listener ? { notices: { source: createSqlStore(listener.db), onNotify: listener.onNotify, close: listener.close } } : {}),
+    });
+  } catch (error) {
+    await listener?.close();
+    throw error;
+  }
 }
 
 /** The composition root: config → store → keys → core. */
@@ -49,9 +66,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   };
   const core: CoreDeps = { store: opened.store, clock, random: cryptoRandom, keyring, credentials, fault };
   const usage = createUsageRecorder();
-  const follower = background
-    ? await startChangeFollower(opened.store, credentials, clock, opened.dataVersion ? { dataVersion: opened.dataVersion } : {})
-    : null;
+  const follower = background ? await followChanges(config, options, opened, credentials) : null;
   const flush = async (): Promise<void> => {
     await usage.flush(opened.store, () => newId('evt', cryptoRandom)).catch(() => undefined);
   };
@@ -70,7 +85,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     flush,
     async close() {
       for (const timer of timers) clearInterval(timer);
-      follower?.stop();
+      await follower?.stop();
       await flush();
       await opened.store.close();
     },
@@ -81,10 +96,12 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
 export async function serve(config: Config, options: RuntimeOptions = {}): Promise<{ app: FastifyInstance; runtime: Runtime; url: string }> {
   const runtime = await createRuntime(config, { ...options, background: true });
   const app = await buildApp({ core: runtime.core, usage: runtime.usage, config });
+  const outbox = startOutboxWorker(runtime.core, config, { leaseMs: config.outboxLeaseSeconds * 1000, log: app.log });
   const address = await app.listen({ port: config.port, host: config.host });
   app.log.info({ address, store: config.store.kind, publicUrl: config.publicUrl }, 'Rekey is listening');
   const stop = async (): Promise<void> => {
     await app.close();
+    await outbox.stop();
     await runtime.close();
   };
   const onSignal = (): void => {

@@ -12,6 +12,7 @@ import { migrate } from '../store/migrations.js';
 import { rotateMasterKey, resolveMasterKey } from '../store/open-keyring.js';
 import { appsCommands } from './apps-commands.js';
 import { clientCommands } from './client-commands.js';
+import { portalCommands } from './portal-commands.js';
 import { signingKeyCommands } from './oauth-commands.js';
 import { EXIT, UsageError, type Output } from './output.js';
 import { tbaCommands } from './tba-commands.js';
@@ -37,6 +38,11 @@ Commands:
   sessions revoke-all           end every console session of the account
   audit list [--type T] [--client ID] [--limit N]
   outbox list [--status S]
+  register --company-id ID --email EMAIL --password-file F
+                                run the portal registration (issues or replaces the portal secret)
+  sandboxes create|list|refresh|admin-token …
+  webhooks add|list|remove …    signed webhook endpoints
+  signed-urls create|verify URL …
   master-key rotate --new-key-file F
                                 re-wrap the data key and pepper under a new master key
   signing-keys rotate [--alg ES256|EdDSA] | signing-keys list
@@ -157,6 +163,11 @@ export async function runCli(argv: string[], out: Output = { stdout: process.std
       case 'bundles':
       case 'sessions':
         return await withRuntime(config, (runtime) => tbaCommands(command, rest, runtime, out, wantsJson));
+      case 'register':
+      case 'sandboxes':
+      case 'webhooks':
+      case 'signed-urls':
+        return await withRuntime(config, (runtime) => portalCommands(command, rest, runtime, out, wantsJson));
       case 'clients':
       case 'audit':
       case 'outbox':
