@@ -205,20 +205,25 @@ describe.each(STORE_KINDS)('integration tokens (%s)', (kind) => {
   it('serves a warm consumer key and token from memory: the only statement per request is the nonce insert', async () => {
     const creds = await issue(rekey.main.memberId, 'Administrator');
     expect((await whoami(creds)).status).toBe(200);
-    const db = rekey.runtime.opened.db as unknown as Record<'all' | 'run', (sql: string, params?: unknown[]) => Promise<unknown>>;
+    type Spyable = Record<'all' | 'run', (sql: string, params?: unknown[]) => Promise<unknown>> & { transaction: (work: (tx: unknown) => Promise<unknown>) => Promise<unknown> };
+    const db = rekey.runtime.opened.db as unknown as Spyable;
     const statements: string[] = [];
-    const original = { all: db.all, run: db.run };
-    for (const method of ['all', 'run'] as const) {
-      db[method] = (sql, params) => {
-        statements.push(sql);
-        return original[method].call(db, sql, params);
-      };
-    }
+    const original = { all: db.all, run: db.run, transaction: db.transaction };
+    const spied = (target: Spyable): Spyable => ({
+      ...target,
+      all: (sql, params) => (statements.push(sql), target.all.call(target, sql, params)),
+      run: (sql, params) => (statements.push(sql), target.run.call(target, sql, params)),
+    });
+    db.all = (sql, params) => (statements.push(sql), original.all.call(db, sql, params));
+    db.run = (sql, params) => (statements.push(sql), original.run.call(db, sql, params));
+    // Nonce claims may be group-committed inside a transaction: count what runs in there too.
+    db.transaction = (work) => original.transaction.call(db, (tx: unknown) => work(spied(tx as Spyable)));
     try {
       for (let i = 0; i < 5; i++) expect((await whoami(creds)).status).toBe(200);
     } finally {
       db.all = original.all;
       db.run = original.run;
+      db.transaction = original.transaction;
     }
     const lookups = statements.filter((sql) => /\b(clients|tba_tokens|secret_versions|members|roles|tba_installations|tba_retired_consumer_keys)\b/.test(sql));
     expect(lookups).toEqual([]);
