@@ -56,8 +56,8 @@ export function exitCodeOf(code: ErrorCode): number {
   if (code === 'not_found') return EXIT.notFound;
   if (code === 'invalid_request') return EXIT.usage;
   if (code === 'unavailable') return EXIT.unreachable;
-  if (['conflict', 'use_reset', 'not_tba', 'tba_disabled', 'bundle_managed', 'registration_only'].includes(code)) return EXIT.conflict;
-  if (['forbidden', 'unauthenticated', 'malformed_credential', 'bad_secret', 'revoked', 'expired', 'unknown_client', 'stale_secret', 'locked'].includes(code)) return EXIT.auth;
+  if (['conflict', 'use_reset', 'not_tba', 'tba_disabled', 'bundle_managed', 'registration_only', 'no_credentials'].includes(code)) return EXIT.conflict;
+  if (['forbidden', 'unauthenticated', 'malformed_credential', 'bad_secret', 'revoked', 'expired', 'unknown_client', 'stale_secret', 'locked', 'session_revoked', 'rate_limited'].includes(code)) return EXIT.auth;
   return EXIT.unexpected;
 }
 

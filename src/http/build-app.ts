@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type onRequestHookHandler, type onResponseHookHandler } from 'fastify';
 import swagger from '@fastify/swagger';
 import { randomBytes } from 'node:crypto';
 import { EVENT_TYPES } from '../core/audit-event.js';
@@ -7,7 +7,7 @@ import { requirePermission } from '../core/require-permission.js';
 import type { AppDeps } from './app-deps.js';
 import { authenticateControl } from './authenticate-control.js';
 import { statusOf, toProblem } from './errors.js';
-import './fastify-types.js';
+import type { RouteConfig } from './fastify-types.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAppRoutes } from './routes/apps.js';
 import { registerOAuthRoutes } from './routes/oauth.js';
@@ -140,25 +140,35 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // Control-plane authentication and the declared permission, shared by every route that asks for it.
   // It runs before the body is even read, so unauthenticated callers learn nothing about schemas.
-  // Callback style: the data plane passes straight through without allocating a promise.
-  app.addHook('onRequest', (request, _reply, done) => {
+  const authenticateControlRoute: onRequestHookHandler = (request, _reply, done) => {
     const config = request.routeOptions.config;
-    if (config?.auth !== 'control') return done();
     authenticateControl(deps, request)
       .then(async (caller) => {
         request.caller = caller;
-        if (config.permission) await requirePermission(deps.core, caller, config.permission, `${request.method} ${request.routeOptions.url}`);
+        if (config?.permission) await requirePermission(deps.core, caller, config.permission, `${request.method} ${request.routeOptions.url}`);
       })
       .then(() => done(), done);
-  });
+  };
 
-  // Changes (and refusals) are logged at info; reads, including the data-plane hot path, at debug.
-  // Only method, route, status and timing: never headers, bodies or query strings.
-  app.addHook('onResponse', (request, reply, done) => {
-    const fields = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
-    if (request.method === 'GET' || request.method === 'HEAD' || request.routeOptions.url === '/v1/whoami') request.log.debug(fields, 'request');
-    else request.log.info(fields, 'request');
+  // Changes (and refusals) are logged at info; reads, including the data-plane hot path, only at
+  // debug. Only method, route, status and timing: never headers, bodies or query strings.
+  const logRequest = (level: 'info' | 'debug'): onResponseHookHandler => (request, reply, done) => {
+    request.log[level]({ method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     done();
+  };
+
+  // Hooks are attached per route, as declared, so the data plane runs none at all.
+  app.addHook('onRoute', (route) => {
+    const config = route.config as RouteConfig | undefined;
+    const methods = ([] as string[]).concat(route.method);
+    const isRead = methods.every((method) => method === 'GET' || method === 'HEAD') || route.url === '/v1/whoami';
+    const attach = <T>(existing: T | T[] | undefined, hook: T, first: boolean): T[] => {
+      const list = existing === undefined ? [] : ([] as T[]).concat(existing);
+      return first ? [hook, ...list] : [...list, hook];
+    };
+    if (config?.auth === 'control') route.onRequest = attach(route.onRequest, authenticateControlRoute, true);
+    if (!isRead) route.onResponse = attach(route.onResponse, logRequest('info'), false);
+    else if (app.log.level === 'debug' || app.log.level === 'trace') route.onResponse = attach(route.onResponse, logRequest('debug'), false);
   });
 
   await app.register(swagger, {
