@@ -3,13 +3,9 @@ import type { AppsStore } from '../core/apps-store.js';
 import type { LockCounter, LockRule, SourceLockout } from '../core/lockout.js';
 import type { StaleUsage } from '../core/stale-usage.js';
 import type { SqlDb } from './sql-db.js';
+import { type Row, num, numOrNull, str, strOrNull } from './sql-row.js';
 
-type Row = Record<string, unknown>;
 
-const num = (value: unknown): number => Number(value);
-const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
-const str = (value: unknown): string => String(value);
-const strOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 /** NULL never conflicts in a key, so absent app ids and user agents are stored as ''. */
 const blankToNull = (value: unknown): string | null => (value === null || value === undefined || value === '' ? null : String(value));
 

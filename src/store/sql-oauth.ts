@@ -1,10 +1,9 @@
 import type { OAuthStore, RevokedToken, VersionTokenRevocation } from '../core/oauth-store.js';
 import type { SigningKey } from '../core/signing-key.js';
 import type { SqlDb } from './sql-db.js';
+import { type Row, numOrNull } from './sql-row.js';
 
-type Row = Record<string, unknown>;
 
-const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
 const toSigningKey = (row: Row): SigningKey => ({
   kid: String(row.kid),

@@ -1,10 +1,9 @@
 import type { OutboxMessage } from '../core/outbox-message.js';
 import type { PortalStore } from '../core/portal-store.js';
 import type { SqlDb } from './sql-db.js';
+import { type Row, numOrNull } from './sql-row.js';
 
-type Row = Record<string, unknown>;
 
-const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
 const toOutbox = (row: Row): OutboxMessage => ({
   id: String(row.id),

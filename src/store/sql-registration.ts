@@ -1,15 +1,10 @@
 import type { Account } from '../core/account.js';
 import type { EventType } from '../core/audit-event.js';
 import type { PortalRegistration, RegistrationStore, WebhookEndpoint } from '../core/registration-store.js';
-import type { SecretVersion } from '../core/secret-version.js';
 import type { SqlDb } from './sql-db.js';
+import { type Row, num, numOrNull, str, strOrNull, toVersion } from './sql-row.js';
 
-type Row = Record<string, unknown>;
 
-const num = (value: unknown): number => Number(value);
-const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
-const str = (value: unknown): string => String(value);
-const strOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
 const toAccount = (row: Row): Account => ({
   id: str(row.id),
@@ -38,21 +33,6 @@ const toWebhook = (row: Row): WebhookEndpoint => ({
   createdAt: num(row.created_at),
 });
 
-const toVersion = (row: Row): SecretVersion => ({
-  id: str(row.id),
-  clientId: str(row.client_id),
-  accountId: str(row.account_id),
-  state: str(row.state) as SecretVersion['state'],
-  secretHash: str(row.secret_hash),
-  secretCiphertext: strOrNull(row.secret_ciphertext),
-  createdAt: num(row.created_at),
-  expiresAt: numOrNull(row.expires_at),
-  graceUntil: numOrNull(row.grace_until),
-  retiredAt: numOrNull(row.retired_at),
-  revokedAt: numOrNull(row.revoked_at),
-  lastUsedAt: numOrNull(row.last_used_at),
-  useCount: num(row.use_count),
-});
 
 /** SQL for the RegistrationStore port; the same statements serve SQLite and PostgreSQL. */
 export function registrationSql(db: SqlDb): RegistrationStore {

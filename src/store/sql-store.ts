@@ -1,11 +1,9 @@
 import type { Account } from '../core/account.js';
 import type { AuditEvent } from '../core/audit-event.js';
-import type { Client, Profile } from '../core/client.js';
 import type { WrappedKeyMaterial } from '../core/keyring.js';
 import type { AdminToken, Member } from '../core/member.js';
 import type { OutboxMessage, OutboxStatus } from '../core/outbox-message.js';
 import type { Role } from '../core/permissions.js';
-import type { SecretVersion } from '../core/secret-version.js';
 import type { AuditFilter, ChangeNotice, FailureAggregate, IdempotencyRecord, Page, Store, UsageUpdate } from '../core/store.js';
 import type { SqlDb } from './sql-db.js';
 import { appsSql } from './sql-apps.js';
@@ -13,16 +11,12 @@ import { oauthSql } from './sql-oauth.js';
 import { portalSql } from './sql-portal.js';
 import { registrationSql } from './sql-registration.js';
 import { tbaSql } from './sql-tba.js';
+import { type Row, num, numOrNull, str, strOrNull, toClient, toVersion } from './sql-row.js';
 
-type Row = Record<string, unknown>;
 
 /** PostgreSQL advisory lock (with the schema as second key) serialising appends to the change log. */
 const CHANGE_LOG_LOCK = 7_301_262;
 
-const num = (value: unknown): number => Number(value);
-const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
-const str = (value: unknown): string => String(value);
-const strOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
 function encodeCursor(parts: Array<string | number>): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
@@ -78,37 +72,7 @@ const toAdminToken = (row: Row): AdminToken => ({
   lastUsedAt: numOrNull(row.last_used_at),
 });
 
-const toClient = (row: Row): Client => ({
-  id: str(row.id),
-  accountId: str(row.account_id),
-  profile: str(row.profile) as Profile,
-  name: str(row.name),
-  state: str(row.state) as Client['state'],
-  fields: JSON.parse(str(row.fields)),
-  consumerKey: strOrNull(row.consumer_key),
-  failedAttempts: num(row.failed_attempts),
-  lockedAt: numOrNull(row.locked_at),
-  lockedUntil: numOrNull(row.locked_until),
-  createdAt: num(row.created_at),
-  updatedAt: num(row.updated_at),
-  deletedAt: numOrNull(row.deleted_at),
-});
 
-const toVersion = (row: Row): SecretVersion => ({
-  id: str(row.id),
-  clientId: str(row.client_id),
-  accountId: str(row.account_id),
-  state: str(row.state) as SecretVersion['state'],
-  secretHash: str(row.secret_hash),
-  secretCiphertext: strOrNull(row.secret_ciphertext),
-  createdAt: num(row.created_at),
-  expiresAt: numOrNull(row.expires_at),
-  graceUntil: numOrNull(row.grace_until),
-  retiredAt: numOrNull(row.retired_at),
-  revokedAt: numOrNull(row.revoked_at),
-  lastUsedAt: numOrNull(row.last_used_at),
-  useCount: num(row.use_count),
-});
 
 const toAuditEvent = (row: Row): AuditEvent => ({
   id: str(row.id),

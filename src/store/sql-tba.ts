@@ -3,13 +3,9 @@ import type { Member } from '../core/member.js';
 import type { Bundle, Installation, TbaStore, ThrottleWindow } from '../core/tba-store.js';
 import type { TbaToken } from '../core/tba-token.js';
 import type { SqlDb } from './sql-db.js';
+import { type Row, num, numOrNull, str, strOrNull } from './sql-row.js';
 
-type Row = Record<string, unknown>;
 
-const num = (value: unknown): number => Number(value);
-const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
-const str = (value: unknown): string => String(value);
-const strOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 
 const toToken = (row: Row): TbaToken => ({
   id: str(row.id),
