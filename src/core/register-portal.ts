@@ -9,8 +9,7 @@ import { permissionsOfRoles } from './permissions.js';
 import { recordAudit } from './record-audit.js';
 import { regenerateSecret } from './regenerate-secret.js';
 import { requirePermission } from './require-permission.js';
-import type { PasswordVerifier } from './sessions.js';
-import { SIGN_IN_WINDOW_MS, signInRetryAfterSeconds, signInThrottleKeys } from './sign-in-throttle.js';
+import { verifyMemberPassword, type PasswordVerifier } from './sessions.js';
 
 /** The portal (SPEC §5 Registration): an app with one slot, bound to a key account only registration rotates. */
 export const PORTAL_APP_NAME = 'portal';
@@ -38,20 +37,7 @@ export interface RegistrationResult {
  * its counters) and returns them as a caller with their live permissions.
  */
 async function signInForRegistration(deps: CoreDeps, input: RegisterInput, passwords: PasswordVerifier): Promise<{ caller: Caller; email: string }> {
-  const email = input.email.trim().toLowerCase();
-  const keys = signInThrottleKeys(input.companyId, email, input.address);
-  const retryAfter = signInRetryAfterSeconds(await deps.store.readThrottles([keys.email, keys.address]), deps.clock.now());
-  if (retryAfter > 0) throw new RekeyError('rate_limited', `Too many failed sign-ins; try again in ${retryAfter} s.`, { retryAfter });
-
-  const member = await deps.store.findMemberByEmail(input.companyId, email);
-  const stored = member?.passwordHash ?? await passwords.dummyHash();
-  const ok = await passwords.verify(stored, input.password);
-  if (!ok || !member || member.passwordHash === null) {
-    const now = deps.clock.now();
-    await deps.store.addThrottleFailure(keys.email, now, SIGN_IN_WINDOW_MS);
-    await deps.store.addThrottleFailure(keys.address, now, SIGN_IN_WINDOW_MS);
-    throw new RekeyError('unauthenticated', 'The company id, email or password is wrong.');
-  }
+  const { member, keys } = await verifyMemberPassword(deps, { accountId: input.companyId, email: input.email, password: input.password, address: input.address }, passwords);
   await deps.store.clearThrottle(keys.email);
   const roles = await deps.store.listRoles(member.accountId);
   return {

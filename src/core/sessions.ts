@@ -3,6 +3,7 @@ import type { Caller, CoreDeps } from './core-deps.js';
 import { randomBase62 } from './credential-format.js';
 import { SESSION_TOUCH_MS, SESSION_TTL_MS, sessionVerdict, viewSession, type ConsoleSession, type SessionView } from './console-session.js';
 import { RekeyError, notFound } from './errors.js';
+import type { Member } from './member.js';
 import { newId } from './new-id.js';
 import { permissionsOfRoles } from './permissions.js';
 import { recordAudit } from './record-audit.js';
@@ -40,7 +41,16 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * same password-hash verification as a wrong password and gets the same answer. The hashing runs
  * outside any transaction.
  */
-export async function signIn(deps: CoreDeps, input: SignInInput, passwords: PasswordVerifier): Promise<SignedIn> {
+/**
+ * The password check shared by sign-in and registration: throttled per email and per address,
+ * the same hash work for an unknown email as for a wrong password, and one answer for both.
+ * A success clears nothing by itself; the caller clears the email's counter in its transaction.
+ */
+export async function verifyMemberPassword(
+  deps: CoreDeps,
+  input: { accountId: string; email: string; password: string; address: string },
+  passwords: PasswordVerifier,
+): Promise<{ member: Member; keys: ReturnType<typeof signInThrottleKeys> }> {
   const email = input.email.trim().toLowerCase();
   const keys = signInThrottleKeys(input.accountId, email, input.address);
   const retryAfter = signInRetryAfterSeconds(await deps.store.readThrottles([keys.email, keys.address]), deps.clock.now());
@@ -56,6 +66,11 @@ export async function signIn(deps: CoreDeps, input: SignInInput, passwords: Pass
     await deps.store.addThrottleFailure(keys.address, now, SIGN_IN_WINDOW_MS);
     throw new RekeyError('unauthenticated', 'The account, email or password is wrong.');
   }
+  return { member, keys };
+}
+
+export async function signIn(deps: CoreDeps, input: SignInInput, passwords: PasswordVerifier): Promise<SignedIn> {
+  const { member, keys } = await verifyMemberPassword(deps, input, passwords);
 
   const now = deps.clock.now();
   const cookieValue = randomBase62(deps.random, COOKIE_VALUE_LENGTH);
