@@ -1,19 +1,7 @@
-import type { Account } from '../core/account.js';
 import type { EventType } from '../core/audit-event.js';
 import type { PortalRegistration, RegistrationStore, WebhookEndpoint } from '../core/registration-store.js';
 import type { SqlDb } from './sql-db.js';
-import { type Row, num, numOrNull, str, strOrNull, toVersion } from './sql-row.js';
-
-
-
-const toAccount = (row: Row): Account => ({
-  id: str(row.id),
-  name: str(row.name),
-  kind: str(row.kind) as Account['kind'],
-  parentId: strOrNull(row.parent_id),
-  settings: JSON.parse(str(row.settings)),
-  createdAt: num(row.created_at),
-});
+import { type Row, num, numOrNull, str, toVersion, toAccount } from './sql-row.js';
 
 const toRegistration = (row: Row): PortalRegistration => ({
   accountId: str(row.account_id),
@@ -32,7 +20,6 @@ const toWebhook = (row: Row): WebhookEndpoint => ({
   secretCiphertext: str(row.secret_ciphertext),
   createdAt: num(row.created_at),
 });
-
 
 /** SQL for the RegistrationStore port; the same statements serve SQLite and PostgreSQL. */
 export function registrationSql(db: SqlDb): RegistrationStore {

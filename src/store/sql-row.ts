@@ -1,3 +1,4 @@
+import type { Account } from '../core/account.js';
 import type { Client, Profile } from '../core/client.js';
 import type { SecretVersion } from '../core/secret-version.js';
 
@@ -39,4 +40,13 @@ export const toVersion = (row: Row): SecretVersion => ({
   revokedAt: numOrNull(row.revoked_at),
   lastUsedAt: numOrNull(row.last_used_at),
   useCount: num(row.use_count),
+});
+
+export const toAccount = (row: Row): Account => ({
+  id: str(row.id),
+  name: str(row.name),
+  kind: str(row.kind) as Account['kind'],
+  parentId: strOrNull(row.parent_id),
+  settings: JSON.parse(str(row.settings)),
+  createdAt: num(row.created_at),
 });

@@ -1,4 +1,3 @@
-import type { Account } from '../core/account.js';
 import type { AuditEvent } from '../core/audit-event.js';
 import type { WrappedKeyMaterial } from '../core/keyring.js';
 import type { AdminToken, Member } from '../core/member.js';
@@ -11,12 +10,10 @@ import { oauthSql } from './sql-oauth.js';
 import { portalSql } from './sql-portal.js';
 import { registrationSql } from './sql-registration.js';
 import { tbaSql } from './sql-tba.js';
-import { type Row, num, numOrNull, str, strOrNull, toClient, toVersion } from './sql-row.js';
-
+import { type Row, num, numOrNull, str, strOrNull, toClient, toVersion, toAccount } from './sql-row.js';
 
 /** PostgreSQL advisory lock (with the schema as second key) serialising appends to the change log. */
 const CHANGE_LOG_LOCK = 7_301_262;
-
 
 function encodeCursor(parts: Array<string | number>): string {
   return Buffer.from(JSON.stringify(parts)).toString('base64url');
@@ -32,15 +29,6 @@ function decodeCursor(cursor: string | undefined): [number, string] | null {
   }
   return null;
 }
-
-const toAccount = (row: Row): Account => ({
-  id: str(row.id),
-  name: str(row.name),
-  kind: str(row.kind) as Account['kind'],
-  parentId: strOrNull(row.parent_id),
-  settings: JSON.parse(str(row.settings)),
-  createdAt: num(row.created_at),
-});
 
 const toMember = (row: Row): Member => ({
   id: str(row.id),
@@ -71,8 +59,6 @@ const toAdminToken = (row: Row): AdminToken => ({
   revokedAt: numOrNull(row.revoked_at),
   lastUsedAt: numOrNull(row.last_used_at),
 });
-
-
 
 const toAuditEvent = (row: Row): AuditEvent => ({
   id: str(row.id),
