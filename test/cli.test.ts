@@ -50,6 +50,23 @@ describe.each(STORE_KINDS)('CLI against a running server (%s)', (kind) => {
     }
   }, 60_000);
 
+  it('regenerates with --revoke-issued-tokens: access tokens from the old secret stop working', async () => {
+    const created = JSON.parse((await runCli(['clients', 'create', '--profile', 'oauth', '--name', 'Tokens', '--json'], env)).stdout);
+    const form = (body: Record<string, string>) => new URLSearchParams(body).toString();
+    const basicOf = (secret: string) => `Basic ${Buffer.from(`${created.id}:${secret}`).toString('base64')}`;
+    const issued = await fetch(`${rekey.url}/oauth/token`, { method: 'POST', headers: { authorization: basicOf(created.secret), 'content-type': 'application/x-www-form-urlencoded' }, body: form({ grant_type: 'client_credentials' }) });
+    expect(issued.status).toBe(200);
+    const { access_token: token } = JSON.parse(await issued.text());
+    expect((await rekey.request('GET', '/v1/whoami', { token })).status).toBe(200);
+    const rotated = await runCli(['clients', 'regenerate', created.id, '--revoke-issued-tokens', '--json'], env);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const { secret } = JSON.parse(rotated.stdout);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await rekey.request('GET', '/v1/whoami', { token })).status).toBe(401);
+    const introspected = await fetch(`${rekey.url}/oauth/introspect`, { method: 'POST', headers: { authorization: basicOf(secret), 'content-type': 'application/x-www-form-urlencoded' }, body: form({ token }) });
+    expect(JSON.parse(await introspected.text())).toEqual({ active: false });
+  }, 60_000);
+
   it('speaks human and --json, with the exit codes of SPEC §8', async () => {
     const created = await runCli(['clients', 'create', '--profile', 'oauth', '--name', 'From CLI', '--json'], env);
     expect(created.code, created.stderr).toBe(0);
