@@ -1,25 +1,6 @@
-import type { OutboxMessage } from '../core/outbox-message.js';
 import type { PortalStore } from '../core/portal-store.js';
 import type { SqlDb } from './sql-db.js';
-import { type Row, numOrNull } from './sql-row.js';
-
-
-
-const toOutbox = (row: Row): OutboxMessage => ({
-  id: String(row.id),
-  accountId: String(row.account_id),
-  type: String(row.type) as OutboxMessage['type'],
-  channel: String(row.channel) as OutboxMessage['channel'],
-  recipient: String(row.recipient),
-  payload: JSON.parse(String(row.payload)),
-  status: String(row.status) as OutboxMessage['status'],
-  attempts: Number(row.attempts),
-  nextAttemptAt: Number(row.next_attempt_at),
-  leaseUntil: numOrNull(row.lease_until),
-  lastError: row.last_error === null || row.last_error === undefined ? null : String(row.last_error),
-  createdAt: Number(row.created_at),
-  sentAt: numOrNull(row.sent_at),
-});
+import { type Row, toOutbox } from './sql-row.js';
 
 /** SQL for the PortalStore port; the same statements serve SQLite and PostgreSQL. */
 export function portalSql(db: SqlDb): PortalStore {

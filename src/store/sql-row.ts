@@ -1,5 +1,6 @@
 import type { Account } from '../core/account.js';
 import type { Client, Profile } from '../core/client.js';
+import type { OutboxMessage, OutboxStatus } from '../core/outbox-message.js';
 import type { SecretVersion } from '../core/secret-version.js';
 
 /** One result row as the drivers return it, and the conversions every SQL store module shares. */
@@ -49,4 +50,20 @@ export const toAccount = (row: Row): Account => ({
   parentId: strOrNull(row.parent_id),
   settings: JSON.parse(str(row.settings)),
   createdAt: num(row.created_at),
+});
+
+export const toOutbox = (row: Row): OutboxMessage => ({
+  id: str(row.id),
+  accountId: str(row.account_id),
+  type: str(row.type) as OutboxMessage['type'],
+  channel: str(row.channel) as OutboxMessage['channel'],
+  recipient: str(row.recipient),
+  payload: JSON.parse(str(row.payload)),
+  status: str(row.status) as OutboxStatus,
+  attempts: num(row.attempts),
+  nextAttemptAt: num(row.next_attempt_at),
+  leaseUntil: numOrNull(row.lease_until),
+  lastError: strOrNull(row.last_error),
+  createdAt: num(row.created_at),
+  sentAt: numOrNull(row.sent_at),
 });

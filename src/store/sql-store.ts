@@ -1,7 +1,6 @@
 import type { AuditEvent } from '../core/audit-event.js';
 import type { WrappedKeyMaterial } from '../core/keyring.js';
 import type { AdminToken, Member } from '../core/member.js';
-import type { OutboxMessage, OutboxStatus } from '../core/outbox-message.js';
 import type { Role } from '../core/permissions.js';
 import type { AuditFilter, ChangeNotice, FailureAggregate, IdempotencyRecord, Page, Store, UsageUpdate } from '../core/store.js';
 import type { SqlDb } from './sql-db.js';
@@ -10,7 +9,7 @@ import { oauthSql } from './sql-oauth.js';
 import { portalSql } from './sql-portal.js';
 import { registrationSql } from './sql-registration.js';
 import { tbaSql } from './sql-tba.js';
-import { type Row, num, numOrNull, str, strOrNull, toClient, toVersion, toAccount } from './sql-row.js';
+import { type Row, num, numOrNull, str, strOrNull, toClient, toVersion, toAccount, toOutbox } from './sql-row.js';
 
 /** PostgreSQL advisory lock (with the schema as second key) serialising appends to the change log. */
 const CHANGE_LOG_LOCK = 7_301_262;
@@ -75,22 +74,6 @@ const toAuditEvent = (row: Row): AuditEvent => ({
   code: strOrNull(row.code),
   count: num(row.count),
   data: JSON.parse(str(row.data)),
-});
-
-const toOutbox = (row: Row): OutboxMessage => ({
-  id: str(row.id),
-  accountId: str(row.account_id),
-  type: str(row.type) as OutboxMessage['type'],
-  channel: str(row.channel) as OutboxMessage['channel'],
-  recipient: str(row.recipient),
-  payload: JSON.parse(str(row.payload)),
-  status: str(row.status) as OutboxStatus,
-  attempts: num(row.attempts),
-  nextAttemptAt: num(row.next_attempt_at),
-  leaseUntil: numOrNull(row.lease_until),
-  lastError: strOrNull(row.last_error),
-  createdAt: num(row.created_at),
-  sentAt: numOrNull(row.sent_at),
 });
 
 /** The Store over any SqlDb: the same SQL serves SQLite and PostgreSQL. */

@@ -96,17 +96,23 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
     return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(body);
   });
 
+  /** Introspection and revocation both authenticate the client and name one token (RFC 7662, RFC 7009). */
+  const tokenRequest = async (request: FastifyRequest) => {
+    const params = parseOAuthForm(request.body);
+    const now = core.clock.now();
+    const { client } = await authenticateOAuthClient(deps, request.headers.authorization, params, contextOf(request), now);
+    const token = params.get('token');
+    if (token === undefined) throw new OAuthError('invalid_request', 'The token parameter is required.');
+    return { params, now, client, token };
+  };
+
   app.post('/oauth/introspect', {
     schema: { tags: ['oauth'], summary: 'Token introspection (RFC 7662): only the calling client\'s own tokens are ever active', consumes: ['application/x-www-form-urlencoded'] },
     config: form,
     logLevel: hotPathLogLevel,
     errorHandler,
   }, async (request, reply) => {
-    const params = parseOAuthForm(request.body);
-    const now = core.clock.now();
-    const { client } = await authenticateOAuthClient(deps, request.headers.authorization, params, contextOf(request), now);
-    const token = params.get('token');
-    if (token === undefined) throw new OAuthError('invalid_request', 'The token parameter is required.');
+    const { now, client, token } = await tokenRequest(request);
     const inspected = await inspectAccessToken(core, runtime, token, { now, owner: client.id });
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     if (!inspected.ok) {
@@ -143,11 +149,7 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
     config: form,
     errorHandler,
   }, async (request, reply) => {
-    const params = parseOAuthForm(request.body);
-    const now = core.clock.now();
-    const { client } = await authenticateOAuthClient(deps, request.headers.authorization, params, contextOf(request), now);
-    const token = params.get('token');
-    if (token === undefined) throw new OAuthError('invalid_request', 'The token parameter is required.');
+    const { params, now, client, token } = await tokenRequest(request);
     const hint = params.get('token_type_hint');
     if (hint !== undefined && !TOKEN_TYPE_HINTS.includes(hint)) {
       throw new OAuthError('unsupported_token_type', 'token_type_hint must be access_token or refresh_token; this server issues access tokens only.');
