@@ -69,17 +69,35 @@ function failure(code: ErrorCode, extra: Record<string, unknown> = {}): { ok: fa
  * Accepting versions are tried first; retired and revoked ones are tried only to name the failure
  * precisely (`stale_secret`, `revoked`). Key accounts then pass through their lockout policy
  * (SPEC §4.5), which may refuse a right secret (`locked`) or a throttled failure (`rate_limited`).
+ *
+ * The hot path (SPEC §9) stays synchronous: a cached client with nothing to write answers without
+ * a promise; only a cache miss or a lockout write makes the outcome asynchronous.
  */
-export async function authenticateClient(
+export function authenticateClient(
   deps: Pick<CoreDeps, 'credentials' | 'keyring' | 'store' | 'clock' | 'random'>,
   usage: UsageRecorder,
   clientId: string,
   proof: SecretProof,
   options: AuthenticateOptions,
-): Promise<AuthOutcome> {
-  const { now } = options;
+): AuthOutcome | Promise<AuthOutcome> {
+  // Hashed before the lookup, so an unknown id costs the same work as a known one.
   const presentedHash = proof.kind === 'secret' ? deps.keyring.hash(proof.secret) : null;
-  const found = await deps.credentials.get(clientId, now);
+  const cached = deps.credentials.peek(clientId);
+  if (cached === undefined) {
+    return deps.credentials.get(clientId, options.now).then((found) => judgeProof(deps, usage, found, proof, presentedHash, options));
+  }
+  return judgeProof(deps, usage, cached, proof, presentedHash, options);
+}
+
+function judgeProof(
+  deps: Pick<CoreDeps, 'credentials' | 'keyring' | 'store' | 'clock' | 'random'>,
+  usage: UsageRecorder,
+  found: CachedClient | null,
+  proof: SecretProof,
+  presentedHash: string | null,
+  options: AuthenticateOptions,
+): AuthOutcome | Promise<AuthOutcome> {
+  const { now } = options;
   const entry = found && (options.accountId === undefined || found.client.accountId === options.accountId) ? found : null;
   if (!entry) {
     if (proof.kind === 'signature') proof.matches(DUMMY_SECRET);
@@ -90,7 +108,7 @@ export async function authenticateClient(
     return { ok: false, error: new RekeyError('unauthenticated', `A ${client.profile} client cannot authenticate this way.`) };
   }
 
-  const ordered = [...entry.versions].sort((a, b) => rank(a, now) - rank(b, now));
+  const ordered = entry.versions.length === 1 ? entry.versions : [...entry.versions].sort((a, b) => rank(a, now) - rank(b, now));
   let matched: SecretVersion | null = null;
   for (const version of ordered) {
     if (presentedHash !== null) {
@@ -111,17 +129,28 @@ export async function authenticateClient(
   }
   const versionId = matched?.id ?? null;
 
-  let override: RekeyError | null = null;
-  if (client.profile === 'apikey' && client.state === 'active') {
-    override = await judgeKeyAccountAttempt(deps, { entry, verdict, versionId, context: options.context, now });
-  }
+  if (client.profile !== 'apikey' || client.state !== 'active') return conclude(usage, entry, matched, verdict, null, options);
+  const decision = judgeKeyAccountAttempt(deps, { entry, verdict, versionId, context: options.context, now });
+  return decision instanceof Promise
+    ? decision.then((override) => conclude(usage, entry, matched, verdict, override, options))
+    : conclude(usage, entry, matched, verdict, decision, options);
+}
+
+function conclude(
+  usage: UsageRecorder,
+  entry: CachedClient,
+  matched: SecretVersion | null,
+  verdict: 'ok' | ErrorCode,
+  override: RekeyError | null,
+  options: AuthenticateOptions,
+): AuthOutcome {
+  const { client } = entry;
   if (override || verdict !== 'ok' || !matched) {
     const error = override ?? failure(verdict === 'ok' ? 'bad_secret' : verdict).error;
-    if (error.code !== 'unavailable') usage.failure({ accountId: client.accountId, clientId: client.id, versionId, code: error.code }, now);
+    if (error.code !== 'unavailable') usage.failure({ accountId: client.accountId, clientId: client.id, versionId: matched?.id ?? null, code: error.code }, options.now);
     return { ok: false, error };
   }
-
-  usage.success(matched.id, now);
+  usage.success(matched.id, options.now);
   return {
     ok: true,
     entry,

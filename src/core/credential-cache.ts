@@ -30,6 +30,11 @@ const MAX_NEGATIVE_ENTRIES = 10_000;
  */
 export interface CredentialCache {
   get(clientId: string, now: number): Promise<CachedClient | null>;
+  /**
+   * The cached entry without waiting: `undefined` when nothing is cached (call `get`), `null` for
+   * a known-unknown id. Throws `unavailable` like `get` when the cache cannot be trusted.
+   */
+  peek(clientId: string): CachedClient | null | undefined;
   secretOf(entry: CachedClient, version: SecretVersion): string | null;
   invalidate(clientId: string): void;
   invalidateAll(): void;
@@ -66,16 +71,21 @@ export function createCredentialCache(
 
   const isFresh = (): boolean => options.alwaysFresh === true || monotonic() - confirmedAt <= FRESHNESS_WINDOW_MS;
 
+  const peek = (clientId: string): CachedClient | null | undefined => {
+    const cached = entries.get(clientId);
+    if (cached === undefined) return undefined;
+    if (!isFresh()) {
+      throw new RekeyError('unavailable', 'This node cannot confirm its credentials are current; try again shortly.', { retryAfter: 1 });
+    }
+    counters.hits++;
+    return cached;
+  };
+
   return {
+    peek,
     async get(clientId) {
-      const cached = entries.get(clientId);
-      if (cached !== undefined) {
-        if (!isFresh()) {
-          throw new RekeyError('unavailable', 'This node cannot confirm its credentials are current; try again shortly.', { retryAfter: 1 });
-        }
-        counters.hits++;
-        return cached;
-      }
+      const cached = peek(clientId);
+      if (cached !== undefined) return cached;
       counters.misses++;
       const startEpoch = epoch;
       let loaded: CachedClient | null;

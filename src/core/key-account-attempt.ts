@@ -42,6 +42,8 @@ const MAX_THROTTLE_HINTS = 10_000;
  * hot path stays in memory (SPEC §9) and all nodes agree within the change log's delay.
  */
 const sourceLocks = new WeakMap<CachedClient, Promise<Map<string, SourceLockout>>>();
+/** The same locks once read, for answering without waiting. */
+const sourceLocksRead = new WeakMap<CachedClient, Map<string, SourceLockout>>();
 
 /**
  * Addresses this node already saw throttled, until their window ends: once the store says "over
@@ -52,7 +54,11 @@ const throttleHints = new WeakMap<CredentialCache, Map<string, number>>();
 function sourceLocksOf(deps: Deps, entry: CachedClient): Promise<Map<string, SourceLockout>> {
   let locks = sourceLocks.get(entry);
   if (!locks) {
-    locks = deps.store.listSourceLockouts(entry.client.id).then((rows) => new Map(rows.map((row) => [row.address, row])));
+    locks = deps.store.listSourceLockouts(entry.client.id).then((rows) => {
+      const read = new Map(rows.map((row) => [row.address, row]));
+      sourceLocksRead.set(entry, read);
+      return read;
+    });
     // A failed read is retried on the next attempt rather than remembered.
     locks.catch(() => sourceLocks.delete(entry));
     sourceLocks.set(entry, locks);
@@ -89,20 +95,25 @@ function unavailable(): KeyAccountDecision {
  * The key-account rules of SPEC §4.5 around one attempt whose secret was already judged:
  * locks refuse everything (and count nothing); a success resets a non-zero counter; a failure is
  * throttled per (key account, address), attributed when stale, and counted with one atomic
- * conditional UPDATE that locks at the limit.
+ * conditional UPDATE that locks at the limit. Answers without a promise when nothing needs
+ * reading or writing (the usual success).
  */
-export async function judgeKeyAccountAttempt(deps: Deps, attempt: KeyAccountAttempt): Promise<KeyAccountDecision> {
-  const { entry, now, context } = attempt;
-  const { client } = entry;
-  const policy = lockoutPolicyOf(client.fields);
+export function judgeKeyAccountAttempt(deps: Deps, attempt: KeyAccountAttempt): KeyAccountDecision | Promise<KeyAccountDecision> {
+  const { entry, context } = attempt;
+  const policy = lockoutPolicyOf(entry.client.fields);
+  if (policy.lockScope !== 'source') return judgeUnderLock(deps, attempt, policy, undefined);
+  const known = sourceLocksRead.get(entry);
+  if (known) return judgeUnderLock(deps, attempt, policy, known.get(context.address));
+  return sourceLocksOf(deps, entry).then(
+    (locks) => judgeUnderLock(deps, attempt, policy, locks.get(context.address)),
+    () => unavailable(),
+  );
+}
 
-  let sourceLock: SourceLockout | undefined;
+function judgeUnderLock(deps: Deps, attempt: KeyAccountAttempt, policy: LockoutPolicy, sourceLock: SourceLockout | undefined): KeyAccountDecision | Promise<KeyAccountDecision> {
+  const { entry, now } = attempt;
+  const { client } = entry;
   if (policy.lockScope === 'source') {
-    try {
-      sourceLock = (await sourceLocksOf(deps, entry)).get(context.address);
-    } catch {
-      return unavailable();
-    }
     if (sourceLock && isLockActive(sourceLock, now)) return deny('locked', SOURCE_LOCKED_MESSAGE, { lockScope: 'source' });
   } else if (isLockActive(client, now)) {
     return deny('locked', LOCKED_MESSAGE);
@@ -110,7 +121,7 @@ export async function judgeKeyAccountAttempt(deps: Deps, attempt: KeyAccountAtte
 
   if (attempt.verdict === 'ok') {
     const lock = policy.lockScope === 'source' ? sourceLock : client;
-    if (lock && needsReset(lock)) await resetAfterSuccess(deps, attempt, policy);
+    if (lock && needsReset(lock)) return resetAfterSuccess(deps, attempt, policy).then(() => null);
     return null;
   }
   return failedAttempt(deps, attempt, policy);

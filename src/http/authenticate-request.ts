@@ -32,12 +32,14 @@ export const DATA_PLANE_CHALLENGE = 'Basic realm="rekey", Signature realm="rekey
 
 /** Where an attempt came from: recorded for stale-secret usage and used by lockout throttles. */
 export function contextOf(request: DataPlaneRequest): AuthContext {
-  const context: AuthContext = { address: request.address };
+  // One object shape whatever the request carries: this runs on every authentication.
   const appId = request.headers['rekey-app-id'];
   const userAgent = request.headers['user-agent'];
-  if (appId !== undefined) context.appId = appId.slice(0, 200);
-  if (userAgent !== undefined) context.userAgent = userAgent.slice(0, 500);
-  return context;
+  return {
+    address: request.address,
+    appId: appId === undefined ? undefined : appId.slice(0, 200),
+    userAgent: userAgent === undefined ? undefined : userAgent.slice(0, 500),
+  };
 }
 
 function fail(code: RekeyError['code'], message: string): { ok: false; error: RekeyError } {
@@ -45,6 +47,7 @@ function fail(code: RekeyError['code'], message: string): { ok: false; error: Re
 }
 
 function percentDecode(value: string): string | null {
+  if (!value.includes('%') && !value.includes('+')) return value;
   try {
     return decodeURIComponent(value.replace(/\+/g, ' '));
   } catch {
@@ -57,19 +60,18 @@ function percentDecode(value: string): string | null {
  * credentials are refused before any storage access; signed methods consume their nonce only
  * after the signature verifies.
  */
-export async function authenticateRequest(
+export function authenticateRequest(
   deps: CoreDeps,
   usage: UsageRecorder,
   request: DataPlaneRequest,
   options: RequestAuthOptions = {},
-): Promise<AuthOutcome> {
+): AuthOutcome | Promise<AuthOutcome> {
   const now = deps.clock.now();
   const authorization = request.headers.authorization;
   const hasSignature = request.headers['signature-input'] !== undefined || request.headers.signature !== undefined;
 
   if (authorization !== undefined && options.only === undefined) {
-    const [scheme = '', ...rest] = authorization.trim().split(/\s+/);
-    const value = rest.join(' ');
+    const { scheme, value } = splitAuthorization(authorization);
     if (scheme.toLowerCase() === 'basic') return authenticateBasic(deps, usage, request, value, now, options);
     if (scheme.toLowerCase() === 'oauth') return authenticateOAuth1(deps, usage, request, options);
     if (scheme.toLowerCase() === 'bearer') return authenticateBearer(deps, value, request, options);
@@ -79,7 +81,18 @@ export async function authenticateRequest(
   return authenticateSignature(deps, usage, request, now, options);
 }
 
-async function authenticateBasic(deps: CoreDeps, usage: UsageRecorder, request: DataPlaneRequest, value: string, now: number, options: RequestAuthOptions): Promise<AuthOutcome> {
+/** `<scheme> <value>`, with runs of whitespace in the value folded to one space. */
+function splitAuthorization(authorization: string): { scheme: string; value: string } {
+  const trimmed = authorization.trim();
+  const gap = trimmed.search(/\s/);
+  if (gap < 0) return { scheme: trimmed, value: '' };
+  const value = trimmed.slice(gap).trimStart();
+  return { scheme: trimmed.slice(0, gap), value: /\s/.test(value) ? value.split(/\s+/).join(' ') : value };
+}
+
+const BASIC_PROFILES = ['apikey', 'oauth'] as const;
+
+function authenticateBasic(deps: CoreDeps, usage: UsageRecorder, request: DataPlaneRequest, value: string, now: number, options: RequestAuthOptions): AuthOutcome | Promise<AuthOutcome> {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return fail('malformed_credential', 'The Basic credentials are not valid base64.');
   const decoded = Buffer.from(value, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
@@ -91,10 +104,10 @@ async function authenticateBasic(deps: CoreDeps, usage: UsageRecorder, request: 
   if (!isWellFormedCredential(secret, 'secret')) return fail('malformed_credential', 'The secret is not in Rekey\'s format or its checksum is wrong.');
   return authenticateClient(deps, usage, clientId, { kind: 'secret', secret }, {
     credentialType: 'basic',
-    profiles: ['apikey', 'oauth'],
+    profiles: BASIC_PROFILES,
     now,
     context: contextOf(request),
-    ...(options.accountId ? { accountId: options.accountId } : {}),
+    accountId: options.accountId,
   });
 }
 

@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type onRequestHookHandler, type onResponseHookHandler } from 'fastify';
 import swagger from '@fastify/swagger';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import { EVENT_TYPES } from '../core/audit-event.js';
 import { ERROR_CODES, RekeyError } from '../core/errors.js';
 import { requirePermission } from '../core/require-permission.js';
@@ -18,6 +19,7 @@ import { registerClientRoutes } from './routes/clients.js';
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerIntegratorRoutes } from './routes/integrator.js';
 import { registerWhoamiRoutes } from './routes/whoami.js';
+import { createWhoamiFastPath, trustEveryProxy } from './whoami-fast-path.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -92,6 +94,8 @@ function isJson(contentType: string | undefined): boolean {
 
 /** The HTTP app: API, OAuth endpoints and console on one instance. Never listens by itself. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  let closing = false;
+  const fastPath = createWhoamiFastPath(deps, () => closing);
   const app = Fastify({
     logger: {
       level: deps.config.logLevel,
@@ -104,13 +108,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT_BYTES,
     // Unknown ids of any shape answer 404, so long ones must reach the router.
     routerOptions: { maxParamLength: 2048 },
-    trustProxy: deps.config.trustProxy,
+    trustProxy: deps.config.trustProxy ? trustEveryProxy : false,
+    // The data plane's hottest request is answered in front of the framework (whoami-fast-path.ts).
+    serverFactory: (handler, fastifyOptions) => {
+      // Fastify normalises these before calling the factory; its own server applies the same three.
+      const options = fastifyOptions as unknown as { keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number };
+      const server = createServer((req, res) => {
+        if (!fastPath(req, res)) handler(req, res);
+      });
+      server.keepAliveTimeout = options.keepAliveTimeout;
+      server.requestTimeout = options.requestTimeout;
+      server.setTimeout(options.connectionTimeout);
+      return server;
+    },
     genReqId: () => `req_${requestIdPrefix}${(requestCounter++).toString(36)}`,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: true } },
     return503OnClosing: true,
     forceCloseConnections: true,
   });
 
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   app.decorateRequest('rawBody', undefined);
   app.decorateRequest('caller', undefined);
   app.decorateRequest('identityForRotation', undefined);

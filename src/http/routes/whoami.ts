@@ -1,12 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AuthOutcome, Identity } from '../../core/authenticate-client.js';
 import { RekeyError } from '../../core/errors.js';
 import type { AppDeps } from '../app-deps.js';
 import { authenticateRequest, DATA_PLANE_CHALLENGE, type DataPlaneRequest } from '../authenticate-request.js';
 import { addressOf, callerOf } from '../request-context.js';
+import { takePrecomputed } from '../whoami-fast-path.js';
 
 /** Flattens Node's header object into the lower-case name → value map the authenticators read. */
-export function headerMap(headers: FastifyRequest['headers']): Record<string, string | undefined> {
+export function headerMap(headers: IncomingHttpHeaders): Record<string, string | undefined> {
   // Node already lower-cases names and joins repeated fields; only Set-Cookie stays an array.
   const setCookie = headers['set-cookie'];
   if (setCookie === undefined) return headers as Record<string, string | undefined>;
@@ -23,6 +26,18 @@ export function dataPlaneRequestOf(request: FastifyRequest, publicUrl: string): 
   };
 }
 
+/** The identity whoami answers (SPEC §5); also compiles the 200 serializer for the hot path. */
+const IdentitySchema = Type.Object({
+  credentialType: Type.Union([Type.Literal('basic'), Type.Literal('http_signature'), Type.Literal('oauth1'), Type.Literal('jwt')]),
+  accountId: Type.String(),
+  clientId: Type.String(),
+  profile: Type.String(),
+  versionId: Type.String(),
+  memberId: Type.Optional(Type.String({ description: 'OAuth 1.0a tokens: the member the token acts for.' })),
+  role: Type.Optional(Type.String({ description: 'OAuth 1.0a tokens: the role the token carries.' })),
+  scope: Type.Optional(Type.String({ description: 'Bearer access tokens: the granted scope.' })),
+});
+
 const VerifyBody = Type.Object(
   {
     method: Type.String({ minLength: 1, maxLength: 16, pattern: '^[A-Za-z]+$' }),
@@ -35,8 +50,7 @@ const VerifyBody = Type.Object(
 
 export function registerWhoamiRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { core, usage, config } = deps;
-  const whoami = async (request: FastifyRequest): Promise<unknown> => {
-    const outcome = await authenticateRequest(core, usage, dataPlaneRequestOf(request, config.publicUrl));
+  const answer = (outcome: AuthOutcome): Identity => {
     if (!outcome.ok) {
       const error = outcome.error;
       if (error.code !== 'invalid_request' && error.code !== 'unavailable') error.fields.challenge ??= DATA_PLANE_CHALLENGE;
@@ -44,7 +58,14 @@ export function registerWhoamiRoutes(app: FastifyInstance, deps: AppDeps): void 
     }
     return outcome.identity;
   };
-  const schema = { tags: ['data plane'], summary: 'Authenticate the caller with any supported method and return its identity', security: [{ basic: [] }] };
+  // Not async: a credential served from memory is answered without a promise (SPEC §9).
+  const whoami = (request: FastifyRequest): Identity | Promise<Identity> => {
+    const precomputed = takePrecomputed(request.raw);
+    if (precomputed !== undefined && 'thrown' in precomputed) throw precomputed.thrown;
+    const outcome = precomputed?.outcome ?? authenticateRequest(core, usage, dataPlaneRequestOf(request, config.publicUrl));
+    return outcome instanceof Promise ? outcome.then(answer) : answer(outcome);
+  };
+  const schema = { tags: ['data plane'], summary: 'Authenticate the caller with any supported method and return its identity', security: [{ basic: [] }], response: { 200: IdentitySchema } };
   app.get('/v1/whoami', { schema, config: { auth: 'none', scope: 'whoami' } }, whoami);
   app.post('/v1/whoami', { schema, config: { auth: 'none', accepts: 'any', scope: 'whoami' } }, whoami);
 
