@@ -10,6 +10,9 @@ import { createServer } from 'node:net';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
+// Each row is preceded by an unmeasured run of this length (JIT, caches, connections); rows whose
+// requests are single-use (signed nonces) skip it, since a warm-up would spend them.
+const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : null;
 const cpus = spawnSync('nproc').stdout?.toString().trim() === '1' ? ['0', '0'] : ['0', '1'];
 
@@ -86,14 +89,18 @@ done = function(summary, latency, requests)
 end
 `;
 
-function runWrk(url, requests, workDir, label) {
+function runWrk(url, requests, workDir, label, { warm = true } = {}) {
   const host = new URL(url).host;
   const file = join(workDir, `${label.replace(/\W+/g, '_')}.req`);
   writeFileSync(file, requests.map((request) => `${rawRequest(host, request)}\0`).join(''));
   const script = join(workDir, 'cycle.lua');
   writeFileSync(script, LUA);
-  const [cmd, argv] = pinned(cpus[1], 'wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url, '--', file]);
-  const result = spawnSync(cmd, argv, { encoding: 'utf8', timeout: (seconds + 30) * 1000 });
+  const wrk = (duration) => {
+    const [cmd, argv] = pinned(cpus[1], 'wrk', ['-t1', `-c${connections}`, `-d${duration}s`, '--latency', '-s', script, url, '--', file]);
+    return spawnSync(cmd, argv, { encoding: 'utf8', timeout: (duration + 30) * 1000 });
+  };
+  if (warm && warmupSeconds > 0) wrk(warmupSeconds);
+  const result = wrk(seconds);
   const out = result.stdout ?? '';
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
   const p50 = toMs(/\s50%\s+(\S+)/.exec(out)?.[1] ?? '');
@@ -141,8 +148,12 @@ async function main() {
 
     const rows = [];
     const basic = `Basic ${Buffer.from('cli_bench:rk_sec_bench').toString('base64')}`;
-    const bare = runWrk(bareUrl, [{ method: 'GET', path: '/v1/whoami', headers: { authorization: basic } }], workDir, 'bare');
-    rows.push({ name: 'bare node:http handler (baseline)', ...bare });
+    const bareRequests = [{ method: 'GET', path: '/v1/whoami', headers: { authorization: basic } }];
+    // The baseline is measured first and last; ratios are to the mean, so a machine that
+    // speeds up or slows down during the run does not favour the rows measured early.
+    const bareFirst = runWrk(bareUrl, bareRequests, workDir, 'bare');
+    const bare = { rps: NaN };
+    rows.push({ name: 'bare node:http handler (baseline, first)', ...bareFirst });
 
     const files = readdirSync(join(root, 'bench/scenarios')).filter((file) => file.endsWith('.js')).sort();
     for (const file of files) {
@@ -162,7 +173,7 @@ async function main() {
         }
         try {
           const prepared = await scenario.prepare({ ...ctx, url: target });
-          rows.push({ name: scenario.name, ...runWrk(target, prepared.requests, workDir, scenario.name) });
+          rows.push({ name: scenario.name, versus: scenario.versus, ...runWrk(target, prepared.requests, workDir, scenario.name, { warm: !prepared.unique }) });
         } finally {
           await peer?.stop();
         }
@@ -171,9 +182,13 @@ async function main() {
       }
     }
 
+    const bareLast = runWrk(bareUrl, bareRequests, workDir, 'bare');
+    rows.push({ name: 'bare node:http handler (baseline, last)', ...bareLast });
+    bare.rps = (bareFirst.rps + bareLast.rps) / 2;
+
     const fmt = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
     const lines = [
-      `Rekey benchmark — ${seconds} s per row, ${connections} connections, wrk on CPU ${cpus[1]}, servers on CPU ${cpus[0]}, SQLite, info logging`,
+      `Rekey benchmark — ${seconds} s per row after ${warmupSeconds} s of warm-up, ${connections} connections, wrk on CPU ${cpus[1]}, servers on CPU ${cpus[0]}, SQLite, info logging; × bare is to the mean of the two baseline rows`,
       '',
       '| scenario | req/s | p50 ms | p99 ms | non-2xx | × bare |',
       '|---|---:|---:|---:|---:|---:|',
@@ -185,6 +200,12 @@ async function main() {
       }
       lines.push(`| ${row.name} | ${fmt(row.rps)} | ${fmt(row.p50, 2)} | ${fmt(row.p99, 2)} | ${fmt(row.non2xx)} | ${fmt(row.rps / bare.rps, 2)} |`);
     }
+    // Rows that name another row (`versus`) also get their ratio to it.
+    const versus = rows.filter((row) => row.versus !== undefined && Number.isFinite(row.rps)).map((row) => {
+      const other = rows.find((candidate) => candidate.name === row.versus);
+      return other && Number.isFinite(other.rps) ? `- ${row.name}: ${fmt(row.rps / other.rps, 2)}× ${other.name}` : `- ${row.name}: (${row.versus} not measured)`;
+    });
+    if (versus.length > 0) lines.push('', ...versus);
     console.log(lines.join('\n'));
   } finally {
     stopAll();

@@ -3,6 +3,7 @@ const form = 'grant_type=client_credentials&scope=read';
 
 export default {
   name: 'POST /oauth/token (client_secret_basic, ES256 JWT)',
+  versus: 'peer: oidc-provider /token (client_secret_basic, ES256 JWT)',
   async prepare(ctx) {
     const created = await ctx.request('POST', '/v1/clients', { profile: 'oauth', name: 'bench oauth client', allowedScopes: ['read'] });
     const authorization = `Basic ${Buffer.from(`${created.id}:${created.secret}`).toString('base64')}`;

@@ -1,16 +1,12 @@
-import { CompactSign, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
 import { ACCESS_TOKEN_TYPE, parseAccessTokenClaims, type AccessTokenClaims } from '../core/access-token.js';
 import type { ErrorCode } from '../core/errors.js';
 import { isSigningAlgorithm } from '../core/signing-key.js';
 import type { ActiveSigner, SigningKeyRing } from './signing-key-ring.js';
 
-const encoder = new TextEncoder();
-
-/** Signs claims built (and typed) by `accessTokenClaims`; CompactSign skips SignJWT's re-validation of them. */
-export async function signAccessToken(signer: ActiveSigner, claims: AccessTokenClaims): Promise<string> {
-  return new CompactSign(encoder.encode(JSON.stringify(claims)))
-    .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ: ACCESS_TOKEN_TYPE })
-    .sign(signer.privateKey);
+/** Signs claims built (and typed) by `accessTokenClaims` with the active key. */
+export function signAccessToken(signer: ActiveSigner, claims: AccessTokenClaims): string {
+  return signer.jws.sign(JSON.stringify(claims));
 }
 
 export type VerifiedToken =

@@ -1,4 +1,6 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import type { JsonWebKey } from 'node:crypto';
+import { ACCESS_TOKEN_TYPE } from '../core/access-token.js';
 import type { CoreDeps } from '../core/core-deps.js';
 import { RekeyError } from '../core/errors.js';
 import {
@@ -12,12 +14,14 @@ import {
   type SigningAlgorithm,
   type SigningKey,
 } from '../core/signing-key.js';
+import { createCompactSigner, type CompactSigner } from './jws-signer.js';
 
 /** The key new tokens are signed with. */
 export interface ActiveSigner {
   kid: string;
   alg: SigningAlgorithm;
-  privateKey: CryptoKey;
+  /** Signs access-token claims under the header `{alg, kid, typ: "at+jwt"}`. */
+  jws: CompactSigner;
 }
 
 export interface VerificationKey {
@@ -129,7 +133,7 @@ export function createSigningKeyRing(deps: Pick<CoreDeps, 'store' | 'keyring' | 
     const active = keys.find((key) => key.state === 'active');
     if (active && signer?.kid !== active.kid) {
       const privateJwk = JSON.parse(deps.keyring.decrypt(active.privateCiphertext, signingKeyAad(active.kid))) as JWK;
-      signer = { kid: active.kid, alg: active.alg, privateKey: (await importJWK(privateJwk, active.alg, { extractable: false })) as CryptoKey };
+      signer = { kid: active.kid, alg: active.alg, jws: createCompactSigner(active.alg, privateJwk as JsonWebKey, { kid: active.kid, typ: ACCESS_TOKEN_TYPE }) };
     }
     loadedAt = now;
     if (now - lastPurge >= PURGE_EVERY_MS) {

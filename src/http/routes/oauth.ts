@@ -91,7 +91,7 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
       now,
       ttlSeconds: runtime.tokenTtlSeconds,
     });
-    const body: Record<string, unknown> = { access_token: await signAccessToken(signer, claims), token_type: 'Bearer', expires_in: runtime.tokenTtlSeconds };
+    const body: Record<string, unknown> = { access_token: signAccessToken(signer, claims), token_type: 'Bearer', expires_in: runtime.tokenTtlSeconds };
     if (granted.scope !== '') body.scope = granted.scope;
     return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(body);
   });
