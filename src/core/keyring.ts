@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hash as digest, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hash as digest } from 'node:crypto';
 import { RekeyError } from './errors.js';
 import type { Random } from './random.js';
 
@@ -116,15 +116,23 @@ export function createKeyring(material: KeyMaterial, random: Random): Keyring {
       }
       return value;
     },
-    hashesEqual: (a, b) => {
-      const left = Buffer.from(a);
-      const right = Buffer.from(b);
-      return left.length === right.length && timingSafeEqual(left, right);
-    },
+    hashesEqual: constantTimeEqual,
     encrypt: (plaintext, aad) => seal(material.dataKey, Buffer.from(plaintext, 'utf8'), aad, random),
     decrypt: (ciphertext, aad) => open(material.dataKey, ciphertext, aad).toString('utf8'),
     signedUrlSalt: material.signedUrlSalt,
   };
+}
+
+/**
+ * Equality of two hash strings in time that depends only on their length (a hash's length is
+ * public): every character is compared, with no early exit. Allocation-free, since it runs on
+ * every authentication.
+ */
+export function constantTimeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
 }
 
 /** Additional authenticated data for a secret version's ciphertext. */
