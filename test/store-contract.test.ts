@@ -162,6 +162,43 @@ describe.each(STORE_KINDS)('Store contract (%s)', (kind) => {
     expect(await store.getIdempotency(accountId, record.key)).toBeNull();
   });
 
+  it('purges ended throttle windows, expired sessions and quiet per-address lockout rows, and nothing live', async () => {
+    const client = id('cli');
+    const later = T0 + 10 * 86_400_000;
+    // Failure windows: the count restarts only once the window has ended and been purged.
+    const windowStart = later - (later % 60_000);
+    expect(await store.countFailureInWindow(client, '10.0.0.1', windowStart, 100)).toBe(1);
+    await store.purgeExpired(windowStart + 59_999);
+    expect(await store.countFailureInWindow(client, '10.0.0.1', windowStart, 100)).toBe(2);
+    await store.purgeExpired(windowStart + 60_000);
+    expect(await store.countFailureInWindow(client, '10.0.0.1', windowStart, 100)).toBe(1);
+
+    const throttleKey = `email:${id('who')}@example.test`;
+    await store.addThrottleFailure(throttleKey, later, 900_000);
+    await store.purgeExpired(later + 899_999);
+    expect(await store.readThrottles([throttleKey])).toHaveLength(1);
+    await store.purgeExpired(later + 900_000);
+    expect(await store.readThrottles([throttleKey])).toHaveLength(0);
+
+    const session = { id: id('ses'), accountId, memberId: 'mem_x', tokenHash: id('tok'), csrfHash: 'c', createdAt: later, lastSeenAt: later, expiresAt: later + 1000, revokedAt: null, revokedReason: null, address: '10.0.0.1', userAgent: null };
+    await store.insertSession(session);
+    await store.purgeExpired(later + 999);
+    expect(await store.getSession(accountId, session.id)).not.toBeNull();
+    await store.purgeExpired(later + 1000);
+    expect(await store.getSession(accountId, session.id)).toBeNull();
+
+    // Lockout rows: a counter and a lapsed lock go after a quiet day; a lock without end stays.
+    await store.recordSourceFailure(client, '10.0.0.2', { maxFailedAttempts: 5, lockedUntil: null, now: later });
+    await store.recordSourceFailure(client, '10.0.0.3', { maxFailedAttempts: 1, lockedUntil: later + 1000, now: later });
+    await store.recordSourceFailure(client, '10.0.0.4', { maxFailedAttempts: 1, lockedUntil: null, now: later });
+    const addresses = async () => (await store.listSourceLockouts(client)).map((row) => row.address).sort();
+    expect(await addresses()).toEqual(['10.0.0.2', '10.0.0.3', '10.0.0.4']);
+    await store.purgeExpired(later + 86_400_000 - 1);
+    expect(await addresses()).toEqual(['10.0.0.2', '10.0.0.3', '10.0.0.4']);
+    await store.purgeExpired(later + 86_400_000);
+    expect(await addresses()).toEqual(['10.0.0.4']);
+  });
+
   it('appends audit events, filters and pages them, and sums failure aggregates from several nodes', async () => {
     const auditAccount = `audit${kind}`;
     await store.insertAccount(account(auditAccount));

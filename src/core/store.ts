@@ -107,6 +107,11 @@ export interface FoundationStore {
 
   /** Records a nonce; false when it was already seen and has not expired. */
   claimNonce(scope: string, nonce: string, expiresAt: number, now: number): Promise<boolean>;
+  /**
+   * Deletes what can no longer matter at `now`: expired nonces, idempotency records and console
+   * sessions, ended throttle windows, and per-address lockout rows quiet for a day (never a lock
+   * without end).
+   */
   purgeExpired(now: number): Promise<void>;
 
   getIdempotency(accountId: string, key: string): Promise<IdempotencyRecord | null>;

@@ -3,6 +3,8 @@ import type { WrappedKeyMaterial } from '../core/keyring.js';
 import type { AdminToken, Member } from '../core/member.js';
 import type { Role } from '../core/permissions.js';
 import type { AuditFilter, ChangeNotice, FailureAggregate, IdempotencyRecord, Page, Store, UsageUpdate } from '../core/store.js';
+import { THROTTLE_WINDOW_MS } from '../core/lockout.js';
+import { SIGN_IN_WINDOW_MS } from '../core/sign-in-throttle.js';
 import type { SqlDb } from './sql-db.js';
 import { appsSql } from './sql-apps.js';
 import { oauthSql } from './sql-oauth.js';
@@ -10,6 +12,9 @@ import { portalSql } from './sql-portal.js';
 import { registrationSql } from './sql-registration.js';
 import { tbaSql } from './sql-tba.js';
 import { type Row, num, numOrNull, str, strOrNull, toClient, toVersion, toAccount, toOutbox } from './sql-row.js';
+
+/** How long an address's failure counter (or lapsed lock) outlives its last update. */
+export const SOURCE_LOCKOUT_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 /** PostgreSQL advisory lock (with the schema as second key) serialising appends to the change log. */
 const CHANGE_LOG_LOCK = 7_301_262;
@@ -282,6 +287,16 @@ export function createSqlStore(db: SqlDb, options: SqlStoreOptions = {}): Store 
     async purgeExpired(now) {
       await db.run('DELETE FROM nonces WHERE expires_at <= ?', [now]);
       await db.run('DELETE FROM idempotency_keys WHERE expires_at <= ?', [now]);
+      // Throttle windows that have ended count nothing any more.
+      await db.run('DELETE FROM failure_windows WHERE window_start <= ?', [now - THROTTLE_WINDOW_MS]);
+      await db.run('DELETE FROM sign_in_throttle WHERE window_start <= ?', [now - SIGN_IN_WINDOW_MS]);
+      // An expired session can never be used again (revoked ones stay listed until they expire).
+      await db.run('DELETE FROM console_sessions WHERE expires_at <= ?', [now]);
+      // Per-address counters and lapsed locks of addresses quiet for a day; a lock without end stays.
+      await db.run(
+        'DELETE FROM source_lockouts WHERE updated_at <= ? AND (locked_at IS NULL OR (locked_until IS NOT NULL AND locked_until <= ?))',
+        [now - SOURCE_LOCKOUT_RETENTION_MS, now],
+      );
     },
 
     async getIdempotency(accountId, key) {
