@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import OAuth from 'oauth-1.0a';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildOAuthHeader } from '../src/protocols/oauth1.js';
 import { send, startRekey, type Rekey, type TestResponse } from './support/harness.js';
 import { STORE_KINDS } from './support/stores.js';
 
@@ -42,7 +43,7 @@ async function nodeRequest(rekey: Rekey, method: 'GET' | 'POST', path: string, c
 
 interface PythonResponse { status: number; headers: Record<string, string>; body: string; authorization: string; json: any }
 
-async function pythonRequest(rekey: Rekey, method: 'GET' | 'POST', path: string, creds: Signed, options: { form?: Array<[string, string]>; nonce?: string; timestamp?: number } = {}): Promise<PythonResponse> {
+async function pythonRequest(rekey: Rekey, method: 'GET' | 'POST', path: string, creds: Signed, options: { form?: Array<[string, string]>; json?: unknown; nonce?: string; timestamp?: number } = {}): Promise<PythonResponse> {
   const spec = {
     url: rekey.url + path,
     method,
@@ -52,6 +53,7 @@ async function pythonRequest(rekey: Rekey, method: 'GET' | 'POST', path: string,
     tokenSecret: creds.token.secret,
     realm: creds.realm,
     ...(options.form ? { form: options.form } : {}),
+    ...(options.json !== undefined ? { json: options.json } : {}),
     ...(options.nonce ? { nonce: options.nonce } : {}),
     ...(options.timestamp !== undefined ? { timestamp: options.timestamp } : {}),
   };
@@ -106,6 +108,32 @@ describe.each(STORE_KINDS)('OAuth 1.0a interop with real clients (%s)', (kind) =
     const post = await pythonRequest(rekey, 'POST', '/v1/whoami', creds(), { form: [['name', 'Ada Lovelace'], ['city', 'Zürich'], ['empty', '']] });
     expect(post.status, post.body).toBe(200);
     expect(post.json).toEqual(identity());
+  });
+
+  it('python requests-oauthlib: a JSON body is covered by its oauth_body_hash; another body is refused before the nonce is spent', async () => {
+    const post = await pythonRequest(rekey, 'POST', '/v1/whoami', creds(), { json: { amount: 10, note: 'café' } });
+    expect(post.status, post.body).toBe(200);
+    expect(post.json).toEqual(identity());
+    expect(post.authorization).toContain('oauth_body_hash=');
+    const replayedElsewhere = await send(rekey.url, 'POST', '/v1/whoami', { token: null, headers: { authorization: post.authorization, 'content-type': 'application/json' }, rawBody: JSON.stringify({ amount: 1000, note: 'café' }) });
+    expect(replayedElsewhere.status).toBe(401);
+    expect(replayedElsewhere.json.code).toBe('digest_mismatch');
+    expect(replayedElsewhere.headers.get('www-authenticate')).toBe('OAuth realm="acme1"');
+  });
+
+  it('oauth_body_hash: SHA-256 accepted, a wrong or odd-length hash refused, never beside a form body', async () => {
+    const body = JSON.stringify({ amount: 10 });
+    const sign = (bodyHash: string) => buildOAuthHeader({ consumerKey: consumer.key, consumerSecret: consumer.secret, token: token.key, tokenSecret: token.secret, method: 'POST', url: `${rekey.url}/v1/whoami`, realm: 'acme1', bodyHash });
+    const post = (bodyHash: string, rawBody = body, contentType = 'application/json') => send(rekey.url, 'POST', '/v1/whoami', { token: null, headers: { authorization: sign(bodyHash), 'content-type': contentType }, rawBody });
+    expect((await post(createHash('sha256').update(body).digest('base64'))).status).toBe(200);
+    expect((await post(createHash('sha1').update(body).digest('base64'))).status).toBe(200);
+    expect((await post(createHash('sha256').update('{}').digest('base64'))).json.code).toBe('digest_mismatch');
+    expect((await post('AAAA')).json.code).toBe('digest_mismatch');
+    const empty = createHash('sha256').update('').digest('base64');
+    expect((await send(rekey.url, 'POST', '/v1/whoami', { token: null, headers: { authorization: sign(empty) } })).status).toBe(200);
+    const withForm = await post(createHash('sha256').update('a=1').digest('base64'), 'a=1', 'application/x-www-form-urlencoded');
+    expect(withForm.status).toBe(400);
+    expect(withForm.json.code).toBe('invalid_request');
   });
 
   it('a tampered form body fails the signature (the body is signed)', async () => {

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { isValidAccountId } from '../core/account.js';
 import type { AuthOutcome } from '../core/authenticate-client.js';
 import { authenticateToken } from '../core/authenticate-token.js';
@@ -37,6 +37,17 @@ function signaturesEqual(a: string, b: string): boolean {
 }
 
 /**
+ * The OAuth Request Body Hash extension: base64 of a digest of the raw body, itself a signed
+ * parameter. Clients use SHA-1 (what the extension names for HMAC-SHA1, and what common clients
+ * send whatever the signature method) or SHA-256; the length tells which.
+ */
+function bodyHashMatches(presented: string, body: Buffer): boolean {
+  const algorithm = presented.length === 28 ? 'sha1' : presented.length === 44 ? 'sha256' : null;
+  if (algorithm === null) return false;
+  return signaturesEqual(createHash(algorithm).update(body).digest('base64'), presented);
+}
+
+/**
  * OAuth 1.0a token-based authentication (SPEC §4.2, RFC 5849): parameters from the header, query
  * and a form body; missing, duplicated or unsupported parameters → 400; everything else that fails
  * → 401 with an `OAuth realm="…"` challenge.
@@ -69,6 +80,15 @@ export async function authenticateOAuth1(
   const protocol = validated.value;
   for (const [name, value] of [['oauth_consumer_key', protocol.consumerKey], ['oauth_token', protocol.token], ['oauth_nonce', protocol.nonce], ['realm', header.realm]] as const) {
     if (value.length > MAX_FIELD_LENGTH) return badRequest(`The OAuth parameter ${name} is longer than ${MAX_FIELD_LENGTH} characters.`);
+  }
+
+  // Duplicates were refused above with every other protocol parameter.
+  const bodyHash = collected.params.find(([name]) => name === 'oauth_body_hash')?.[1];
+  if (bodyHash !== undefined) {
+    if (formBody !== undefined) return badRequest('oauth_body_hash must not be sent with a form-encoded body (the form itself is signed).');
+    if (!bodyHashMatches(bodyHash, request.body ?? Buffer.alloc(0))) {
+      return { ok: false, error: new RekeyError('digest_mismatch', 'The oauth_body_hash does not match the request body.', { challenge: challengeFor(header.realm), realm: isValidAccountId(header.realm) ? header.realm : 'rekey' }) };
+    }
   }
 
   // The base string is computed once; each candidate secret pair only costs an HMAC.

@@ -23,7 +23,7 @@ export const ERROR_CATALOGUE: Record<ErrorCode, CatalogueEntry> = {
   bad_signature: { status: 401, title: 'Bad signature', description: 'The request signature does not verify with the client\'s secret, or the signature parameters are unusable.' },
   replayed_nonce: { status: 401, title: 'Replayed nonce', description: 'The nonce was already used within the timestamp window. Use a fresh random nonce for every request.' },
   timestamp_out_of_window: { status: 401, title: 'Timestamp out of window', description: 'The signature\'s creation time is more than 300 seconds away from the server\'s clock. Check the caller\'s clock.' },
-  digest_mismatch: { status: 401, title: 'Content digest mismatch', description: 'The Content-Digest header does not match the body Rekey received, or is missing for a request with a body.' },
+  digest_mismatch: { status: 401, title: 'Content digest mismatch', description: 'The Content-Digest header (request signatures) or the oauth_body_hash parameter (OAuth 1.0a) does not match the body Rekey received, or a signed request with a body carries no Content-Digest.' },
   forbidden: { status: 403, title: 'Forbidden', description: 'The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.' },
   not_found: { status: 404, title: 'Not found', description: 'No resource with that id exists in the caller\'s account. Ids of other accounts are reported the same way.' },
   use_reset: { status: 409, title: 'Use reset', description: 'Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.' },

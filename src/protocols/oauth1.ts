@@ -275,6 +275,8 @@ export interface BuildOAuthHeaderOptions {
   timestampSeconds?: number;
   /** Include `oauth_version="1.0"` (optional in RFC 5849); default true. */
   includeVersion?: boolean;
+  /** Base64 SHA-256 (or SHA-1) digest of a body that is not a form: signs it as `oauth_body_hash`. */
+  bodyHash?: string;
 }
 
 /** An `Authorization` header value (`OAuth realm="…", oauth_…="…"`) signing the request. */
@@ -288,6 +290,7 @@ export function buildOAuthHeader(options: BuildOAuthHeaderOptions): string {
     ['oauth_token', options.token],
   ];
   if (options.includeVersion ?? true) protocol.push(['oauth_version', '1.0']);
+  if (options.bodyHash !== undefined) protocol.push(['oauth_body_hash', options.bodyHash]);
 
   const withoutFragment = options.url.split('#')[0] ?? '';
   const queryStart = withoutFragment.indexOf('?');

@@ -3,7 +3,8 @@
 
 Usage: oauth1_request.py '<json>' where the JSON names url, method, consumerKey, consumerSecret,
 token, tokenSecret, and optionally realm, signatureMethod (default HMAC-SHA256), form (list of
-[name, value] pairs sent as an application/x-www-form-urlencoded body), nonce and timestamp.
+[name, value] pairs sent as an application/x-www-form-urlencoded body), json (a value sent as an
+application/json body, which the client covers with oauth_body_hash), nonce and timestamp.
 Prints {"status", "headers", "body"} as JSON.
 """
 import json
@@ -28,16 +29,17 @@ def main() -> None:
         resource_owner_key=spec["token"],
         resource_owner_secret=spec["tokenSecret"],
         signature_method=spec.get("signatureMethod", "HMAC-SHA256"),
+        # Only then does the client sign a non-form body (with oauth_body_hash).
+        force_include_body="json" in spec,
         **extra,
     )
     form = spec.get("form")
-    response = requests.request(
-        spec["method"],
-        spec["url"],
-        data=[tuple(pair) for pair in form] if form is not None else None,
-        auth=auth,
-        timeout=10,
-    )
+    data = [tuple(pair) for pair in form] if form is not None else None
+    headers = {}
+    if "json" in spec:
+        data = json.dumps(spec["json"])
+        headers["Content-Type"] = "application/json"
+    response = requests.request(spec["method"], spec["url"], data=data, headers=headers, auth=auth, timeout=10)
     authorization = response.request.headers.get("Authorization")
     if isinstance(authorization, bytes):
         authorization = authorization.decode("ascii")
