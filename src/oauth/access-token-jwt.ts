@@ -6,7 +6,7 @@ import type { ActiveSigner, SigningKeyRing } from './signing-key-ring.js';
 
 /** Signs claims built (and typed) by `accessTokenClaims` with the active key. */
 export function signAccessToken(signer: ActiveSigner, claims: AccessTokenClaims): string {
-  return signer.jws.sign(JSON.stringify(claims));
+  return signer.sign(claims);
 }
 
 export type VerifiedToken =

@@ -1,6 +1,5 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { JsonWebKey } from 'node:crypto';
-import { ACCESS_TOKEN_TYPE } from '../core/access-token.js';
 import type { CoreDeps } from '../core/core-deps.js';
 import { RekeyError } from '../core/errors.js';
 import {
@@ -14,15 +13,10 @@ import {
   type SigningAlgorithm,
   type SigningKey,
 } from '../core/signing-key.js';
-import { createCompactSigner, type CompactSigner } from './jws-signer.js';
+import { createAccessTokenSigner, type AccessTokenSigner } from './access-token-signer.js';
 
 /** The key new tokens are signed with. */
-export interface ActiveSigner {
-  kid: string;
-  alg: SigningAlgorithm;
-  /** Signs access-token claims under the header `{alg, kid, typ: "at+jwt"}`. */
-  jws: CompactSigner;
-}
+export type ActiveSigner = AccessTokenSigner;
 
 export interface VerificationKey {
   alg: SigningAlgorithm;
@@ -36,7 +30,8 @@ export interface VerificationKey {
  * it does not know — another node or the CLI may have just rotated.
  */
 export interface SigningKeyRing {
-  signer(): Promise<ActiveSigner>;
+  /** The active signer; without a promise once the keys are loaded (the token endpoint's hot path). */
+  signer(): ActiveSigner | Promise<ActiveSigner>;
   verificationKey(kid: string): Promise<VerificationKey | null>;
   /** Public JWKs of the next, active and still-needed retired keys. */
   jwks(): Promise<JWK[]>;
@@ -133,7 +128,7 @@ export function createSigningKeyRing(deps: Pick<CoreDeps, 'store' | 'keyring' | 
     const active = keys.find((key) => key.state === 'active');
     if (active && signer?.kid !== active.kid) {
       const privateJwk = JSON.parse(deps.keyring.decrypt(active.privateCiphertext, signingKeyAad(active.kid))) as JWK;
-      signer = { kid: active.kid, alg: active.alg, jws: createCompactSigner(active.alg, privateJwk as JsonWebKey, { kid: active.kid, typ: ACCESS_TOKEN_TYPE }) };
+      signer = createAccessTokenSigner(active.alg, privateJwk as JsonWebKey, active.kid);
     }
     loadedAt = now;
     if (now - lastPurge >= PURGE_EVERY_MS) {
@@ -155,19 +150,20 @@ export function createSigningKeyRing(deps: Pick<CoreDeps, 'store' | 'keyring' | 
   };
 
   /** Serves what is loaded; past the refresh interval, refreshes in the background. */
-  const current = async (): Promise<void> => {
-    if (signer === null) {
-      await reload();
-      return;
-    }
+  const current = (): Promise<void> | undefined => {
+    if (signer === null) return reload();
     if (deps.clock.now() - loadedAt >= KEY_REFRESH_MS) void reload().catch(() => undefined);
+    return undefined;
+  };
+  const activeSigner = (): ActiveSigner => {
+    if (signer === null) throw new RekeyError('unavailable', 'No signing key is active yet; try again shortly.', { retryAfter: 1 });
+    return signer;
   };
 
   return {
-    async signer() {
-      await current();
-      if (signer === null) throw new RekeyError('unavailable', 'No signing key is active yet; try again shortly.', { retryAfter: 1 });
-      return signer;
+    signer() {
+      const pending = current();
+      return pending === undefined ? activeSigner() : pending.then(activeSigner);
     },
     async verificationKey(kid) {
       await current();
