@@ -177,18 +177,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     done();
   };
 
+  const logsDebug = app.log.level === 'debug' || app.log.level === 'trace';
+  const logsInfo = logsDebug || app.log.level === 'info';
   // Hooks are attached per route, as declared, so the data plane runs none at all.
   app.addHook('onRoute', (route) => {
     const config = route.config as RouteConfig | undefined;
     const methods = ([] as string[]).concat(route.method);
-    const isRead = methods.every((method) => method === 'GET' || method === 'HEAD') || route.url === '/v1/whoami';
+    const isRead = methods.every((method) => method === 'GET' || method === 'HEAD');
     const attach = <T>(existing: T | T[] | undefined, hook: T, first: boolean): T[] => {
       const list = existing === undefined ? [] : ([] as T[]).concat(existing);
       return first ? [hook, ...list] : [...list, hook];
     };
     if (config?.auth === 'control') route.onRequest = attach(route.onRequest, authenticateControlRoute, true);
-    if (!isRead) route.onResponse = attach(route.onResponse, logRequest('info'), false);
-    else if (app.log.level === 'debug' || app.log.level === 'trace') route.onResponse = attach(route.onResponse, logRequest('debug'), false);
+    const accessLog = config?.accessLog ?? (isRead ? 'debug' : 'info');
+    if (accessLog === 'info' ? logsInfo : logsDebug) route.onResponse = attach(route.onResponse, logRequest(accessLog), false);
   });
 
   await app.register(swagger, {

@@ -15,6 +15,12 @@ export interface RouteConfig {
   /** The realm and scope named in 401 answers. */
   realm?: string;
   scope?: string;
+  /**
+   * The level of the route's one access-log line. Default: `debug` for reads, `info` for calls
+   * that may change something. Data-plane routes that change nothing but answer with POST (token
+   * issuance, introspection, whoami) say `debug`: a log write per request is measurable there.
+   */
+  accessLog?: 'info' | 'debug';
 }
 
 declare module 'fastify' {

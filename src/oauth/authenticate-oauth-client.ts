@@ -1,4 +1,4 @@
-import { authenticateClient, type AuthContext } from '../core/authenticate-client.js';
+import { authenticateClient, type AuthContext, type AuthOutcome } from '../core/authenticate-client.js';
 import type { Client } from '../core/client.js';
 import type { CoreDeps } from '../core/core-deps.js';
 import type { CachedClient } from '../core/credential-cache.js';
@@ -18,29 +18,34 @@ export interface AuthenticatedOAuthClient {
 /**
  * Client authentication for the token, introspection and revocation endpoints: only `oauth`
  * clients, with the same secret checks (and the same failure statistics) as every other method.
- * Any failure is `invalid_client`; its description says why, never with a secret in it.
+ * Any failure is `invalid_client`; its description says why, never with a secret in it. Like
+ * `authenticateClient`, a cached client is answered without a promise (SPEC §9); failures are
+ * thrown synchronously or rejected, as the outcome arrives.
  */
-export async function authenticateOAuthClient(
+export function authenticateOAuthClient(
   deps: { core: CoreDeps; usage: UsageRecorder },
   authorization: string | undefined,
   params: ReadonlyMap<string, string>,
   context: AuthContext,
   now: number,
-): Promise<AuthenticatedOAuthClient> {
+): AuthenticatedOAuthClient | Promise<AuthenticatedOAuthClient> {
   const credentials = clientCredentialsOf(authorization, params);
   if (!isWellFormedCredential(credentials.secret, 'secret')) {
     throw new OAuthError('invalid_client', 'The client secret is not in Rekey\'s format or its checksum is wrong.');
   }
-  const outcome = await authenticateClient(deps.core, deps.usage, credentials.clientId, { kind: 'secret', secret: credentials.secret }, {
+  const outcome = authenticateClient(deps.core, deps.usage, credentials.clientId, { kind: 'secret', secret: credentials.secret }, {
     credentialType: 'basic',
     profiles: ['oauth'],
     now,
     context,
   });
-  if (!outcome.ok) {
-    if (outcome.error.code === 'unavailable') throw new OAuthError('temporarily_unavailable', outcome.error.message);
-    const message = outcome.error.code === 'unauthenticated' ? 'Only OAuth clients (profile oauth) use this endpoint.' : outcome.error.message;
-    throw new OAuthError('invalid_client', message);
-  }
-  return { client: outcome.entry.client, version: outcome.version, entry: outcome.entry, method: credentials.method };
+  const conclude = (settled: AuthOutcome): AuthenticatedOAuthClient => {
+    if (!settled.ok) {
+      if (settled.error.code === 'unavailable') throw new OAuthError('temporarily_unavailable', settled.error.message);
+      const message = settled.error.code === 'unauthenticated' ? 'Only OAuth clients (profile oauth) use this endpoint.' : settled.error.message;
+      throw new OAuthError('invalid_client', message);
+    }
+    return { client: settled.entry.client, version: settled.version, entry: settled.entry, method: credentials.method };
+  };
+  return outcome instanceof Promise ? outcome.then(conclude) : conclude(outcome);
 }

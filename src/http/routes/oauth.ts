@@ -1,16 +1,27 @@
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { accessTokenClaims, grantScope } from '../../core/access-token.js';
 import type { AuthContext } from '../../core/authenticate-client.js';
 import { RekeyError } from '../../core/errors.js';
 import { revokeAccessToken } from '../../core/token-revocations.js';
 import { signAccessToken } from '../../oauth/access-token-jwt.js';
-import { authenticateOAuthClient } from '../../oauth/authenticate-oauth-client.js';
+import { authenticateOAuthClient, type AuthenticatedOAuthClient } from '../../oauth/authenticate-oauth-client.js';
 import { parseOAuthForm } from '../../oauth/client-credentials.js';
 import { CLIENT_CHALLENGE, OAuthError } from '../../oauth/oauth-error.js';
 import { attachOAuthRuntime, inspectAccessToken } from '../../oauth/oauth-runtime.js';
+import type { ActiveSigner } from '../../oauth/signing-key-ring.js';
 import { createTokenIds } from '../../oauth/token-ids.js';
 import type { AppDeps } from '../app-deps.js';
 import { addressOf } from '../request-context.js';
+
+/** RFC 6749 §5.1; also compiles the 200 serializer. */
+const TokenResponseSchema = Type.Object({
+  access_token: Type.String({ description: 'A JWT (RFC 9068 header type at+jwt).' }),
+  token_type: Type.Literal('Bearer'),
+  expires_in: Type.Integer(),
+  scope: Type.Optional(Type.String({ description: 'The granted scope, when not empty.' })),
+});
+type TokenResponse = Static<typeof TokenResponseSchema>;
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
 const TOKEN_TYPE_HINTS = ['access_token', 'refresh_token'];
@@ -62,38 +73,44 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   const form = { auth: 'none', accepts: 'form' } as const;
   const nextTokenId = createTokenIds(core.random);
-  // Issuing and introspecting change nothing and are the OAuth data plane's hot path: like whoami,
-  // their access-log line is debug, not info (a synchronous log write per token is measurable).
-  const hotPathLogLevel = config.logLevel === 'info' ? 'warn' : config.logLevel;
   const errorHandler = (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => sendOAuthError(error, request, reply);
 
   app.post('/oauth/token', {
-    schema: { tags: ['oauth'], summary: 'Client credentials grant (RFC 6749 §4.4): a JWT access token', consumes: ['application/x-www-form-urlencoded'] },
-    config: form,
-    logLevel: hotPathLogLevel,
+    schema: { tags: ['oauth'], summary: 'Client credentials grant (RFC 6749 §4.4): a JWT access token', consumes: ['application/x-www-form-urlencoded'], response: { 200: TokenResponseSchema } },
+    // Issuing and introspecting change nothing: like whoami, their access-log line is debug.
+    config: { ...form, accessLog: 'debug' },
     errorHandler,
-  }, async (request, reply) => {
+  }, (request, reply) => {
     const params = parseOAuthForm(request.body);
     const grantType = params.get('grant_type');
     if (grantType === undefined) throw new OAuthError('invalid_request', 'The grant_type parameter is required.');
     if (grantType !== 'client_credentials') throw new OAuthError('unsupported_grant_type', 'This server issues tokens for the client_credentials grant only.');
     const now = core.clock.now();
-    const { client, version } = await authenticateOAuthClient(deps, request.headers.authorization, params, contextOf(request), now);
-    const granted = grantScope(params.get('scope'), client.fields.allowedScopes ?? []);
-    if (!granted.ok) throw new OAuthError('invalid_scope', granted.message);
-    const signer = await runtime.keys.signer();
-    const claims = accessTokenClaims({
-      issuer,
-      client,
-      versionId: version.id,
-      scope: granted.scope,
-      jti: nextTokenId(),
-      now,
-      ttlSeconds: runtime.tokenTtlSeconds,
-    });
-    const body: Record<string, unknown> = { access_token: signAccessToken(signer, claims), token_type: 'Bearer', expires_in: runtime.tokenTtlSeconds };
-    if (granted.scope !== '') body.scope = granted.scope;
-    return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(body);
+    const issue = ({ client, version }: AuthenticatedOAuthClient): TokenResponse | Promise<TokenResponse> => {
+      const granted = grantScope(params.get('scope'), client.fields.allowedScopes ?? []);
+      if (!granted.ok) throw new OAuthError('invalid_scope', granted.message);
+      const respond = (signer: ActiveSigner): TokenResponse => {
+        const claims = accessTokenClaims({
+          issuer,
+          client,
+          versionId: version.id,
+          scope: granted.scope,
+          jti: nextTokenId(),
+          now,
+          ttlSeconds: runtime.tokenTtlSeconds,
+        });
+        const body: TokenResponse = { access_token: signAccessToken(signer, claims), token_type: 'Bearer', expires_in: runtime.tokenTtlSeconds };
+        if (granted.scope !== '') body.scope = granted.scope;
+        reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+        return body;
+      };
+      const signer = runtime.keys.signer();
+      return signer instanceof Promise ? signer.then(respond) : respond(signer);
+    };
+    // A cached client and a loaded key answer without a promise (SPEC §9), as whoami does; the
+    // framework sends what is returned.
+    const authenticated = authenticateOAuthClient(deps, request.headers.authorization, params, contextOf(request), now);
+    return authenticated instanceof Promise ? authenticated.then(issue) : issue(authenticated);
   });
 
   /** Introspection and revocation both authenticate the client and name one token (RFC 7662, RFC 7009). */
@@ -108,8 +125,8 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.post('/oauth/introspect', {
     schema: { tags: ['oauth'], summary: 'Token introspection (RFC 7662): only the calling client\'s own tokens are ever active', consumes: ['application/x-www-form-urlencoded'] },
-    config: form,
-    logLevel: hotPathLogLevel,
+    // Issuing and introspecting change nothing: like whoami, their access-log line is debug.
+    config: { ...form, accessLog: 'debug' },
     errorHandler,
   }, async (request, reply) => {
     const { now, client, token } = await tokenRequest(request);

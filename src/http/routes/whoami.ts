@@ -67,7 +67,7 @@ export function registerWhoamiRoutes(app: FastifyInstance, deps: AppDeps): void 
   };
   const schema = { tags: ['data plane'], summary: 'Authenticate the caller with any supported method and return its identity', security: [{ basic: [] }], response: { 200: IdentitySchema } };
   app.get('/v1/whoami', { schema, config: { auth: 'none', scope: 'whoami' } }, whoami);
-  app.post('/v1/whoami', { schema, config: { auth: 'none', accepts: 'any', scope: 'whoami' } }, whoami);
+  app.post('/v1/whoami', { schema, config: { auth: 'none', accepts: 'any', scope: 'whoami', accessLog: 'debug' } }, whoami);
 
   app.post<{ Body: Static<typeof VerifyBody> }>('/v1/verify', {
     schema: { tags: ['data plane'], summary: 'Verify a request a resource server received (consumes nonces, counts failures)', body: VerifyBody, security: [{ adminToken: [] }] },
