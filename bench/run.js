@@ -12,8 +12,11 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 // Each row is preceded by an unmeasured run of this length (JIT, caches, connections); rows whose
 // requests are single-use (signed nonces) skip it, since a warm-up would spend them.
-const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+const warmupSeconds = Number(process.env.BENCH_WARMUP_SECONDS ?? 4);
 const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : null;
+// Each row is measured in this many rounds, interleaved with the rows it is compared with.
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 4));
+const slice = Math.max(1, Math.round(seconds / rounds));
 const cpus = spawnSync('nproc').stdout?.toString().trim() === '1' ? ['0', '0'] : ['0', '1'];
 
 if (spawnSync('which', ['wrk']).status !== 0) {
@@ -89,18 +92,20 @@ done = function(summary, latency, requests)
 end
 `;
 
-function runWrk(url, requests, workDir, label, { warm = true } = {}) {
+// Writes a request file for wrk's cycling script; returns its path.
+function writeRequests(url, requests, workDir, label) {
   const host = new URL(url).host;
   const file = join(workDir, `${label.replace(/\W+/g, '_')}.req`);
   writeFileSync(file, requests.map((request) => `${rawRequest(host, request)}\0`).join(''));
+  return file;
+}
+
+// One wrk run of `duration` seconds against `url`, cycling the requests in `file`.
+function runWrk(url, file, workDir, duration) {
   const script = join(workDir, 'cycle.lua');
   writeFileSync(script, LUA);
-  const wrk = (duration) => {
-    const [cmd, argv] = pinned(cpus[1], 'wrk', ['-t1', `-c${connections}`, `-d${duration}s`, '--latency', '-s', script, url, '--', file]);
-    return spawnSync(cmd, argv, { encoding: 'utf8', timeout: (duration + 30) * 1000 });
-  };
-  if (warm && warmupSeconds > 0) wrk(warmupSeconds);
-  const result = wrk(seconds);
+  const [cmd, argv] = pinned(cpus[1], 'wrk', ['-t1', `-c${connections}`, `-d${duration}s`, '--latency', '-s', script, url, '--', file]);
+  const result = spawnSync(cmd, argv, { encoding: 'utf8', timeout: (duration + 30) * 1000 });
   const out = result.stdout ?? '';
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
   const p50 = toMs(/\s50%\s+(\S+)/.exec(out)?.[1] ?? '');
@@ -109,6 +114,55 @@ function runWrk(url, requests, workDir, label, { warm = true } = {}) {
   const total = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
   return { rps, p50, p99, non2xx, total };
 }
+
+const median = (values) => {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+
+/**
+ * Measures a group of targets (the bare baseline, an optional peer, one scenario) in `rounds`
+ * interleaved rounds of `slice` seconds each, so every ratio compares runs made side by side: on a
+ * shared machine, throughput drifts by tens of percent within a minute. A target with
+ * `unique: true` gets a disjoint share of its requests each round (single-use nonces).
+ */
+function measureGroup(targets, workDir) {
+  const files = targets.map((target) => {
+    const shares = target.unique ? rounds : 1;
+    const size = Math.ceil(target.requests.length / shares);
+    return Array.from({ length: shares }, (_, share) => writeRequests(target.url, target.requests.slice(share * size, (share + 1) * size), workDir, `${target.name} ${share}`));
+  });
+  targets.forEach((target, index) => {
+    if (target.unique || target.warm || warmupSeconds <= 0) return;
+    runWrk(target.url, files[index][0], workDir, warmupSeconds);
+    target.warm = true;
+  });
+  const runs = targets.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    targets.forEach((target, index) => runs[index].push(runWrk(target.url, files[index][target.unique ? round : 0], workDir, slice)));
+    process.stderr.write(`bench:   round ${round + 1}: ${targets.map((target, index) => `${Math.round(runs[index][round].rps)}`).join(' / ')} req/s\n`);
+  }
+  return runs;
+}
+
+/** One table row from a target's rounds: totals over all rounds, latencies as the rounds' median. */
+function summarise(name, runs) {
+  const requests = runs.reduce((sum, run) => sum + run.total, 0);
+  return {
+    name,
+    rps: runs.reduce((sum, run) => sum + run.rps, 0) / runs.length,
+    p50: median(runs.map((run) => run.p50)),
+    p99: median(runs.map((run) => run.p99)),
+    non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
+    requests,
+    runs,
+  };
+}
+
+/** The median over rounds of a/b, pairing each round of `a` with the same round of `b`. */
+const pairedRatio = (a, b) => median(a.runs.map((run, round) => run.rps / b.runs[round].rps));
 
 async function main() {
   const workDir = mkdtempSync(join(tmpdir(), 'rekey-bench-'));
@@ -148,47 +202,54 @@ async function main() {
 
     const rows = [];
     const basic = `Basic ${Buffer.from('cli_bench:rk_sec_bench').toString('base64')}`;
-    const bareRequests = [{ method: 'GET', path: '/v1/whoami', headers: { authorization: basic } }];
-    // The baseline is measured first and last; ratios are to the mean, so a machine that
-    // speeds up or slows down during the run does not favour the rows measured early.
-    const bareFirst = runWrk(bareUrl, bareRequests, workDir, 'bare');
-    const bare = { rps: NaN };
-    rows.push({ name: 'bare node:http handler (baseline, first)', ...bareFirst });
+    const bareTarget = { name: 'bare node:http handler (baseline)', url: bareUrl, requests: [{ method: 'GET', path: '/v1/whoami', headers: { authorization: basic } }], unique: false };
+    const bareRuns = [];
 
-    const files = readdirSync(join(root, 'bench/scenarios')).filter((file) => file.endsWith('.js')).sort();
-    for (const file of files) {
-      const scenario = (await import(pathToFileURL(join(root, 'bench/scenarios', file)).href)).default;
-      if (only && !only.test(scenario.name)) continue;
+    const scenarios = [];
+    for (const file of readdirSync(join(root, 'bench/scenarios')).filter((name) => name.endsWith('.js')).sort()) {
+      scenarios.push((await import(pathToFileURL(join(root, 'bench/scenarios', file)).href)).default);
+    }
+    // A scenario another one is compared with (`versus`) is measured inside that one's rounds.
+    const peers = new Set(scenarios.map((scenario) => scenario.versus).filter(Boolean));
+    for (const scenario of scenarios) {
+      if (peers.has(scenario.name) || (only && !only.test(scenario.name))) continue;
       process.stderr.write(`bench: ${scenario.name}\n`);
+      const started = [];
       try {
         if (scenario.measure) {
           for (const row of await scenario.measure(ctx)) rows.push({ name: row.name, note: `${row.value} ${row.unit}` });
         }
         if (!scenario.prepare) continue;
-        let target = url;
-        let peer = null;
-        if (scenario.startServer) {
-          peer = await scenario.startServer(ctx);
-          target = peer.url;
+        const group = [scenario.versus ? scenarios.find((candidate) => candidate.name === scenario.versus) : null, scenario].filter(Boolean);
+        const targets = [bareTarget];
+        for (const member of group) {
+          let target = url;
+          if (member.startServer) {
+            const peer = await member.startServer(ctx);
+            started.push(peer);
+            target = peer.url;
+          }
+          const prepared = await member.prepare({ ...ctx, url: target });
+          targets.push({ name: member.name, url: target, requests: prepared.requests, unique: prepared.unique === true });
         }
-        try {
-          const prepared = await scenario.prepare({ ...ctx, url: target });
-          rows.push({ name: scenario.name, versus: scenario.versus, ...runWrk(target, prepared.requests, workDir, scenario.name, { warm: !prepared.unique }) });
-        } finally {
-          await peer?.stop();
-        }
+        const runs = measureGroup(targets, workDir);
+        bareRuns.push(...runs[0]);
+        const bare = summarise(bareTarget.name, runs[0]);
+        const measured = targets.slice(1).map((target, index) => summarise(target.name, runs[index + 1]));
+        for (const row of measured) rows.push({ ...row, xBare: pairedRatio(row, bare) });
+        if (measured.length === 2) rows.push({ name: `${scenario.name} ÷ ${scenario.versus}`, note: `${pairedRatio(measured[1], measured[0]).toFixed(2)} ×` });
       } catch (error) {
         rows.push({ name: scenario.name, note: `failed: ${error.message}` });
+      } finally {
+        for (const peer of started) await peer.stop();
       }
     }
-
-    const bareLast = runWrk(bareUrl, bareRequests, workDir, 'bare');
-    rows.push({ name: 'bare node:http handler (baseline, last)', ...bareLast });
-    bare.rps = (bareFirst.rps + bareLast.rps) / 2;
+    rows.unshift({ ...summarise(bareTarget.name, bareRuns), xBare: 1 });
 
     const fmt = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
     const lines = [
-      `Rekey benchmark — ${seconds} s per row after ${warmupSeconds} s of warm-up, ${connections} connections, wrk on CPU ${cpus[1]}, servers on CPU ${cpus[0]}, SQLite, info logging; × bare is to the mean of the two baseline rows`,
+      `Rekey benchmark — ${rounds} interleaved rounds of ${slice} s per row (each row after ${warmupSeconds} s of warm-up unless its requests are single-use), ${connections} connections, wrk on CPU ${cpus[1]}, servers on CPU ${cpus[0]}, SQLite, info logging.`,
+      'req/s is the mean over the rounds, p50/p99 the median of the rounds\' values; × bare and ÷ peer are the median of per-round ratios, each round measured next to the baseline (and the peer) of the same round.',
       '',
       '| scenario | req/s | p50 ms | p99 ms | non-2xx | × bare |',
       '|---|---:|---:|---:|---:|---:|',
@@ -198,14 +259,8 @@ async function main() {
         lines.push(`| ${row.name} | ${row.note} | | | | |`);
         continue;
       }
-      lines.push(`| ${row.name} | ${fmt(row.rps)} | ${fmt(row.p50, 2)} | ${fmt(row.p99, 2)} | ${fmt(row.non2xx)} | ${fmt(row.rps / bare.rps, 2)} |`);
+      lines.push(`| ${row.name} | ${fmt(row.rps)} | ${fmt(row.p50, 2)} | ${fmt(row.p99, 2)} | ${fmt(row.non2xx)} | ${fmt(row.xBare, 2)} |`);
     }
-    // Rows that name another row (`versus`) also get their ratio to it.
-    const versus = rows.filter((row) => row.versus !== undefined && Number.isFinite(row.rps)).map((row) => {
-      const other = rows.find((candidate) => candidate.name === row.versus);
-      return other && Number.isFinite(other.rps) ? `- ${row.name}: ${fmt(row.rps / other.rps, 2)}× ${other.name}` : `- ${row.name}: (${row.versus} not measured)`;
-    });
-    if (versus.length > 0) lines.push('', ...versus);
     console.log(lines.join('\n'));
   } finally {
     stopAll();
