@@ -2,12 +2,7 @@ import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose'
 import { ACCESS_TOKEN_TYPE, parseAccessTokenClaims, type AccessTokenClaims } from '../core/access-token.js';
 import type { ErrorCode } from '../core/errors.js';
 import { isSigningAlgorithm } from '../core/signing-key.js';
-import type { ActiveSigner, SigningKeyRing } from './signing-key-ring.js';
-
-/** Signs claims built (and typed) by `accessTokenClaims` with the active key. */
-export function signAccessToken(signer: ActiveSigner, claims: AccessTokenClaims): string {
-  return signer.sign(claims);
-}
+import type { SigningKeyRing } from './signing-key-ring.js';
 
 export type VerifiedToken =
   | { ok: true; claims: AccessTokenClaims }

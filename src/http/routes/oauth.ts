@@ -4,7 +4,6 @@ import { accessTokenClaims, grantScope } from '../../core/access-token.js';
 import type { AuthContext } from '../../core/authenticate-client.js';
 import { RekeyError } from '../../core/errors.js';
 import { revokeAccessToken } from '../../core/token-revocations.js';
-import { signAccessToken } from '../../oauth/access-token-jwt.js';
 import { authenticateOAuthClient, type AuthenticatedOAuthClient } from '../../oauth/authenticate-oauth-client.js';
 import { parseOAuthForm } from '../../oauth/client-credentials.js';
 import { CLIENT_CHALLENGE, OAuthError } from '../../oauth/oauth-error.js';
@@ -99,7 +98,7 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
           now,
           ttlSeconds: runtime.tokenTtlSeconds,
         });
-        const body: TokenResponse = { access_token: signAccessToken(signer, claims), token_type: 'Bearer', expires_in: runtime.tokenTtlSeconds };
+        const body: TokenResponse = { access_token: signer.sign(claims), token_type: 'Bearer', expires_in: runtime.tokenTtlSeconds };
         if (granted.scope !== '') body.scope = granted.scope;
         reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
         return body;
