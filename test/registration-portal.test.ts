@@ -154,6 +154,10 @@ describe.each(STORE_KINDS)('portal registration (%s)', (kind) => {
     // The counters are sign-in's own: the console refuses too.
     const signInAttempt = await send(rekey.url, 'POST', '/v1/sessions', { token: null, body: { accountId: 'acme1', email: 'portal@acme.test', password: PORTAL_PASSWORD } });
     expect(signInAttempt.status).toBe(429);
+    // The failed checks are audited as registration ones (throttled attempts are not counted).
+    const audited = await rekey.request('GET', `/v1/audit?type=signin.failed&since=${encodeURIComponent(new Date(rekey.clock.now() - 120_000).toISOString())}`);
+    const registrationFailures = audited.json.items.filter((item: { data: { purpose: string } }) => item.data.purpose === 'registration');
+    expect(registrationFailures.reduce((sum: number, item: { count: number }) => sum + item.count, 0)).toBe(6);
     rekey.clock.advance(SIGN_IN_WINDOW_MS + 1000);
     expect((await register(rekey)).status).toBe(200);
   });

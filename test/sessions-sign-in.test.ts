@@ -148,6 +148,40 @@ describe.each(STORE_KINDS)('console sign-in and sessions (%s)', (kind) => {
     expect(ratio).toBeLessThan(2);
   });
 
+  it('audits failed password checks as signin.failed, aggregated per member (or unknown email) and minute; made-up accounts, throttled attempts and successes add nothing', async () => {
+    nextWindow();
+    // Start at the top of a minute, so every attempt below falls into the same aggregate.
+    rekey.clock.advance(60_000 - (rekey.clock.now() % 60_000));
+    const since = new Date(rekey.clock.now()).toISOString();
+    const failed = async (): Promise<Array<Record<string, unknown>>> => {
+      const response = await rekey.request('GET', `/v1/audit?type=signin.failed&since=${encodeURIComponent(since)}`);
+      expect(response.status).toBe(200);
+      return response.json.items;
+    };
+    for (let i = 0; i < 3; i++) expect((await signInAs(rekey, { accountId: 'acme1', email: 'Reader@acme.test', password: `wrong ${i}` })).status).toBe(401);
+    expect((await signInAs(rekey, { accountId: 'acme1', email: 'ghost@acme.test', password: 'guess' })).status).toBe(401);
+    expect((await signInAs(rekey, { accountId: 'nosuch9', email: 'admin@acme.test', password: 'guess' })).status).toBe(401);
+    expect((await signInAs(rekey, { accountId: 'acme1', email: 'reader@acme.test', password: 'reader password 1' })).status).toBe(201);
+
+    const items = await failed();
+    expect(items).toHaveLength(2);
+    const byMember = items.find((item) => (item.data as { memberId?: string }).memberId === readerId)!;
+    expect(byMember).toMatchObject({ type: 'signin.failed', count: 3, code: 'unauthenticated', actor: { type: 'system', id: 'sign-in' }, data: { purpose: 'sign-in', memberId: readerId } });
+    const unknown = items.find((item) => (item.data as { memberId?: string }).memberId === undefined)!;
+    expect(unknown).toMatchObject({ count: 1, data: { purpose: 'sign-in' } });
+    // Nothing the caller typed is kept: no email, no password.
+    for (const text of ['ghost@acme.test', 'guess', 'wrong 0', 'reader@acme.test']) expect(JSON.stringify(items)).not.toContain(text);
+
+    // Throttled attempts are refused before any check and are not counted.
+    for (let i = 0; i < 5; i++) await signInAs(rekey, { accountId: 'acme1', email: 'ghost@acme.test', password: 'again' });
+    expect((await signInAs(rekey, { accountId: 'acme1', email: 'ghost@acme.test', password: 'again' })).status).toBe(429);
+    expect((await failed()).find((item) => (item.data as { memberId?: string }).memberId === undefined)).toMatchObject({ count: 5 });
+    // The other account sees none of it.
+    const other = await send(rekey.url, 'GET', `/v1/audit?type=signin.failed&since=${encodeURIComponent(since)}`, { token: rekey.other.token });
+    expect(other.status).toBe(200);
+    expect(other.json.items).toEqual([]);
+  });
+
   it('throttles per email: after five failures, 429 with retryAfter, even with the right password, until the window passes', async () => {
     nextWindow();
     for (let i = 0; i < 5; i++) expect((await signInAs(rekey, { accountId: 'acme1', email: 'reader@acme.test', password: `nope ${i}` })).status).toBe(401);

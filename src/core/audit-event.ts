@@ -10,6 +10,7 @@ export const EVENT_TYPES = {
   'secret.revoked': 'A secret version was revoked and is refused from now on.',
   'secret.expiring': 'A secret version expires soon.',
   'auth.failed': 'Failed authentications, aggregated per client, version, code and minute.',
+  'signin.failed': 'Failed console sign-ins and registration password checks, aggregated per account, targeted member (none for an unknown email), purpose and minute. Throttled attempts are not counted; nothing the caller typed is stored.',
   'permission.denied': 'A caller tried an action its permissions do not allow; nothing changed.',
   'member.created': 'A member was added to the account.',
   'member.updated': 'A member\'s roles changed.',

@@ -37,7 +37,7 @@ export interface RegistrationResult {
  * its counters) and returns them as a caller with their live permissions.
  */
 async function signInForRegistration(deps: CoreDeps, input: RegisterInput, passwords: PasswordVerifier): Promise<{ caller: Caller; email: string }> {
-  const { member, keys } = await verifyMemberPassword(deps, { accountId: input.companyId, email: input.email, password: input.password, address: input.address }, passwords);
+  const { member, keys } = await verifyMemberPassword(deps, { accountId: input.companyId, email: input.email, password: input.password, address: input.address, purpose: 'registration' }, passwords);
   await deps.store.clearThrottle(keys.email);
   const roles = await deps.store.listRoles(member.accountId);
   return {

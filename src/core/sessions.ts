@@ -9,6 +9,7 @@ import { permissionsOfRoles } from './permissions.js';
 import { recordAudit } from './record-audit.js';
 import { requirePermission } from './require-permission.js';
 import { SIGN_IN_WINDOW_MS, signInRetryAfterSeconds, signInThrottleKeys } from './sign-in-throttle.js';
+import type { SignInFailure } from './store.js';
 
 /** The password hashing library, injected so the domain stays free of it. */
 export interface PasswordVerifier {
@@ -48,7 +49,7 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  */
 export async function verifyMemberPassword(
   deps: CoreDeps,
-  input: { accountId: string; email: string; password: string; address: string },
+  input: { accountId: string; email: string; password: string; address: string; purpose: SignInFailure['purpose'] },
   passwords: PasswordVerifier,
 ): Promise<{ member: Member; keys: ReturnType<typeof signInThrottleKeys> }> {
   const email = input.email.trim().toLowerCase();
@@ -64,13 +65,19 @@ export async function verifyMemberPassword(
     const now = deps.clock.now();
     await deps.store.addThrottleFailure(keys.email, now, SIGN_IN_WINDOW_MS);
     await deps.store.addThrottleFailure(keys.address, now, SIGN_IN_WINDOW_MS);
+    // Audited per existing account only: an attacker's made-up account ids leave no rows. The
+    // account read happens for an unknown email and a wrong password alike.
+    if (await deps.store.getAccount(input.accountId)) {
+      const failure: SignInFailure = { accountId: input.accountId, memberId: member?.id ?? null, purpose: input.purpose, minute: now - (now % 60_000) };
+      await deps.store.addSignInFailure(failure, () => newId('evt', deps.random));
+    }
     throw new RekeyError('unauthenticated', 'The account, email or password is wrong.');
   }
   return { member, keys };
 }
 
 export async function signIn(deps: CoreDeps, input: SignInInput, passwords: PasswordVerifier): Promise<SignedIn> {
-  const { member, keys } = await verifyMemberPassword(deps, input, passwords);
+  const { member, keys } = await verifyMemberPassword(deps, { ...input, purpose: 'sign-in' }, passwords);
 
   const now = deps.clock.now();
   const cookieValue = randomBase62(deps.random, COOKIE_VALUE_LENGTH);

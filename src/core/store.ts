@@ -52,6 +52,15 @@ export interface FailureAggregate {
   count: number;
 }
 
+/** One failed password check (SPEC §11), counted into the aggregated `signin.failed` event. */
+export interface SignInFailure {
+  accountId: string;
+  /** The member the email named; null for an unknown email. */
+  memberId: string | null;
+  purpose: 'sign-in' | 'registration';
+  minute: number;
+}
+
 export interface ChangeNotice {
   seq: number;
   clientId: string;
@@ -120,6 +129,7 @@ export interface FoundationStore {
 
   insertAuditEvent(event: AuditEvent): Promise<void>;
   addFailureAggregates(aggregates: readonly FailureAggregate[], newId: () => string): Promise<void>;
+  addSignInFailure(failure: SignInFailure, newId: () => string): Promise<void>;
   listAuditEvents(accountId: string, filter: AuditFilter): Promise<Page<AuditEvent>>;
 
   insertOutbox(message: OutboxMessage): Promise<void>;

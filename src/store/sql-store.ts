@@ -339,6 +339,14 @@ export function createSqlStore(db: SqlDb, options: SqlStoreOptions = {}): Store 
         }
       });
     },
+    async addSignInFailure(failure, newId) {
+      const key = `signin|${failure.accountId}|${failure.memberId ?? ''}|${failure.purpose}|${failure.minute}`;
+      const data = JSON.stringify(failure.memberId === null ? { purpose: failure.purpose } : { purpose: failure.purpose, memberId: failure.memberId });
+      await db.run(
+        "INSERT INTO audit_events (id, account_id, at, type, actor_type, actor_id, code, count, aggregate_key, data) VALUES (?, ?, ?, 'signin.failed', 'system', ?, 'unauthenticated', 1, ?, ?) ON CONFLICT (aggregate_key) DO UPDATE SET count = audit_events.count + 1",
+        [newId(), failure.accountId, failure.minute, failure.purpose, key, data],
+      );
+    },
     async listAuditEvents(accountId, filter: AuditFilter) {
       const where = ['account_id = ?'];
       const params: unknown[] = [accountId];
