@@ -217,6 +217,23 @@ describe.each(STORE_KINDS)('Store contract (%s)', (kind) => {
     const failed = await store.listAuditEvents(auditAccount, { limit: 50, type: 'auth.failed' });
     expect(failed.items).toHaveLength(1);
     expect(failed.items[0]).toMatchObject({ code: 'bad_secret', count: 12, clientId: owner.id });
+
+    // Sign-in failures: one row per (account, member or none, purpose, minute), counted atomically.
+    const minute = T0 - (T0 % 60_000);
+    const signInFailure = { accountId: auditAccount, memberId: 'mem_target', purpose: 'sign-in' as const, minute };
+    await Promise.all(Array.from({ length: 4 }, (_, i) => ((i % 2 === 1 && peer) ? peer : store).addSignInFailure(signInFailure, () => id('evt'))));
+    await store.addSignInFailure({ ...signInFailure, memberId: null }, () => id('evt'));
+    await store.addSignInFailure({ ...signInFailure, purpose: 'registration' }, () => id('evt'));
+    await store.addSignInFailure({ ...signInFailure, minute: minute + 60_000 }, () => id('evt'));
+    const signIns = (await store.listAuditEvents(auditAccount, { limit: 50, type: 'signin.failed' })).items;
+    // Rows of the same minute come back in id order, which is random: compare them sorted.
+    const rows = signIns.map((event) => JSON.stringify([event.at, event.data, event.count, event.actor.type])).sort();
+    expect(rows).toEqual([
+      [minute, { purpose: 'registration', memberId: 'mem_target' }, 1, 'system'],
+      [minute, { purpose: 'sign-in' }, 1, 'system'],
+      [minute, { purpose: 'sign-in', memberId: 'mem_target' }, 4, 'system'],
+      [minute + 60_000, { purpose: 'sign-in', memberId: 'mem_target' }, 1, 'system'],
+    ].map((row) => JSON.stringify(row)).sort());
   });
 
   it('rolls a transaction back when its work throws, and nested transactions join the outer one', async () => {
