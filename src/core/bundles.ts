@@ -1,8 +1,9 @@
 import { SYSTEM_ACTOR } from './audit-event.js';
-import type { Client, ClientFields } from './client.js';
+import type { ClientFields } from './client.js';
 import { viewClient, type ClientView } from './client-view.js';
 import type { Caller, CoreDeps } from './core-deps.js';
 import { RekeyError, notFound } from './errors.js';
+import { newClientRecord } from './create-client.js';
 import { loadClient } from './load-client.js';
 import { newId } from './new-id.js';
 import { recordAudit } from './record-audit.js';
@@ -65,21 +66,7 @@ export async function installBundle(deps: CoreDeps, caller: Caller, bundleId: st
       sourceClientId: source.id,
       consumerKey: source.consumerKey,
     };
-    const record: Client = {
-      id: newId('cli', deps.random),
-      accountId: caller.accountId,
-      profile: 'tba',
-      name: source.name,
-      state: 'active',
-      fields,
-      consumerKey: null,
-      failedAttempts: 0,
-      lockedAt: null,
-      lockedUntil: null,
-      createdAt: now,
-      updatedAt: now,
-      deletedAt: null,
-    };
+    const record = newClientRecord(deps, { accountId: caller.accountId, profile: 'tba', name: source.name, fields, consumerKey: null }, now);
     const installation: Installation = { clientId: record.id, bundleId: bundle.id, sourceClientId: source.id, accountId: caller.accountId, installedAt: now };
     await tx.insertClient(record);
     await tx.insertInstallation(installation);

@@ -28,18 +28,12 @@ export function newConsumerKey(deps: Pick<CoreDeps, 'random'>): string {
   return `ck_${randomBase62(deps.random, 32)}`;
 }
 
-/** Creates a client and its first secret version; the only response that carries the secret. */
-export async function createClient(deps: CoreDeps, caller: Caller, input: CreateClientInput): Promise<CreatedClient> {
-  await requirePermission(deps, caller, 'credentials.manage', 'create a client');
-  const now = deps.clock.now();
-  const client: Client = {
+/** A new client record: a fresh id, active and unlocked, created at `now`. */
+export function newClientRecord(deps: Pick<CoreDeps, 'random'>, init: Pick<Client, 'accountId' | 'profile' | 'name' | 'fields' | 'consumerKey'>, now: number): Client {
+  return {
     id: newId('cli', deps.random),
-    accountId: caller.accountId,
-    profile: input.profile,
-    name: input.name,
+    ...init,
     state: 'active',
-    fields: { ...PROFILE_DEFAULTS[input.profile], ...input.fields },
-    consumerKey: input.profile === 'tba' ? newConsumerKey(deps) : null,
     failedAttempts: 0,
     lockedAt: null,
     lockedUntil: null,
@@ -47,6 +41,19 @@ export async function createClient(deps: CoreDeps, caller: Caller, input: Create
     updatedAt: now,
     deletedAt: null,
   };
+}
+
+/** Creates a client and its first secret version; the only response that carries the secret. */
+export async function createClient(deps: CoreDeps, caller: Caller, input: CreateClientInput): Promise<CreatedClient> {
+  await requirePermission(deps, caller, 'credentials.manage', 'create a client');
+  const now = deps.clock.now();
+  const client = newClientRecord(deps, {
+    accountId: caller.accountId,
+    profile: input.profile,
+    name: input.name,
+    fields: { ...PROFILE_DEFAULTS[input.profile], ...input.fields },
+    consumerKey: input.profile === 'tba' ? newConsumerKey(deps) : null,
+  }, now);
   const expiresAt = input.expiresInSeconds ? now + input.expiresInSeconds * 1000 : null;
   const { version, secret } = issueSecretVersion(deps, client, now, { expiresAt });
   await deps.store.transaction(async (tx) => {

@@ -2,7 +2,7 @@ import type { Account } from './account.js';
 import type { App } from './app.js';
 import type { Client } from './client.js';
 import type { Caller, CoreDeps } from './core-deps.js';
-import { newConsumerKey } from './create-client.js';
+import { newClientRecord, newConsumerKey } from './create-client.js';
 import { generateCredential } from './credential-format.js';
 import { RekeyError, invalid, notFound } from './errors.js';
 import { MAX_APPS_LISTED } from './manage-apps.js';
@@ -216,19 +216,13 @@ export async function refreshSandbox(deps: CoreDeps, caller: Caller, sandboxId: 
     const clientIds = new Map<string, string>();
     for (const source of await allClients(tx, parentId)) {
       if (source.state === 'deleted') continue;
-      const copy: Client = {
-        ...source,
-        id: newId('cli', deps.random),
+      const copy = newClientRecord(deps, {
         accountId: sandbox.id,
+        profile: source.profile,
+        name: source.name,
         fields: { ...source.fields },
         consumerKey: source.profile === 'tba' && source.fields.ownerAccountId === undefined ? newConsumerKey(deps) : null,
-        failedAttempts: 0,
-        lockedAt: null,
-        lockedUntil: null,
-        createdAt: now,
-        updatedAt: now,
-        deletedAt: null,
-      };
+      }, now);
       if (source.fields.ownerAccountId !== undefined) {
         // A bundle installation is copied as an installation of the same bundle, if it still exists.
         const installation = await tx.getInstallation(source.id);
