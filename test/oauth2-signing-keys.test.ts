@@ -136,6 +136,11 @@ describe.each(STORE_KINDS)('signing keys, JWKS and metadata (%s)', (kind) => {
     expect(keys.filter((key) => key.state === 'active')).toHaveLength(1);
     expect(keys.filter((key) => key.state === 'next')).toHaveLength(1);
     expect(keys.find((key) => key.kid === before)?.state).toBe('retired');
+    // The node that rotated says so in its log, naming the new active key and the retired one.
+    const active = keys.find((key) => key.state === 'active')!;
+    const lines = rekey.logs.filter((entry) => entry.includes('signing key rotated on schedule')).map((entry) => JSON.parse(entry));
+    expect(lines.at(-1)).toMatchObject({ level: 30, kid: active.kid, alg: active.alg, retired: [before] });
+    expect(rekey.logs.filter((entry) => entry.includes('signing keys created'))).toHaveLength(1);
   });
 
   it('lists keys and refuses bad usage', async () => {

@@ -5,7 +5,7 @@ import { RekeyError, type ErrorCode } from '../core/errors.js';
 import type { SecretVersion } from '../core/secret-version.js';
 import { tokenRevocationsOf, type TokenRevocations } from '../core/token-revocations.js';
 import { verifyAccessToken } from './access-token-jwt.js';
-import { createSigningKeyRing, type SigningKeyRing } from './signing-key-ring.js';
+import { createSigningKeyRing, type SigningKeyRing, type SigningKeyRingOptions } from './signing-key-ring.js';
 
 /** The authorization server's per-process state, shared by /oauth/* and Bearer authentication. */
 export interface OAuthRuntime {
@@ -25,14 +25,14 @@ const runtimes = new WeakMap<CoreDeps, OAuthRuntime>();
  * cached credentials on every node (SPEC §9) drops its revocations with them, so a revoke on one
  * node reaches all, and a warm check reads no database.
  */
-export function attachOAuthRuntime(core: CoreDeps, options: { issuer: string; tokenTtlSeconds: number }): OAuthRuntime {
+export function attachOAuthRuntime(core: CoreDeps, options: { issuer: string } & SigningKeyRingOptions): OAuthRuntime {
   const existing = runtimes.get(core);
   if (existing) return existing;
   const revocations = new WeakMap<CachedClient, Promise<TokenRevocations>>();
   const runtime: OAuthRuntime = {
     issuer: options.issuer,
     tokenTtlSeconds: options.tokenTtlSeconds,
-    keys: createSigningKeyRing(core, { tokenTtlSeconds: options.tokenTtlSeconds }),
+    keys: createSigningKeyRing(core, options),
     revocationsOf(entry, now) {
       let loading = revocations.get(entry);
       if (!loading) {

@@ -98,7 +98,13 @@ export async function rotateSigningKeys(
   });
 }
 
-export function createSigningKeyRing(deps: Pick<CoreDeps, 'store' | 'keyring' | 'clock'>, options: { tokenTtlSeconds: number }): SigningKeyRing {
+export interface SigningKeyRingOptions {
+  tokenTtlSeconds: number;
+  /** Called when this node performed a scheduled rotation (an operator wants to see it in the log). */
+  onScheduledRotation?: (active: SigningKey, retired: readonly SigningKey[]) => void;
+}
+
+export function createSigningKeyRing(deps: Pick<CoreDeps, 'store' | 'keyring' | 'clock'>, options: SigningKeyRingOptions): SigningKeyRing {
   const loaded = new Map<string, Loaded>();
   let signer: ActiveSigner | null = null;
   let loadedAt = -Infinity;
@@ -110,7 +116,8 @@ export function createSigningKeyRing(deps: Pick<CoreDeps, 'store' | 'keyring' | 
     const now = deps.clock.now();
     let keys = await deps.store.listSigningKeys();
     if (isRotationDue(keys.find((key) => key.state === 'active'), now)) {
-      await rotateSigningKeys(deps, { onlyIfDue: true });
+      const result = await rotateSigningKeys(deps, { onlyIfDue: true });
+      if (result.rotated) options.onScheduledRotation?.(result.active, result.retired);
       keys = await deps.store.listSigningKeys();
     }
     const seen = new Set<string>();

@@ -64,7 +64,15 @@ function contextOf(request: FastifyRequest): AuthContext {
 export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { core, config } = deps;
   const issuer = config.publicUrl;
-  const runtime = attachOAuthRuntime(core, { issuer, tokenTtlSeconds: config.accessTokenTtlSeconds });
+  const runtime = attachOAuthRuntime(core, {
+    issuer,
+    tokenTtlSeconds: config.accessTokenTtlSeconds,
+    // The first "rotation" of a new deployment creates its keys; later ones retire the active key.
+    onScheduledRotation: (active, retired) => app.log.info(
+      { kid: active.kid, alg: active.alg, retired: retired.map((key) => key.kid) },
+      retired.length > 0 ? 'signing key rotated on schedule' : 'signing keys created',
+    ),
+  });
   // Create or load the signing keys before the first request; a failure here is retried on use.
   app.addHook('onReady', async () => {
     await runtime.keys.refresh().catch(() => undefined);
