@@ -61,6 +61,28 @@ describe.each(STORE_KINDS)('POST /oauth/token (%s)', (kind) => {
     expect(decodeJwt(first.json.access_token).jti).not.toBe(decodeJwt(second.json.access_token).jti);
   });
 
+  it('answers a burst of concurrent requests (signed together in batches) each with its own valid token, and refuses the wrong secrets among them', async () => {
+    const wrong = { ...client, secret: client.secret.slice(0, -1) + (client.secret.endsWith('A') ? 'B' : 'A') };
+    const responses = await Promise.all(Array.from({ length: 60 }, (_, index) => oauthPost(
+      rekey,
+      '/oauth/token',
+      { grant_type: 'client_credentials', scope: index % 2 ? 'read' : 'write' },
+      { auth: index % 10 === 9 ? wrong : client },
+    )));
+    const jtis = new Set<string>();
+    for (const [index, response] of responses.entries()) {
+      if (index % 10 === 9) {
+        expectOAuthError(response, 401, 'invalid_client');
+        continue;
+      }
+      expect(response.status).toBe(200);
+      const claims = await verifyOffline(rekey, response.json.access_token);
+      expect(claims).toMatchObject({ sub: client.id, scope: index % 2 ? 'read' : 'write', rk_ver: client.versionId });
+      jtis.add(claims.jti as string);
+    }
+    expect(jtis.size).toBe(54);
+  });
+
   it('grants every allowed scope when none is requested, and refuses scopes outside allowedScopes', async () => {
     const all = await oauthPost(rekey, '/oauth/token', { grant_type: 'client_credentials' }, { auth: client });
     expect(all.json.scope).toBe('read write');

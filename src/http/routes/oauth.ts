@@ -9,6 +9,7 @@ import { parseOAuthForm } from '../../oauth/client-credentials.js';
 import { CLIENT_CHALLENGE, OAuthError } from '../../oauth/oauth-error.js';
 import { attachOAuthRuntime, inspectAccessToken } from '../../oauth/oauth-runtime.js';
 import type { ActiveSigner } from '../../oauth/signing-key-ring.js';
+import { createSigningBatch } from '../../oauth/signing-batch.js';
 import { createTokenIds } from '../../oauth/token-ids.js';
 import type { AppDeps } from '../app-deps.js';
 import { addressOf } from '../request-context.js';
@@ -80,6 +81,7 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   const form = { auth: 'none', accepts: 'form' } as const;
   const nextTokenId = createTokenIds(core.random);
+  const signing = createSigningBatch();
   const errorHandler = (error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => sendOAuthError(error, request, reply);
 
   app.post('/oauth/token', {
@@ -93,10 +95,10 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
     if (grantType === undefined) throw new OAuthError('invalid_request', 'The grant_type parameter is required.');
     if (grantType !== 'client_credentials') throw new OAuthError('unsupported_grant_type', 'This server issues tokens for the client_credentials grant only.');
     const now = core.clock.now();
-    const issue = ({ client, version }: AuthenticatedOAuthClient): TokenResponse | Promise<TokenResponse> => {
+    const issue = ({ client, version }: AuthenticatedOAuthClient): Promise<TokenResponse> => {
       const granted = grantScope(params.get('scope'), client.fields.allowedScopes ?? []);
       if (!granted.ok) throw new OAuthError('invalid_scope', granted.message);
-      const respond = (signer: ActiveSigner): TokenResponse => {
+      const respond = (signer: ActiveSigner): Promise<TokenResponse> => {
         const claims = accessTokenClaims({
           issuer,
           client,
@@ -106,16 +108,17 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
           now,
           ttlSeconds: runtime.tokenTtlSeconds,
         });
-        const body: TokenResponse = { access_token: signer.sign(claims), token_type: 'Bearer', expires_in: runtime.tokenTtlSeconds };
-        if (granted.scope !== '') body.scope = granted.scope;
         reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-        return body;
+        return signing.sign(signer, claims).then((accessToken) => {
+          const body: TokenResponse = { access_token: accessToken, token_type: 'Bearer', expires_in: runtime.tokenTtlSeconds };
+          if (granted.scope !== '') body.scope = granted.scope;
+          return body;
+        });
       };
       const signer = runtime.keys.signer();
       return signer instanceof Promise ? signer.then(respond) : respond(signer);
     };
-    // A cached client and a loaded key answer without a promise (SPEC §9), as whoami does; the
-    // framework sends what is returned.
+    // A cached client and a loaded key reach the signing batch without touching the store (SPEC §9).
     const authenticated = authenticateOAuthClient(deps, request.headers.authorization, params, contextOf(request), now);
     return authenticated instanceof Promise ? authenticated.then(issue) : issue(authenticated);
   });
