@@ -4,6 +4,7 @@ import type { AuthOutcome } from '../core/authenticate-client.js';
 import type { AppDeps } from './app-deps.js';
 import { authenticateRequest } from './authenticate-request.js';
 import { headerMap } from './routes/whoami.js';
+import { createTurnWriter } from './turn-writer.js';
 
 /** What the fast path already decided about a request it handed on; whoami uses it instead of authenticating again. */
 export type Precomputed = { outcome: AuthOutcome | Promise<AuthOutcome> } | { thrown: unknown };
@@ -26,22 +27,21 @@ export function rawAddressOf(raw: IncomingMessage, trustProxy: boolean): string 
   return trustProxy ? proxyAddr(raw, trustEveryProxy) : raw.socket.remoteAddress ?? '';
 }
 
-const JSON_TYPE = 'application/json; charset=utf-8';
-
 /**
  * `GET /v1/whoami` with Basic credentials is the data plane's hottest request (SPEC §9). This
  * runs in front of the framework: it authenticates with the very same `authenticateRequest`
  * and, when the answer is an immediate success, writes the identity itself — the same body and
- * headers the route would send. Everything else (failures, cache misses, lockout writes, other
- * methods, query strings, debug access logs, shutdown) goes on to the framework with the
- * outcome attached, so no request is ever authenticated twice and every error is rendered in
- * one place.
+ * headers the route would send — together with the turn's other answers (turn-writer.ts).
+ * Everything else (failures, cache misses, lockout writes, other methods, query strings, debug
+ * access logs, shutdown) goes on to the framework with the outcome attached, so no request is
+ * ever authenticated twice and every error is rendered in one place.
  *
  * Returns true when it answered.
  */
 export function createWhoamiFastPath(deps: AppDeps, isClosing: () => boolean): (req: IncomingMessage, res: ServerResponse) => boolean {
   const { core, usage, config } = deps;
   const accessLogged = config.logLevel === 'debug' || config.logLevel === 'trace';
+  const write = createTurnWriter();
   return (req, res) => {
     if (accessLogged || req.method !== 'GET' || req.url !== '/v1/whoami') return false;
     const authorization = req.headers.authorization;
@@ -65,9 +65,7 @@ export function createWhoamiFastPath(deps: AppDeps, isClosing: () => boolean): (
       (req as Marked)[PRECOMPUTED] = { outcome };
       return false;
     }
-    const body = JSON.stringify(outcome.identity);
-    res.writeHead(200, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body) });
-    res.end(body);
+    write(res, JSON.stringify(outcome.identity));
     return true;
   };
 }
