@@ -1,7 +1,7 @@
 // Benchmark runner: see bench/README-scenarios.md. Prints numbers, never pass/fail.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -100,18 +100,36 @@ function writeRequests(url, requests, workDir, label) {
   return file;
 }
 
-// One wrk run of `duration` seconds against `url`, cycling the requests in `file`.
-function runWrk(url, file, workDir, duration) {
+// CPU time (user + system, in clock ticks) a process has used so far; null where /proc is missing.
+const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim()) || 100;
+function cpuTicks(pid) {
+  if (!pid) return null;
+  try {
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return null;
+  }
+}
+
+// One wrk run of `duration` seconds against `url`, cycling the requests in `file`; with the server's
+// pid, also the CPU the server spent per answered request (µs), which drifts less than req/s.
+function runWrk(url, file, workDir, duration, pid) {
   const script = join(workDir, 'cycle.lua');
   writeFileSync(script, LUA);
   const [cmd, argv] = pinned(cpus[1], 'wrk', ['-t1', `-c${connections}`, `-d${duration}s`, '--latency', '-s', script, url, '--', file]);
+  const before = cpuTicks(pid);
   const result = spawnSync(cmd, argv, { encoding: 'utf8', timeout: (duration + 30) * 1000 });
+  const after = cpuTicks(pid);
   const out = result.stdout ?? '';
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
+  const cpuUs = before !== null && after !== null && requests > 0 ? ((after - before) / ticksPerSecond) * 1e6 / requests : NaN;
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
   const p50 = toMs(/\s50%\s+(\S+)/.exec(out)?.[1] ?? '');
   const p99 = toMs(/\s99%\s+(\S+)/.exec(out)?.[1] ?? '');
   const non2xx = Number(/NON2XX (\d+)/.exec(out)?.[1] ?? NaN);
-  return { rps, p50, p99, non2xx };
+  return { rps, p50, p99, non2xx, cpuUs };
 }
 
 const median = (values) => {
@@ -140,7 +158,7 @@ function measureGroup(targets, workDir) {
   });
   const runs = targets.map(() => []);
   for (let round = 0; round < rounds; round++) {
-    targets.forEach((target, index) => runs[index].push(runWrk(target.url, files[index][target.unique ? round : 0], workDir, slice)));
+    targets.forEach((target, index) => runs[index].push(runWrk(target.url, files[index][target.unique ? round : 0], workDir, slice, target.pid)));
     process.stderr.write(`bench:   round ${round + 1}: ${targets.map((target, index) => `${Math.round(runs[index][round].rps)}`).join(' / ')} req/s\n`);
   }
   return runs;
@@ -154,6 +172,7 @@ function summarise(name, runs) {
     p50: median(runs.map((run) => run.p50)),
     p99: median(runs.map((run) => run.p99)),
     non2xx: runs.reduce((sum, run) => sum + run.non2xx, 0),
+    cpuUs: median(runs.map((run) => run.cpuUs)),
     runs,
   };
 }
@@ -177,11 +196,13 @@ async function main() {
     const { adminToken, accountId } = JSON.parse(init.stdout);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    children.push(start(cpus[0], 'node', [join(root, 'bin/rekey.js'), 'serve'], { ...env, REKEY_PORT: String(port) }));
+    const rekeyServer = start(cpus[0], 'node', [join(root, 'bin/rekey.js'), 'serve'], { ...env, REKEY_PORT: String(port) });
+    children.push(rekeyServer);
     await waitFor(`${url}/healthz`);
 
     const barePort = await freePort();
-    children.push(start(cpus[0], 'node', [join(root, 'bench/bare-server.js')], { PORT: String(barePort) }));
+    const bareServer = start(cpus[0], 'node', [join(root, 'bench/bare-server.js')], { PORT: String(barePort) });
+    children.push(bareServer);
     const bareUrl = `http://127.0.0.1:${barePort}`;
     await waitFor(bareUrl);
 
@@ -199,7 +220,7 @@ async function main() {
 
     const rows = [];
     const basic = `Basic ${Buffer.from('cli_bench:rk_sec_bench').toString('base64')}`;
-    const bareTarget = { name: 'bare node:http handler (baseline)', url: bareUrl, requests: [{ method: 'GET', path: '/v1/whoami', headers: { authorization: basic } }], unique: false };
+    const bareTarget = { name: 'bare node:http handler (baseline)', url: bareUrl, pid: bareServer.pid, requests: [{ method: 'GET', path: '/v1/whoami', headers: { authorization: basic } }], unique: false };
     const bareRuns = [];
 
     const scenarios = [];
@@ -221,13 +242,15 @@ async function main() {
         const targets = [bareTarget];
         for (const member of group) {
           let target = url;
+          let pid = rekeyServer.pid;
           if (member.startServer) {
             const peer = await member.startServer(ctx);
             started.push(peer);
             target = peer.url;
+            pid = peer.pid;
           }
           const prepared = await member.prepare({ ...ctx, url: target });
-          targets.push({ name: member.name, url: target, requests: prepared.requests, unique: prepared.unique === true });
+          targets.push({ name: member.name, url: target, pid, requests: prepared.requests, unique: prepared.unique === true });
         }
         const runs = measureGroup(targets, workDir);
         bareRuns.push(...runs[0]);
@@ -246,17 +269,17 @@ async function main() {
     const fmt = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
     const lines = [
       `Rekey benchmark — ${rounds} interleaved rounds of ${slice} s per row (each row after ${warmupSeconds} s of warm-up unless its requests are single-use), ${connections} connections, wrk on CPU ${cpus[1]}, servers on CPU ${cpus[0]}, SQLite, info logging.`,
-      'req/s is the mean over the rounds, p50/p99 the median of the rounds\' values; × bare and ÷ peer are the median of per-round ratios, each round measured next to the baseline (and the peer) of the same round.',
+      'req/s is the mean over the rounds, p50/p99 the median of the rounds\' values; × bare and ÷ peer are the median of per-round ratios, each round measured next to the baseline (and the peer) of the same round. CPU µs/req is the server process\'s user + system time per answered request (median over the rounds).',
       '',
-      '| scenario | req/s | p50 ms | p99 ms | non-2xx | × bare |',
-      '|---|---:|---:|---:|---:|---:|',
+      '| scenario | req/s | p50 ms | p99 ms | non-2xx | CPU µs/req | × bare |',
+      '|---|---:|---:|---:|---:|---:|---:|',
     ];
     for (const row of rows) {
       if (row.note !== undefined) {
-        lines.push(`| ${row.name} | ${row.note} | | | | |`);
+        lines.push(`| ${row.name} | ${row.note} | | | | | |`);
         continue;
       }
-      lines.push(`| ${row.name} | ${fmt(row.rps)} | ${fmt(row.p50, 2)} | ${fmt(row.p99, 2)} | ${fmt(row.non2xx)} | ${fmt(row.xBare, 2)} |`);
+      lines.push(`| ${row.name} | ${fmt(row.rps)} | ${fmt(row.p50, 2)} | ${fmt(row.p99, 2)} | ${fmt(row.non2xx)} | ${fmt(row.cpuUs, 1)} | ${fmt(row.xBare, 2)} |`);
     }
     console.log(lines.join('\n'));
   } finally {

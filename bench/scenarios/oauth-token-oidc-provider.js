@@ -74,6 +74,8 @@ export default {
     });
     return {
       url: `http://127.0.0.1:${port}`,
+      // taskset execs node, so this is the server's own pid (for its CPU per request).
+      pid: child.pid,
       stop: async () => {
         child.kill('SIGTERM');
         await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
