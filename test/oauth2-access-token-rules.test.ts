@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { accessTokenClaims, audienceOf, grantScope, judgeAccessToken, parseAccessTokenClaims } from '../src/core/access-token.js';
-import type { Client } from '../src/core/client.js';
-import type { SecretVersion } from '../src/core/secret-version.js';
-import { isTokenRevoked, tokenRevocationsOf } from '../src/core/token-revocations.js';
+import { accessTokenClaims, audienceOf, grantScope, judgeAccessToken, parseAccessTokenClaims } from '../src/core/oauth/access-token.js';
+import type { Client } from '../src/core/credentials/client.js';
+import type { SecretVersion } from '../src/core/credentials/secret-version.js';
+import { isTokenRevoked, tokenRevocationsOf } from '../src/core/oauth/token-revocations.js';
 
 const client: Client = {
   id: 'cli_a', accountId: 'acme1', profile: 'oauth', name: 'A', state: 'active', fields: { allowedScopes: ['read', 'write'] }, consumerKey: null,

@@ -9,8 +9,8 @@ import {
   putAppSecret,
   rotateAppToken,
   updateApp,
-} from '../core/manage-apps.js';
-import { rotateWithApps } from '../core/rotate-with-apps.js';
+} from '../core/apps/manage-apps.js';
+import { rotateWithApps } from '../core/apps/rotate-with-apps.js';
 import type { Runtime } from '../main.js';
 import { callerFromToken, parse } from './run-cli.js';
 import { EXIT, UsageError, print, type Output } from './output.js';

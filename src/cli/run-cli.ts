@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { authenticateAdminToken } from '../core/authenticate-admin-token.js';
-import type { Caller } from '../core/core-deps.js';
-import { RekeyError, type ErrorCode } from '../core/errors.js';
-import { initializeAccount } from '../core/initialize-account.js';
-import { parseMasterKey } from '../core/keyring.js';
+import { authenticateAdminToken } from '../core/accounts/authenticate-admin-token.js';
+import type { Caller } from '../core/kernel/core-deps.js';
+import { RekeyError, type ErrorCode } from '../core/kernel/errors.js';
+import { initializeAccount } from '../core/accounts/initialize-account.js';
+import { parseMasterKey } from '../core/kernel/keyring.js';
 import { createRuntime, serve, type Runtime } from '../main.js';
 import { hashPassword } from '../password-hash.js';
 import { migrate } from '../store/migrations.js';

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
-import { authenticateAdminToken } from '../core/authenticate-admin-token.js';
-import type { Caller } from '../core/core-deps.js';
-import { RekeyError } from '../core/errors.js';
-import { authenticateSession } from '../core/sessions.js';
+import { authenticateAdminToken } from '../core/accounts/authenticate-admin-token.js';
+import type { Caller } from '../core/kernel/core-deps.js';
+import { RekeyError } from '../core/kernel/errors.js';
+import { authenticateSession } from '../core/accounts/sessions.js';
 import type { AppDeps } from './app-deps.js';
 
 /** The console session cookie (HttpOnly) and the CSRF token cookie the console's script reads. */

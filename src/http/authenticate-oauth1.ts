@@ -1,10 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isValidAccountId } from '../core/account.js';
-import type { AuthOutcome } from '../core/authenticate-client.js';
-import { authenticateToken } from '../core/authenticate-token.js';
-import type { CoreDeps } from '../core/core-deps.js';
-import { RekeyError } from '../core/errors.js';
-import type { UsageRecorder } from '../core/usage-recorder.js';
+import { isValidAccountId } from '../core/accounts/account.js';
+import type { AuthOutcome } from '../core/auth/authenticate-client.js';
+import { authenticateToken } from '../core/tba/authenticate-token.js';
+import type { CoreDeps } from '../core/kernel/core-deps.js';
+import { RekeyError } from '../core/kernel/errors.js';
+import type { UsageRecorder } from '../core/auth/usage-recorder.js';
 import {
   collectRequestParams,
   oauthBaseUri,

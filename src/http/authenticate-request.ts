@@ -1,10 +1,10 @@
-import { authenticateClient, type AuthContext, type AuthOutcome, type Identity } from '../core/authenticate-client.js';
+import { authenticateClient, type AuthContext, type AuthOutcome, type Identity } from '../core/auth/authenticate-client.js';
 import { authenticateBearer } from './authenticate-bearer.js';
 import { authenticateOAuth1 } from './authenticate-oauth1.js';
-import type { CoreDeps } from '../core/core-deps.js';
-import { isWellFormedCredential } from '../core/credential-format.js';
-import { RekeyError } from '../core/errors.js';
-import type { UsageRecorder } from '../core/usage-recorder.js';
+import type { CoreDeps } from '../core/kernel/core-deps.js';
+import { isWellFormedCredential } from '../core/kernel/credential-format.js';
+import { RekeyError } from '../core/kernel/errors.js';
+import type { UsageRecorder } from '../core/auth/usage-recorder.js';
 import { checkContentDigest, hmacSha256Signature, parseSignedRequest, signaturesEqual } from '../protocols/http-signature.js';
 
 /** A data-plane request, either as received or as described to POST /v1/verify. */

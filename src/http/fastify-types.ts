@@ -1,6 +1,6 @@
-import type { Identity } from '../core/authenticate-client.js';
-import type { Caller } from '../core/core-deps.js';
-import type { Permission } from '../core/permissions.js';
+import type { Identity } from '../core/auth/authenticate-client.js';
+import type { Caller } from '../core/kernel/core-deps.js';
+import type { Permission } from '../core/accounts/permissions.js';
 
 export type BodyKind = 'json' | 'form' | 'any';
 

@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
-import { messageIdOf } from '../core/outbox-delivery.js';
-import type { OutboxMessage } from '../core/outbox-message.js';
+import { messageIdOf } from '../core/notify/outbox-delivery.js';
+import type { OutboxMessage } from '../core/notify/outbox-message.js';
 
 export const SMTP_TIMEOUT_MS = 10_000;
 

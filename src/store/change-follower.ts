@@ -1,5 +1,5 @@
-import type { CredentialCache } from '../core/credential-cache.js';
-import type { Store } from '../core/store.js';
+import type { CredentialCache } from '../core/auth/credential-cache.js';
+import type { Store } from '../core/kernel/store.js';
 
 export interface ChangeFollower {
   /** Reads the change log once: drops cached entries that changed, then confirms freshness. */

@@ -1,7 +1,7 @@
-import type { App, AppSecret } from '../core/app.js';
-import type { AppsStore } from '../core/apps-store.js';
-import type { LockCounter, LockRule, SourceLockout } from '../core/lockout.js';
-import type { StaleUsage } from '../core/stale-usage.js';
+import type { App, AppSecret } from '../core/apps/app.js';
+import type { AppsStore } from '../core/apps/apps-store.js';
+import type { LockCounter, LockRule, SourceLockout } from '../core/auth/lockout.js';
+import type { StaleUsage } from '../core/auth/stale-usage.js';
 import type { SqlDb } from './sql-db.js';
 import { type Row, num, numOrNull, str, strOrNull } from './sql-row.js';
 

@@ -1,5 +1,5 @@
-import type { OAuthStore, RevokedToken, VersionTokenRevocation } from '../core/oauth-store.js';
-import type { SigningKey } from '../core/signing-key.js';
+import type { OAuthStore, RevokedToken, VersionTokenRevocation } from '../core/oauth/oauth-store.js';
+import type { SigningKey } from '../core/oauth/signing-key.js';
 import type { SqlDb } from './sql-db.js';
 import { type Row, numOrNull } from './sql-row.js';
 

@@ -1,10 +1,10 @@
-import type { AuditEvent } from '../core/audit-event.js';
-import type { WrappedKeyMaterial } from '../core/keyring.js';
-import type { AdminToken, Member } from '../core/member.js';
-import type { Role } from '../core/permissions.js';
-import type { AuditFilter, ChangeNotice, FailureAggregate, IdempotencyRecord, Page, Store, UsageUpdate } from '../core/store.js';
-import { THROTTLE_WINDOW_MS } from '../core/lockout.js';
-import { SIGN_IN_WINDOW_MS } from '../core/sign-in-throttle.js';
+import type { AuditEvent } from '../core/audit/audit-event.js';
+import type { WrappedKeyMaterial } from '../core/kernel/keyring.js';
+import type { AdminToken, Member } from '../core/accounts/member.js';
+import type { Role } from '../core/accounts/permissions.js';
+import type { AuditFilter, ChangeNotice, FailureAggregate, IdempotencyRecord, Page, Store, UsageUpdate } from '../core/kernel/store.js';
+import { THROTTLE_WINDOW_MS } from '../core/auth/lockout.js';
+import { SIGN_IN_WINDOW_MS } from '../core/accounts/sign-in-throttle.js';
 import type { SqlDb } from './sql-db.js';
 import { appsSql } from './sql-apps.js';
 import { oauthSql } from './sql-oauth.js';

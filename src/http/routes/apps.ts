@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { fetchAppCredentials } from '../../core/app-credentials.js';
-import { RekeyError } from '../../core/errors.js';
+import { fetchAppCredentials } from '../../core/apps/app-credentials.js';
+import { RekeyError } from '../../core/kernel/errors.js';
 import {
   createApp,
   deleteApp,
@@ -13,10 +13,10 @@ import {
   putAppSecret,
   rotateAppToken,
   updateApp,
-} from '../../core/manage-apps.js';
-import { rotateWithApps } from '../../core/rotate-with-apps.js';
-import { listStaleUsage } from '../../core/stale-usage.js';
-import { unlockKeyAccount } from '../../core/unlock-key-account.js';
+} from '../../core/apps/manage-apps.js';
+import { rotateWithApps } from '../../core/apps/rotate-with-apps.js';
+import { listStaleUsage } from '../../core/auth/stale-usage.js';
+import { unlockKeyAccount } from '../../core/auth/unlock-key-account.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf, idempotencyKeyOf } from '../request-context.js';
 

@@ -1,13 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { PROFILES, type ClientFields, type Profile } from '../../core/client.js';
-import { viewClient } from '../../core/client-view.js';
-import { createClient } from '../../core/create-client.js';
-import { deleteClient } from '../../core/delete-client.js';
-import { invalid } from '../../core/errors.js';
-import { loadClient } from '../../core/load-client.js';
-import { regenerateSecret } from '../../core/regenerate-secret.js';
-import { revokeSecretVersion } from '../../core/revoke-secret-version.js';
+import { PROFILES, type ClientFields, type Profile } from '../../core/credentials/client.js';
+import { viewClient } from '../../core/credentials/client-view.js';
+import { createClient } from '../../core/credentials/create-client.js';
+import { deleteClient } from '../../core/credentials/delete-client.js';
+import { invalid } from '../../core/kernel/errors.js';
+import { loadClient } from '../../core/credentials/load-client.js';
+import { regenerateSecret } from '../../core/credentials/regenerate-secret.js';
+import { revokeSecretVersion } from '../../core/credentials/revoke-secret-version.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf, idempotencyKeyOf } from '../request-context.js';
 
