@@ -1,13 +1,6 @@
-import { PROFILES, type ClientFields, type Profile } from '../core/credentials/client.js';
-import { viewClient } from '../core/credentials/client-view.js';
-import { createClient } from '../core/credentials/create-client.js';
-import { deleteClient } from '../core/credentials/delete-client.js';
-import { loadClient } from '../core/credentials/load-client.js';
-import { regenerateSecret } from '../core/credentials/regenerate-secret.js';
-import { requirePermission } from '../core/accounts/require-permission.js';
-import { revokeSecretVersion } from '../core/credentials/revoke-secret-version.js';
-import { listStaleUsage } from '../core/auth/stale-usage.js';
-import { unlockKeyAccount } from '../core/auth/unlock-key-account.js';
+import { PROFILES, type ClientFields, type Profile, viewClient, createClient, deleteClient, loadClient, regenerateSecret, revokeSecretVersion } from '../core/credentials/index.js';
+import { requirePermission } from '../core/accounts/index.js';
+import { listStaleUsage, unlockKeyAccount } from '../core/auth/index.js';
 import type { Runtime } from '../main.js';
 import { callerFromToken, parse } from './run-cli.js';
 import { EXIT, UsageError, print, type Output } from './output.js';

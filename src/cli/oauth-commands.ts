@@ -1,4 +1,4 @@
-import { isSigningAlgorithm, SIGNING_ALGORITHMS, type SigningKey } from '../core/oauth/signing-key.js';
+import { isSigningAlgorithm, SIGNING_ALGORITHMS, type SigningKey } from '../core/oauth/index.js';
 import type { Runtime } from '../main.js';
 import { rotateSigningKeys } from '../jose/signing-key-ring.js';
 import { parse } from './run-cli.js';

@@ -1,6 +1,5 @@
-import type { AuthOutcome } from '../core/auth/authenticate-client.js';
-import type { CoreDeps } from '../core/kernel/core-deps.js';
-import { RekeyError } from '../core/kernel/errors.js';
+import type { AuthOutcome } from '../core/auth/index.js';
+import { type CoreDeps, RekeyError } from '../core/kernel/index.js';
 import { inspectAccessToken, oauthRuntimeOf } from '../jose/oauth-runtime.js';
 import type { DataPlaneRequest, RequestAuthOptions } from './authenticate-request.js';
 

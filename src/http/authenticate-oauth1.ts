@@ -1,10 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isValidAccountId } from '../core/accounts/account.js';
-import type { AuthOutcome } from '../core/auth/authenticate-client.js';
-import { authenticateToken } from '../core/tba/authenticate-token.js';
-import type { CoreDeps } from '../core/kernel/core-deps.js';
-import { RekeyError } from '../core/kernel/errors.js';
-import type { UsageRecorder } from '../core/auth/usage-recorder.js';
+import { isValidAccountId } from '../core/accounts/index.js';
+import type { AuthOutcome, UsageRecorder } from '../core/auth/index.js';
+import { authenticateToken } from '../core/tba/index.js';
+import { type CoreDeps, RekeyError } from '../core/kernel/index.js';
 import {
   collectRequestParams,
   oauthBaseUri,

@@ -1,10 +1,7 @@
-import { authenticateClient, type AuthContext, type AuthOutcome, type Identity } from '../core/auth/authenticate-client.js';
+import { authenticateClient, type AuthContext, type AuthOutcome, type Identity, type UsageRecorder } from '../core/auth/index.js';
 import { authenticateBearer } from './authenticate-bearer.js';
 import { authenticateOAuth1 } from './authenticate-oauth1.js';
-import type { CoreDeps } from '../core/kernel/core-deps.js';
-import { isWellFormedCredential } from '../core/kernel/credential-format.js';
-import { RekeyError } from '../core/kernel/errors.js';
-import type { UsageRecorder } from '../core/auth/usage-recorder.js';
+import { type CoreDeps, isWellFormedCredential, RekeyError } from '../core/kernel/index.js';
 import { checkContentDigest, hmacSha256Signature, parseSignedRequest, signaturesEqual } from '../protocols/http-signature.js';
 
 /** A data-plane request, either as received or as described to POST /v1/verify. */

@@ -1,7 +1,6 @@
 import { decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
-import { ACCESS_TOKEN_TYPE, parseAccessTokenClaims, type AccessTokenClaims } from '../core/oauth/access-token.js';
-import type { ErrorCode } from '../core/kernel/errors.js';
-import { isSigningAlgorithm } from '../core/oauth/signing-key.js';
+import { ACCESS_TOKEN_TYPE, parseAccessTokenClaims, type AccessTokenClaims, isSigningAlgorithm } from '../core/oauth/index.js';
+import type { ErrorCode } from '../core/kernel/index.js';
 import type { SigningKeyRing } from './signing-key-ring.js';
 
 export type VerifiedToken =

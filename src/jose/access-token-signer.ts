@@ -1,7 +1,6 @@
 import { createSigner } from 'fast-jwt';
 import { createPrivateKey, type JsonWebKey } from 'node:crypto';
-import { ACCESS_TOKEN_TYPE, type AccessTokenClaims } from '../core/oauth/access-token.js';
-import type { SigningAlgorithm } from '../core/oauth/signing-key.js';
+import { ACCESS_TOKEN_TYPE, type AccessTokenClaims, type SigningAlgorithm } from '../core/oauth/index.js';
 
 /** Signs access tokens under the header `{alg, typ: "at+jwt", kid}` (RFC 9068 §2.1). */
 export interface AccessTokenSigner {

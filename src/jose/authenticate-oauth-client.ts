@@ -1,12 +1,7 @@
-import { authenticateClient, type AuthContext, type AuthOutcome } from '../core/auth/authenticate-client.js';
-import type { Client } from '../core/credentials/client.js';
-import type { CoreDeps } from '../core/kernel/core-deps.js';
-import type { CachedClient } from '../core/auth/credential-cache.js';
-import { isWellFormedCredential } from '../core/kernel/credential-format.js';
-import type { SecretVersion } from '../core/credentials/secret-version.js';
-import type { UsageRecorder } from '../core/auth/usage-recorder.js';
-import { clientCredentialsOf, type ClientAuthMethod } from '../core/oauth/client-credentials.js';
-import { OAuthError } from '../core/oauth/oauth-error.js';
+import { authenticateClient, type AuthContext, type AuthOutcome, type CachedClient, type UsageRecorder } from '../core/auth/index.js';
+import type { Client, SecretVersion } from '../core/credentials/index.js';
+import { type CoreDeps, isWellFormedCredential } from '../core/kernel/index.js';
+import { clientCredentialsOf, type ClientAuthMethod, OAuthError } from '../core/oauth/index.js';
 
 export interface AuthenticatedOAuthClient {
   client: Client;

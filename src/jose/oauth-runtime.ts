@@ -1,9 +1,7 @@
-import { audienceOf, judgeAccessToken, type AccessTokenClaims } from '../core/oauth/access-token.js';
-import type { CoreDeps } from '../core/kernel/core-deps.js';
-import type { CachedClient } from '../core/auth/credential-cache.js';
-import { RekeyError, type ErrorCode } from '../core/kernel/errors.js';
-import type { SecretVersion } from '../core/credentials/secret-version.js';
-import { tokenRevocationsOf, type TokenRevocations } from '../core/oauth/token-revocations.js';
+import { audienceOf, judgeAccessToken, type AccessTokenClaims, tokenRevocationsOf, type TokenRevocations } from '../core/oauth/index.js';
+import { type CoreDeps, RekeyError, type ErrorCode } from '../core/kernel/index.js';
+import type { CachedClient } from '../core/auth/index.js';
+import type { SecretVersion } from '../core/credentials/index.js';
 import { verifyAccessToken } from './access-token-jwt.js';
 import { createSigningKeyRing, type SigningKeyRing, type SigningKeyRingOptions } from './signing-key-ring.js';
 

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { importJWK, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import type { AccessTokenClaims } from '../core/oauth/access-token.js';
+import type { AccessTokenClaims } from '../core/oauth/index.js';
 import { createAccessTokenSigner, type AccessTokenSigner } from './access-token-signer.js';
 import { createSigningBatch, MAX_BATCH } from './signing-batch.js';
 

@@ -1,4 +1,4 @@
-import type { AccessTokenClaims } from '../core/oauth/access-token.js';
+import type { AccessTokenClaims } from '../core/oauth/index.js';
 import type { AccessTokenSigner } from './access-token-signer.js';
 
 /** Signs access tokens in batches; `sign` resolves to the compact JWT. */

@@ -1,7 +1,6 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { JsonWebKey } from 'node:crypto';
-import type { CoreDeps } from '../core/kernel/core-deps.js';
-import { RekeyError } from '../core/kernel/errors.js';
+import { type CoreDeps, RekeyError } from '../core/kernel/index.js';
 import {
   DEFAULT_SIGNING_ALGORITHM,
   KEY_REFRESH_MS,
@@ -12,7 +11,7 @@ import {
   signingKeyAad,
   type SigningAlgorithm,
   type SigningKey,
-} from '../core/oauth/signing-key.js';
+} from '../core/oauth/index.js';
 import { createAccessTokenSigner, type AccessTokenSigner } from './access-token-signer.js';
 
 /** The key new tokens are signed with. */

@@ -1,8 +1,5 @@
-import type { CoreDeps } from '../core/kernel/core-deps.js';
-import { warnExpiringSecrets } from '../core/notify/expiry-warnings.js';
-import { DEFAULT_RETRY_POLICY, settleDelivery, type RetryPolicy } from '../core/notify/outbox-delivery.js';
-import type { OutboxMessage } from '../core/notify/outbox-message.js';
-import { webhookSecretAad } from '../core/notify/webhooks.js';
+import type { CoreDeps } from '../core/kernel/index.js';
+import { warnExpiringSecrets, DEFAULT_RETRY_POLICY, settleDelivery, type RetryPolicy, type OutboxMessage, webhookSecretAad } from '../core/notify/index.js';
 import { signWebhook } from '../protocols/standard-webhooks.js';
 import { createEmailSender, type EmailSender } from './email-sender.js';
 import { postWebhook, type DeliveryOutcome } from './webhook-sender.js';

@@ -1,7 +1,5 @@
-import type { App, AppSecret } from '../core/apps/app.js';
-import type { AppsStore } from '../core/apps/apps-store.js';
-import type { LockCounter, LockRule, SourceLockout } from '../core/auth/lockout.js';
-import type { StaleUsage } from '../core/auth/stale-usage.js';
+import type { App, AppSecret, AppsStore } from '../core/apps/index.js';
+import type { LockCounter, LockRule, SourceLockout, StaleUsage } from '../core/auth/index.js';
 import type { SqlDb } from './sql-db.js';
 import { type Row, num, numOrNull, str, strOrNull } from './sql-row.js';
 

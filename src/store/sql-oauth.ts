@@ -1,5 +1,4 @@
-import type { OAuthStore, RevokedToken, VersionTokenRevocation } from '../core/oauth/oauth-store.js';
-import type { SigningKey } from '../core/oauth/signing-key.js';
+import type { OAuthStore, RevokedToken, VersionTokenRevocation, SigningKey } from '../core/oauth/index.js';
 import type { SqlDb } from './sql-db.js';
 import { type Row, numOrNull } from './sql-row.js';
 

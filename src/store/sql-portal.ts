@@ -1,4 +1,4 @@
-import type { PortalStore } from '../core/portal/portal-store.js';
+import type { PortalStore } from '../core/portal/index.js';
 import type { SqlDb } from './sql-db.js';
 import { type Row, toOutbox } from './sql-row.js';
 

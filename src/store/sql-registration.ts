@@ -1,5 +1,5 @@
-import type { EventType } from '../core/audit/audit-event.js';
-import type { PortalRegistration, RegistrationStore, WebhookEndpoint } from '../core/portal/registration-store.js';
+import type { EventType } from '../core/audit/index.js';
+import type { PortalRegistration, RegistrationStore, WebhookEndpoint } from '../core/portal/index.js';
 import type { SqlDb } from './sql-db.js';
 import { type Row, num, numOrNull, str, toVersion, toAccount } from './sql-row.js';
 

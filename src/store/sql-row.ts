@@ -1,7 +1,6 @@
-import type { Account } from '../core/accounts/account.js';
-import type { Client, Profile } from '../core/credentials/client.js';
-import type { OutboxMessage, OutboxStatus } from '../core/notify/outbox-message.js';
-import type { SecretVersion } from '../core/credentials/secret-version.js';
+import type { Account } from '../core/accounts/index.js';
+import type { Client, Profile, SecretVersion } from '../core/credentials/index.js';
+import type { OutboxMessage, OutboxStatus } from '../core/notify/index.js';
 
 /** One result row as the drivers return it, and the conversions every SQL store module shares. */
 export type Row = Record<string, unknown>;

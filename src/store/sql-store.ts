@@ -1,10 +1,7 @@
-import type { AuditEvent } from '../core/audit/audit-event.js';
-import type { WrappedKeyMaterial } from '../core/kernel/keyring.js';
-import type { AdminToken, Member } from '../core/accounts/member.js';
-import type { Role } from '../core/accounts/permissions.js';
-import type { AuditFilter, ChangeNotice, FailureAggregate, IdempotencyRecord, Page, Store, UsageUpdate } from '../core/kernel/store.js';
-import { THROTTLE_WINDOW_MS } from '../core/auth/lockout.js';
-import { SIGN_IN_WINDOW_MS } from '../core/accounts/sign-in-throttle.js';
+import type { AuditEvent } from '../core/audit/index.js';
+import type { WrappedKeyMaterial, AuditFilter, ChangeNotice, FailureAggregate, IdempotencyRecord, Page, Store, UsageUpdate } from '../core/kernel/index.js';
+import { type AdminToken, type Member, type Role, SIGN_IN_WINDOW_MS } from '../core/accounts/index.js';
+import { THROTTLE_WINDOW_MS } from '../core/auth/index.js';
 import type { SqlDb } from './sql-db.js';
 import { appsSql } from './sql-apps.js';
 import { oauthSql } from './sql-oauth.js';

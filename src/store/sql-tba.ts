@@ -1,7 +1,5 @@
-import type { ConsoleSession } from '../core/accounts/console-session.js';
-import type { Member } from '../core/accounts/member.js';
-import type { Bundle, Installation, TbaStore, ThrottleWindow } from '../core/tba/tba-store.js';
-import type { TbaToken } from '../core/tba/tba-token.js';
+import type { ConsoleSession, Member } from '../core/accounts/index.js';
+import type { Bundle, Installation, TbaStore, ThrottleWindow, TbaToken } from '../core/tba/index.js';
 import type { SqlDb } from './sql-db.js';
 import { type Row, num, numOrNull, str, strOrNull } from './sql-row.js';
 

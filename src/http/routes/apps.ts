@@ -1,22 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { fetchAppCredentials } from '../../core/apps/app-credentials.js';
-import { RekeyError } from '../../core/kernel/errors.js';
-import {
-  createApp,
-  deleteApp,
-  deleteAppSecret,
-  deployApp,
-  getApp,
-  listApps,
-  listAppsOfKeyAccount,
-  putAppSecret,
-  rotateAppToken,
-  updateApp,
-} from '../../core/apps/manage-apps.js';
-import { rotateWithApps } from '../../core/apps/rotate-with-apps.js';
-import { listStaleUsage } from '../../core/auth/stale-usage.js';
-import { unlockKeyAccount } from '../../core/auth/unlock-key-account.js';
+import { fetchAppCredentials, createApp, deleteApp, deleteAppSecret, deployApp, getApp, listApps, listAppsOfKeyAccount, putAppSecret, rotateAppToken, updateApp, rotateWithApps } from '../../core/apps/index.js';
+import { RekeyError } from '../../core/kernel/index.js';
+import { listStaleUsage, unlockKeyAccount } from '../../core/auth/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf, idempotencyKeyOf } from '../request-context.js';
 

@@ -1,13 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { PROFILES, type ClientFields, type Profile } from '../../core/credentials/client.js';
-import { viewClient } from '../../core/credentials/client-view.js';
-import { createClient } from '../../core/credentials/create-client.js';
-import { deleteClient } from '../../core/credentials/delete-client.js';
-import { invalid } from '../../core/kernel/errors.js';
-import { loadClient } from '../../core/credentials/load-client.js';
-import { regenerateSecret } from '../../core/credentials/regenerate-secret.js';
-import { revokeSecretVersion } from '../../core/credentials/revoke-secret-version.js';
+import { PROFILES, type ClientFields, type Profile, viewClient, createClient, deleteClient, loadClient, regenerateSecret, revokeSecretVersion } from '../../core/credentials/index.js';
+import { invalid } from '../../core/kernel/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf, idempotencyKeyOf } from '../request-context.js';
 

@@ -1,16 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { accessTokenClaims, grantScope } from '../../core/oauth/access-token.js';
-import type { AuthContext } from '../../core/auth/authenticate-client.js';
-import { RekeyError } from '../../core/kernel/errors.js';
-import { revokeAccessToken } from '../../core/oauth/token-revocations.js';
+import { accessTokenClaims, grantScope, revokeAccessToken, parseOAuthForm, CLIENT_CHALLENGE, OAuthError, createTokenIds } from '../../core/oauth/index.js';
+import type { AuthContext } from '../../core/auth/index.js';
+import { RekeyError } from '../../core/kernel/index.js';
 import { authenticateOAuthClient, type AuthenticatedOAuthClient } from '../../jose/authenticate-oauth-client.js';
-import { parseOAuthForm } from '../../core/oauth/client-credentials.js';
-import { CLIENT_CHALLENGE, OAuthError } from '../../core/oauth/oauth-error.js';
 import { attachOAuthRuntime, inspectAccessToken } from '../../jose/oauth-runtime.js';
 import type { ActiveSigner } from '../../jose/signing-key-ring.js';
 import { createSigningBatch } from '../../jose/signing-batch.js';
-import { createTokenIds } from '../../core/oauth/token-ids.js';
 import type { AppDeps } from '../app-deps.js';
 import { addressOf } from '../request-context.js';
 
