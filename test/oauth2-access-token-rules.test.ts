@@ -33,7 +33,7 @@ describe('access token claims', () => {
     const claims = accessTokenClaims({ issuer: 'https://rekey.example', client, versionId: 'ver_1', scope: 'read', jti: 'j1', now: 1_700_000_000_900, ttlSeconds: 600 });
     expect(claims).toEqual({ iss: 'https://rekey.example', sub: 'cli_a', aud: 'https://rekey.example', client_id: 'cli_a', scope: 'read', jti: 'j1', iat: 1_700_000_000, exp: 1_700_000_600, rk_ver: 'ver_1' });
     expect(parseAccessTokenClaims({ ...claims })).toEqual(claims);
-    expect(audienceOf({ fields: { audience: 'https://api.example' } }, 'https://rekey.example')).toBe('https://api.example');
+    expect(audienceOf({ profile: 'oauth', fields: { audience: 'https://api.example' } }, 'https://rekey.example')).toBe('https://api.example');
   });
   it('reads only complete, well-typed claims', () => {
     const claims = accessTokenClaims({ issuer: 'i', client, versionId: 'v', scope: '', jti: 'j', now: 0, ttlSeconds: 60 });

@@ -21,10 +21,10 @@ const account = (accountId: string): Account => ({ id: accountId, name: `Account
 const member = (accountId: string, overrides: Partial<Member> = {}): Member => ({
   id: id('mem'), accountId, email: `${randomBytes(4).toString('hex')}@example.test`, passwordHash: null, roles: ['Administrator'], createdAt: T0, removedAt: null, ...overrides,
 });
-const client = (accountId: string, overrides: Partial<Client> = {}): Client => ({
+const client = (accountId: string, overrides: Partial<Pick<Client, keyof Client>> | Record<string, unknown> = {}): Client => ({
   id: id('cli'), accountId, profile: 'apikey', name: 'Key', state: 'active', fields: {}, consumerKey: null, failedAttempts: 0, lockedAt: null, lockedUntil: null,
   createdAt: T0, updatedAt: T0, deletedAt: null, ...overrides,
-});
+}) as Client;
 const version = (owner: Client, overrides: Partial<SecretVersion> = {}): SecretVersion => ({
   id: id('ver'), clientId: owner.id, accountId: owner.accountId, state: 'current', secretHash: randomBytes(32).toString('base64url'), secretCiphertext: null,
   createdAt: T0, expiresAt: null, graceUntil: null, retiredAt: null, revokedAt: null, lastUsedAt: null, useCount: 0, ...overrides,

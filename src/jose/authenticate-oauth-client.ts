@@ -1,7 +1,10 @@
 import { authenticateClient, type AuthContext, type AuthOutcome, type CachedClient, type UsageRecorder } from '../core/auth/index.js';
-import type { Client, SecretVersion } from '../core/credentials/index.js';
+import { PROFILES, PROFILE_DESCRIPTORS, type Client, type SecretVersion } from '../core/credentials/index.js';
 import { type CoreDeps, isWellFormedCredential } from '../core/kernel/index.js';
 import { clientCredentialsOf, type ClientAuthMethod, OAuthError } from '../core/oauth/index.js';
+
+/** The profiles that authenticate at the token endpoints: those issuing access tokens. */
+const TOKEN_PROFILES = PROFILES.filter((profile) => PROFILE_DESCRIPTORS[profile].issuesAccessTokens);
 
 export interface AuthenticatedOAuthClient {
   client: Client;
@@ -30,7 +33,7 @@ export function authenticateOAuthClient(
   }
   const outcome = authenticateClient(deps.core, deps.usage, credentials.clientId, { kind: 'secret', secret: credentials.secret }, {
     credentialType: 'basic',
-    profiles: ['oauth'],
+    profiles: TOKEN_PROFILES,
     now,
     context,
   });

@@ -10,6 +10,7 @@ import { recordAudit } from '../audit/record-audit.js';
 import { requirePermission } from '../accounts/require-permission.js';
 import { versionVerdict, type SecretVersion } from '../credentials/secret-version.js';
 import type { Store } from '../kernel/store.js';
+import { PROFILE_DESCRIPTORS } from '../credentials/profiles/registry.js';
 
 export interface CreateAppInput {
   name: string;
@@ -35,7 +36,7 @@ export async function loadApp(store: Store, accountId: string, appId: string): P
 /** A key account (apikey client) of the account that an app may reference. */
 export async function loadKeyAccount(store: Store, accountId: string, clientId: string, pointer: string): Promise<Client> {
   const client = await loadClient(store, accountId, clientId);
-  if (client.profile !== 'apikey') throw invalid(pointer, `${clientId} is a ${client.profile} client; apps reference key accounts (apikey clients).`);
+  if (!PROFILE_DESCRIPTORS[client.profile].locksOut) throw invalid(pointer, `${clientId} is a ${client.profile} client; apps reference key accounts (apikey clients).`);
   if (client.state === 'deleted') throw new RekeyError('conflict', `Key account ${clientId} is deleted.`);
   return client;
 }

@@ -5,6 +5,7 @@ import { loadKeyAccount, setAppState, writeAppSecret } from './manage-apps.js';
 import { newId } from '../kernel/new-id.js';
 import { assertRegenerable, regenerateSecret, replayIdempotent, requestFingerprint, saveIdempotent } from '../credentials/regenerate-secret.js';
 import { requirePermission } from '../accounts/require-permission.js';
+import { PROFILE_DESCRIPTORS } from '../credentials/profiles/registry.js';
 
 export interface RotateWithAppsInput {
   graceSeconds: number;
@@ -74,7 +75,7 @@ export async function rotateWithApps(
       await tx.lockClient(clientId);
       const stored = await replayIdempotent<RotationPlan>(deps, tx, caller.accountId, planKey, fingerprint);
       const client = await loadClient(tx, caller.accountId, clientId);
-      if (client.profile !== 'apikey') throw new RekeyError('conflict', 'Guided rotation applies to key accounts (apikey clients); regenerate other clients directly.');
+      if (!PROFILE_DESCRIPTORS[client.profile].locksOut) throw new RekeyError('conflict', 'Guided rotation applies to key accounts (apikey clients); regenerate other clients directly.');
       assertRegenerable(client, 'control');
       const apps = await tx.listApps(caller.accountId, { keyAccountId: client.id, limit: 500 });
       let chosen = stored;

@@ -6,6 +6,7 @@ import { judgeKeyAccountAttempt } from './key-account-attempt.js';
 import { effectiveState, versionVerdict, type SecretVersion } from '../credentials/secret-version.js';
 import type { UsageRecorder } from './usage-recorder.js';
 import type { AuthContext } from './auth-context.js';
+import { PROFILE_DESCRIPTORS } from '../credentials/profiles/registry.js';
 
 export type { AuthContext } from './auth-context.js';
 
@@ -126,7 +127,7 @@ function judgeProof(
   }
   const versionId = matched?.id ?? null;
 
-  if (client.profile !== 'apikey' || client.state !== 'active') return conclude(usage, entry, matched, verdict, null, options);
+  if (!PROFILE_DESCRIPTORS[client.profile].locksOut || client.state !== 'active') return conclude(usage, entry, matched, verdict, null, options);
   const decision = judgeKeyAccountAttempt(deps, { entry, verdict, versionId, context: options.context, now });
   return decision instanceof Promise
     ? decision.then((override) => conclude(usage, entry, matched, verdict, override, options))

@@ -1,4 +1,5 @@
 import type { AuthContext } from './auth-context.js';
+import { fieldsOf } from '../credentials/client.js';
 import { SYSTEM_ACTOR } from '../audit/audit-event.js';
 import type { CoreDeps } from '../kernel/core-deps.js';
 import type { CachedClient, CredentialCache } from './credential-cache.js';
@@ -100,7 +101,7 @@ function unavailable(): KeyAccountDecision {
  */
 export function judgeKeyAccountAttempt(deps: Deps, attempt: KeyAccountAttempt): KeyAccountDecision | Promise<KeyAccountDecision> {
   const { entry, context } = attempt;
-  const policy = lockoutPolicyOf(entry.client.fields);
+  const policy = lockoutPolicyOf(fieldsOf(entry.client, 'apikey') ?? {});
   if (policy.lockScope !== 'source') return judgeUnderLock(deps, attempt, policy, undefined);
   const known = sourceLocksRead.get(entry);
   if (known) return judgeUnderLock(deps, attempt, policy, known.get(context.address));

@@ -1,4 +1,4 @@
-import type { ClientFields } from '../credentials/client.js';
+import type { ApiKeyFields } from '../credentials/profiles/apikey.js';
 import type { ErrorCode } from '../kernel/errors.js';
 
 /** A key account's lockout policy (SPEC §4.5), with the seed's defaults filled in. */
@@ -43,7 +43,7 @@ export interface SourceLockout extends LockCounter {
 
 export const THROTTLE_WINDOW_MS = 60_000;
 
-export function lockoutPolicyOf(fields: ClientFields): LockoutPolicy {
+export function lockoutPolicyOf(fields: ApiKeyFields): LockoutPolicy {
   return {
     maxFailedAttempts: fields.maxFailedAttempts ?? DEFAULT_LOCKOUT_POLICY.maxFailedAttempts,
     lockSeconds: fields.lockSeconds ?? DEFAULT_LOCKOUT_POLICY.lockSeconds,

@@ -3,6 +3,7 @@ import { RekeyError } from '../kernel/errors.js';
 import { loadClient } from '../credentials/load-client.js';
 import { requirePermission } from '../accounts/require-permission.js';
 import type { StaleUsage } from './stale-use.js';
+import { PROFILE_DESCRIPTORS } from '../credentials/profiles/registry.js';
 
 export type { StaleUse, StaleUsage } from './stale-use.js';
 
@@ -33,7 +34,7 @@ export function viewStaleUsage(usage: StaleUsage): StaleUsageView {
 export async function listStaleUsage(deps: CoreDeps, caller: Caller, clientId: string): Promise<{ items: StaleUsageView[] }> {
   await requirePermission(deps, caller, 'credentials.read', 'read stale-secret usage', { clientId });
   const client = await loadClient(deps.store, caller.accountId, clientId);
-  if (client.profile !== 'apikey') throw new RekeyError('conflict', 'Stale-secret usage is recorded for key accounts (apikey clients) only.');
+  if (!PROFILE_DESCRIPTORS[client.profile].locksOut) throw new RekeyError('conflict', 'Stale-secret usage is recorded for key accounts (apikey clients) only.');
   const usage = await deps.store.listStaleUsage(client.id, STALE_USAGE_LIMIT);
   return { items: usage.map(viewStaleUsage) };
 }

@@ -5,6 +5,7 @@ import { loadClient } from '../credentials/load-client.js';
 import { isLockActive } from './lockout.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { requirePermission } from '../accounts/require-permission.js';
+import { PROFILE_DESCRIPTORS } from '../credentials/profiles/registry.js';
 
 /** POST /v1/clients/{id}/unlock: clears the counter and every lock, key-account-wide and per address. */
 export async function unlockKeyAccount(deps: CoreDeps, caller: Caller, clientId: string): Promise<ClientView> {
@@ -12,7 +13,7 @@ export async function unlockKeyAccount(deps: CoreDeps, caller: Caller, clientId:
   const view = await deps.store.transaction(async (tx) => {
     await tx.lockClient(clientId);
     const client = await loadClient(tx, caller.accountId, clientId);
-    if (client.profile !== 'apikey') throw new RekeyError('conflict', `Only key accounts lock; this is a ${client.profile} client.`);
+    if (!PROFILE_DESCRIPTORS[client.profile].locksOut) throw new RekeyError('conflict', `Only key accounts lock; this is a ${client.profile} client.`);
     if (client.state === 'deleted') throw new RekeyError('conflict', 'This client is deleted.');
     const now = deps.clock.now();
     const sourceLocks = (await tx.listSourceLockouts(client.id)).filter((lock) => isLockActive(lock, now));

@@ -1,5 +1,8 @@
 import type { Client } from './client.js';
+import { descriptorOf } from './profiles/registry.js';
 import { viewVersion, type SecretVersion, type VersionView } from './secret-version.js';
+
+export { isLocked } from './profiles/apikey.js';
 
 /** The client as the control API shows it: settings and version metadata, never a secret or hash. */
 export interface ClientView {
@@ -20,9 +23,8 @@ export interface ClientView {
 
 const ISO = (ms: number): string => new Date(ms).toISOString();
 
-export function isLocked(client: Client, now: number): boolean {
-  return client.lockedAt !== null && (client.lockedUntil === null || client.lockedUntil > now);
-}
+/** Retired versions stay in the view for 30 days. */
+const RETIRED_SHOWN_MS = 30 * 86_400_000;
 
 export function viewClient(client: Client, versions: readonly SecretVersion[], now: number): ClientView {
   const view: ClientView = {
@@ -35,15 +37,10 @@ export function viewClient(client: Client, versions: readonly SecretVersion[], n
     createdAt: ISO(client.createdAt),
     updatedAt: ISO(client.updatedAt),
     versions: versions
-      .filter((version) => version.state !== 'retired' || version.retiredAt === null || now - version.retiredAt < 30 * 86_400_000)
+      .filter((version) => version.state !== 'retired' || version.retiredAt === null || now - version.retiredAt < RETIRED_SHOWN_MS)
       .map((version) => viewVersion(version, now))
       .reverse(),
   };
   if (client.deletedAt !== null) view.deletedAt = ISO(client.deletedAt);
-  if (client.profile === 'tba' && client.consumerKey) view.consumerKey = client.consumerKey;
-  if (client.profile === 'apikey') {
-    view.locked = isLocked(client, now);
-    view.failedAttempts = client.failedAttempts;
-  }
-  return view;
+  return Object.assign(view, descriptorOf(client).view(client, now));
 }

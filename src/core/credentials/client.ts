@@ -1,40 +1,17 @@
-export const PROFILES = ['integrator', 'oauth', 'apikey', 'tba'] as const;
-export type Profile = (typeof PROFILES)[number];
+import type { FieldsByProfile, Profile } from './profiles/registry.js';
+
+export { PROFILES, type FieldsByProfile, type Profile } from './profiles/registry.js';
 
 export type ClientState = 'active' | 'deleted';
 
-/** Profile-specific settings, stored with the client. Only `name` is required for any profile. */
-export interface ClientFields {
-  // oauth
-  contactName?: string;
-  email?: string;
-  application?: string;
-  allowedScopes?: string[];
-  audience?: string;
-  // tba
-  tokenBasedAuth?: boolean;
-  allowHmacSha1?: boolean;
-  /** tba bundle installations: the bundle, the publishing account and its record (SPEC §5 Bundles). */
-  bundleId?: string;
-  ownerAccountId?: string;
-  sourceClientId?: string;
-  // apikey lockout policy
-  maxFailedAttempts?: number;
-  lockSeconds?: number | null;
-  throttleFailuresPerMinute?: number;
-  lockScope?: 'keyAccount' | 'source';
-  staleSecretsCount?: boolean;
-  /** The account's portal key account: rotated only by registration. */
-  registrationOnly?: boolean;
-}
+/** Profile-specific settings, stored with the client: one shape per profile (see profiles/). */
+export type ClientFields = FieldsByProfile[Profile];
 
-export interface Client {
+interface ClientRecord {
   id: string;
   accountId: string;
-  profile: Profile;
   name: string;
   state: ClientState;
-  fields: ClientFields;
   /** tba: the current consumer key (`ck_…`); rotates on reset. */
   consumerKey: string | null;
   /** apikey lockout state. */
@@ -44,4 +21,14 @@ export interface Client {
   createdAt: number;
   updatedAt: number;
   deletedAt: number | null;
+}
+
+/** A client of one profile, with that profile's fields. */
+export type ClientOf<P extends Profile> = ClientRecord & { profile: P; fields: FieldsByProfile[P] };
+
+export type Client = { [P in Profile]: ClientOf<P> }[Profile];
+
+/** The client's fields when it is of `profile`, else null: a profile check and its fields in one step. */
+export function fieldsOf<P extends Profile>(client: { profile: Profile; fields: ClientFields }, profile: P): FieldsByProfile[P] | null {
+  return client.profile === profile ? (client.fields as FieldsByProfile[P]) : null;
 }

@@ -1,4 +1,5 @@
 import type { Client, ClientFields, Profile } from './client.js';
+import { PROFILE_DESCRIPTORS } from './profiles/registry.js';
 import { viewClient, type ClientView } from './client-view.js';
 import type { Caller, CoreDeps } from '../kernel/core-deps.js';
 import { randomBase62 } from '../kernel/credential-format.js';
@@ -17,19 +18,13 @@ export interface CreateClientInput {
 
 export type CreatedClient = ClientView & { versionId: string; secret?: string; consumerSecret?: string };
 
-const PROFILE_DEFAULTS: Record<Profile, ClientFields> = {
-  integrator: {},
-  oauth: { allowedScopes: [] },
-  apikey: { maxFailedAttempts: 5, lockSeconds: null, throttleFailuresPerMinute: 30, lockScope: 'keyAccount', staleSecretsCount: false },
-  tba: { tokenBasedAuth: true, allowHmacSha1: false },
-};
-
 export function newConsumerKey(deps: Pick<CoreDeps, 'random'>): string {
   return `ck_${randomBase62(deps.random, 32)}`;
 }
 
 /** A new client record: a fresh id, active and unlocked, created at `now`. */
 export function newClientRecord(deps: Pick<CoreDeps, 'random'>, init: Pick<Client, 'accountId' | 'profile' | 'name' | 'fields' | 'consumerKey'>, now: number): Client {
+  // The caller pairs a profile with that profile's fields; the type system cannot follow the pair through Pick.
   return {
     id: newId('cli', deps.random),
     ...init,
@@ -40,19 +35,20 @@ export function newClientRecord(deps: Pick<CoreDeps, 'random'>, init: Pick<Clien
     createdAt: now,
     updatedAt: now,
     deletedAt: null,
-  };
+  } as Client;
 }
 
 /** Creates a client and its first secret version; the only response that carries the secret. */
 export async function createClient(deps: CoreDeps, caller: Caller, input: CreateClientInput): Promise<CreatedClient> {
   await requirePermission(deps, caller, 'credentials.manage', 'create a client');
   const now = deps.clock.now();
+  const profile = PROFILE_DESCRIPTORS[input.profile];
   const client = newClientRecord(deps, {
     accountId: caller.accountId,
     profile: input.profile,
     name: input.name,
-    fields: { ...PROFILE_DEFAULTS[input.profile], ...input.fields },
-    consumerKey: input.profile === 'tba' ? newConsumerKey(deps) : null,
+    fields: { ...profile.defaults, ...input.fields },
+    consumerKey: profile.hasConsumerKey ? newConsumerKey(deps) : null,
   }, now);
   const expiresAt = input.expiresInSeconds ? now + input.expiresInSeconds * 1000 : null;
   const { version, secret } = issueSecretVersion(deps, client, now, { expiresAt });
@@ -64,7 +60,5 @@ export async function createClient(deps: CoreDeps, caller: Caller, input: Create
   });
   deps.credentials.invalidate(client.id);
   const view = viewClient(client, [version], now);
-  return client.profile === 'tba'
-    ? { ...view, versionId: version.id, consumerSecret: secret }
-    : { ...view, versionId: version.id, secret };
+  return { ...view, versionId: version.id, [profile.secretField]: secret };
 }

@@ -1,4 +1,5 @@
 import type { Client } from './client.js';
+import { descriptorOf } from './profiles/registry.js';
 import type { CoreDeps } from '../kernel/core-deps.js';
 import { generateCredential } from '../kernel/credential-format.js';
 import { versionAad } from '../kernel/keyring.js';
@@ -7,7 +8,7 @@ import type { SecretVersion } from './secret-version.js';
 
 /** Profiles whose methods need the plaintext server-side (signatures, signed URLs). */
 export function keepsCiphertext(client: Pick<Client, 'profile' | 'fields'>): boolean {
-  return client.profile === 'integrator' || client.profile === 'tba' || client.fields.registrationOnly === true;
+  return descriptorOf(client).keepsCiphertext(client.fields);
 }
 
 /** Generates a new current secret version. The plaintext leaves only in the return value. */

@@ -6,6 +6,7 @@ import { RekeyError, invalid } from '../kernel/errors.js';
 import { issueSecretVersion } from './issue-secret-version.js';
 import { keyAccountRegenerated } from '../apps/key-account-regenerated.js';
 import { loadClient } from './load-client.js';
+import { descriptorOf } from './profiles/registry.js';
 import { notifyAdministrators } from '../notify/notify-account.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { requirePermission } from '../accounts/require-permission.js';
@@ -65,13 +66,8 @@ export function requestFingerprint(parts: unknown[]): string {
 /** Checks a client may be regenerated through this path at all (SPEC §3). */
 export function assertRegenerable(client: Client, via: 'control' | 'integrator' | 'registration'): void {
   if (client.state === 'deleted') throw new RekeyError('conflict', 'This client is deleted.');
-  if (client.profile === 'tba' && client.fields.ownerAccountId !== undefined) {
-    throw new RekeyError('bundle_managed', `This integration was installed from a bundle; only its owning account (${client.fields.ownerAccountId}) manages its credentials.`, { ownerAccountId: client.fields.ownerAccountId });
-  }
-  if (client.profile === 'tba') throw new RekeyError('use_reset', 'Integration records are reset, not regenerated: use POST /v1/clients/{id}/reset.');
-  if (client.fields.registrationOnly === true && via !== 'registration') {
-    throw new RekeyError('registration_only', 'The portal key account is rotated only by running the registration again.');
-  }
+  const refusal = descriptorOf(client).refuseRotation(client.fields, via);
+  if (refusal) throw new RekeyError(refusal.code, refusal.message, refusal.fields);
 }
 
 /**
@@ -118,7 +114,7 @@ export async function regenerateSecret(
     await tx.recordChange(client.id, now);
     const response: RegenerateResult = { versionId: version.id, secret };
     if (plan.oldSecretExpiresAt !== null) response.oldSecretExpiresAt = new Date(plan.oldSecretExpiresAt).toISOString();
-    if (client.profile === 'apikey') response.affectedApps = await keyAccountRegenerated(deps, tx, client, caller.actor);
+    if (descriptorOf(client).locksOut) response.affectedApps = await keyAccountRegenerated(deps, tx, client, caller.actor);
     await recordAudit(deps, tx, {
       accountId: client.accountId,
       type: 'secret.regenerated',

@@ -1,7 +1,8 @@
-import type { Client } from '../credentials/client.js';
+import { fieldsOf, type Client } from '../credentials/client.js';
 import type { SecretVersion } from '../credentials/secret-version.js';
 import type { AccessTokenClaims } from './access-token-claims.js';
 import { isTokenRevoked, type TokenRevocations } from './token-revocations.js';
+import { PROFILE_DESCRIPTORS } from '../credentials/profiles/registry.js';
 
 export type { AccessTokenClaims } from './access-token-claims.js';
 
@@ -31,13 +32,13 @@ export function grantScope(requested: string | undefined, allowed: readonly stri
 }
 
 /** The audience a client's tokens carry: its `audience` setting, by default the issuer itself. */
-export function audienceOf(client: Pick<Client, 'fields'>, issuer: string): string {
-  return client.fields.audience ?? issuer;
+export function audienceOf(client: Pick<Client, 'profile' | 'fields'>, issuer: string): string {
+  return fieldsOf(client, 'oauth')?.audience ?? issuer;
 }
 
 export function accessTokenClaims(input: {
   issuer: string;
-  client: Pick<Client, 'id' | 'fields'>;
+  client: Pick<Client, 'id' | 'profile' | 'fields'>;
   versionId: string;
   scope: string;
   jti: string;
@@ -78,7 +79,7 @@ export function judgeAccessToken(
   entry: { client: Client; versions: readonly SecretVersion[] },
   revocations: TokenRevocations,
 ): 'revoked' | null {
-  if (entry.client.state === 'deleted' || entry.client.profile !== 'oauth') return 'revoked';
+  if (entry.client.state === 'deleted' || !PROFILE_DESCRIPTORS[entry.client.profile].issuesAccessTokens) return 'revoked';
   const version = entry.versions.find((candidate) => candidate.id === claims.rk_ver);
   if (!version || version.state === 'revoked') return 'revoked';
   return isTokenRevoked(revocations, claims) ? 'revoked' : null;

@@ -6,6 +6,7 @@ import type { RevokedToken, VersionTokenRevocation } from './oauth-store.js';
 import { recordAudit } from '../audit/record-audit.js';
 import type { SecretVersion } from '../credentials/secret-version.js';
 import type { Store } from '../kernel/store.js';
+import { PROFILE_DESCRIPTORS } from '../credentials/profiles/registry.js';
 
 /** A client's revoked access tokens, as each node holds them in memory. */
 export interface TokenRevocations {
@@ -44,7 +45,7 @@ export async function revokeIssuedTokens(
   versions: readonly SecretVersion[],
   options: { now: number; actor: Actor },
 ): Promise<void> {
-  if (client.profile !== 'oauth' || versions.length === 0) return;
+  if (!PROFILE_DESCRIPTORS[client.profile].issuesAccessTokens || versions.length === 0) return;
   for (const version of versions) {
     await tx.revokeVersionTokens({ clientId: client.id, versionId: version.id, revokedAt: options.now });
   }

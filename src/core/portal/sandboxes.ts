@@ -221,9 +221,9 @@ export async function refreshSandbox(deps: CoreDeps, caller: Caller, sandboxId: 
         profile: source.profile,
         name: source.name,
         fields: { ...source.fields },
-        consumerKey: source.profile === 'tba' && source.fields.ownerAccountId === undefined ? newConsumerKey(deps) : null,
+        consumerKey: source.consumerKey !== null ? newConsumerKey(deps) : null,
       }, now);
-      if (source.fields.ownerAccountId !== undefined) {
+      if (copy.profile === 'tba' && source.profile === 'tba' && source.fields.ownerAccountId !== undefined) {
         // A bundle installation is copied as an installation of the same bundle, if it still exists.
         const installation = await tx.getInstallation(source.id);
         const owner = installation ? await tx.getClient(installation.sourceClientId) : null;
@@ -231,7 +231,7 @@ export async function refreshSandbox(deps: CoreDeps, caller: Caller, sandboxId: 
           skipped.push({ parentClientId: source.id, reason: 'The bundle this integration was installed from no longer exists.' });
           continue;
         }
-        copy.fields = { ...copy.fields, consumerKey: owner.consumerKey } as Client['fields'];
+        copy.fields = { ...copy.fields, consumerKey: owner.consumerKey };
         await tx.insertClient(copy);
         await tx.insertInstallation({ clientId: copy.id, bundleId: installation.bundleId, sourceClientId: owner.id, accountId: sandbox.id, installedAt: now });
         await tx.recordChange(owner.id, now);

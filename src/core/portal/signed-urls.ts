@@ -1,5 +1,5 @@
 import { hkdfSync } from 'node:crypto';
-import type { Client } from '../credentials/client.js';
+import { fieldsOf, type Client } from '../credentials/client.js';
 import type { Caller, CoreDeps } from '../kernel/core-deps.js';
 import { RekeyError, invalid } from '../kernel/errors.js';
 import { versionAad } from '../kernel/keyring.js';
@@ -99,7 +99,7 @@ export async function verifySignedUrl(deps: CoreDeps, caller: Caller, presented:
   const version = await deps.store.getVersion(presented.kid);
   if (!version || version.accountId !== caller.accountId || version.secretCiphertext === null) return bad;
   const client = await deps.store.getClient(version.clientId);
-  if (!client || client.accountId !== caller.accountId || client.fields.registrationOnly !== true) return bad;
+  if (!client || client.accountId !== caller.accountId || fieldsOf(client, 'apikey')?.registrationOnly !== true) return bad;
   const secret = deps.keyring.decrypt(version.secretCiphertext, versionAad(client.id, version.id));
   if (!presented.matches(signedUrlKey(secret, deps.keyring.signedUrlSalt))) return bad;
 

@@ -50,7 +50,7 @@ export async function installBundle(deps: CoreDeps, caller: Caller, bundleId: st
     await tx.lockClient(bundle.clientId);
     if (bundle.accountId === caller.accountId) throw new RekeyError('conflict', 'This bundle belongs to your own account; use the integration record itself.');
     const source = await tx.getClient(bundle.clientId);
-    if (!source || source.state === 'deleted' || source.consumerKey === null) throw new RekeyError('conflict', 'The integration this bundle publishes was deleted by its owner.');
+    if (!source || source.profile !== 'tba' || source.state === 'deleted' || source.consumerKey === null) throw new RekeyError('conflict', 'The integration this bundle publishes was deleted by its owner.');
     const existing = await tx.findInstallation(bundle.id, caller.accountId);
     if (existing) {
       const record = await tx.getClient(existing.clientId);

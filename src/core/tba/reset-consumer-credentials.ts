@@ -72,9 +72,9 @@ export async function resetConsumerCredentials(deps: CoreDeps, caller: Caller, c
     });
     for (const installation of installed) {
       const record = await tx.getClient(installation.clientId);
-      if (!record) continue;
+      if (!record || record.profile !== 'tba') continue;
       // The installed record shows the bundle's current consumer key (never the secret).
-      await tx.updateClient({ ...record, fields: { ...record.fields, consumerKey } as Client['fields'], updatedAt: now });
+      await tx.updateClient({ ...record, fields: { ...record.fields, consumerKey }, updatedAt: now });
       await tx.recordChange(record.id, now);
       await recordAudit(deps, tx, {
         accountId: installation.accountId,
