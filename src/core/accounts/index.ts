@@ -1,4 +1,5 @@
 export * from './account.js';
+export * from './accounts-store.js';
 export * from './authenticate-admin-token.js';
 export * from './console-session.js';
 export * from './grant-rules.js';

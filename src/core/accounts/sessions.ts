@@ -9,7 +9,7 @@ import { permissionsOfRoles } from './permissions.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { requirePermission } from './require-permission.js';
 import { SIGN_IN_WINDOW_MS, signInRetryAfterSeconds, signInThrottleKeys } from './sign-in-throttle.js';
-import type { SignInFailure } from '../kernel/store.js';
+import type { SignInFailure } from '../audit/audit-store.js';
 
 /** The password hashing library, injected so the domain stays free of it. */
 export interface PasswordVerifier {

@@ -1,4 +1,4 @@
-import type { ThrottleWindow } from '../tba/tba-store.js';
+import type { ThrottleWindow } from './accounts-store.js';
 
 /** Sign-in throttling (SPEC §11): failures per email and per source address, in fixed windows. */
 export const SIGN_IN_WINDOW_MS = 15 * 60 * 1000;

@@ -1,4 +1,5 @@
 export * from './auth-context.js';
+export * from './auth-store.js';
 export * from './authenticate-client.js';
 export * from './credential-cache.js';
 export * from './key-account-attempt.js';

@@ -1,4 +1,6 @@
-import type { FailureAggregate, Store, UsageUpdate } from '../kernel/store.js';
+import type { FailureAggregate } from '../audit/audit-store.js';
+import type { Store } from '../kernel/store.js';
+import type { UsageUpdate } from './auth-store.js';
 
 /**
  * Batches hot-path statistics in memory so a verified request writes nothing (SPEC §9):

@@ -1,6 +1,7 @@
 export * from './client-view.js';
 export * from './client.js';
 export * from './create-client.js';
+export * from './credentials-store.js';
 export * from './delete-client.js';
 export * from './issue-secret-version.js';
 export * from './load-client.js';

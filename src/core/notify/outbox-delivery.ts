@@ -1,5 +1,5 @@
 import type { OutboxMessage } from './outbox-message.js';
-import type { OutboxSettlement } from '../portal/registration-store.js';
+import type { OutboxSettlement } from './notify-store.js';
 
 /** How the outbox retries (SPEC §10): exponential back-off from `baseDelayMs`, capped, for `maxAttempts`. */
 export interface RetryPolicy {

@@ -3,7 +3,7 @@ import type { Caller, CoreDeps } from '../kernel/core-deps.js';
 import { RekeyError, invalid, notFound } from '../kernel/errors.js';
 import { newId } from '../kernel/new-id.js';
 import { recordAudit } from '../audit/record-audit.js';
-import type { WebhookEndpoint } from '../portal/registration-store.js';
+import type { WebhookEndpoint } from './notify-store.js';
 import { requirePermission } from '../accounts/require-permission.js';
 
 /** The events a webhook can receive (SPEC §10). */

@@ -1,12 +1,37 @@
-import type { OutboxMessage } from '../notify/outbox-message.js';
+import type { Account } from '../accounts/account.js';
 
-/** Store port: Registration, sandboxes, signed URLs, webhooks and outbox delivery. */
+/** The account's portal (SPEC §5 Registration): its key account and the app whose slot holds the secret. */
+export interface PortalRegistration {
+  accountId: string;
+  keyAccountId: string;
+  appId: string;
+  createdAt: number;
+  /** The last successful run; null when a sandbox refresh copied the portal but nobody registered since. */
+  registeredAt: number | null;
+  runs: number;
+}
+
+/** What deleting an account's access keys removed (sandbox refresh). */
+export interface AccessKeyPurge {
+  secretVersions: number;
+  tokens: number;
+  adminTokens: number;
+  appTokens: number;
+  sessions: number;
+  /** Consumers (tba clients, possibly of other accounts) whose tokens went: their cached entries must go too. */
+  tokenConsumerIds: string[];
+}
+
+/** Store port: the portal's registration and sandboxes (signed URLs need only key material and versions). */
 export interface PortalStore {
+  getPortalRegistration(accountId: string): Promise<PortalRegistration | null>;
+  savePortalRegistration(registration: PortalRegistration): Promise<void>;
+
+  listSandboxes(parentId: string): Promise<Account[]>;
   /**
-   * Leases up to `limit` pending messages that are due (`nextAttemptAt <= now`) and not leased by
-   * another worker (no lease, or one that ended by `now`): sets `leaseUntil = now + leaseMs` and
-   * returns them, oldest due first. Concurrent callers — other workers, other nodes — never get the
-   * same message while its lease runs (SPEC §10).
+   * Deletes every access key of an account: secret versions, tba tokens, admin tokens, console
+   * sessions, apps (with their tokens and slots), stored idempotent responses (they hold secrets),
+   * bundle installations and the portal registration. Clients, members and roles stay.
    */
-  leaseOutbox(now: number, leaseMs: number, limit: number): Promise<OutboxMessage[]>;
+  purgeAccessKeys(accountId: string): Promise<AccessKeyPurge>;
 }

@@ -6,7 +6,7 @@ import { MAX_APPS_LISTED } from '../apps/manage-apps.js';
 import { newId } from '../kernel/new-id.js';
 import { notifyAdministrators } from '../notify/notify-account.js';
 import { recordAudit } from '../audit/record-audit.js';
-import type { AccessKeyPurge } from './registration-store.js';
+import type { AccessKeyPurge } from './portal-store.js';
 import { requirePermission } from '../accounts/require-permission.js';
 import { revokeIssuedTokens } from '../oauth/token-revocations.js';
 import { allClients, copyMembers, copyRoles, issueMemberToken, loadOwnSandbox } from './sandbox-copies.js';

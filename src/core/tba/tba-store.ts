@@ -1,5 +1,3 @@
-import type { ConsoleSession } from '../accounts/console-session.js';
-import type { Member } from '../accounts/member.js';
 import type { TbaToken } from './tba-token.js';
 
 export interface Bundle {
@@ -27,13 +25,7 @@ export interface ConsumerKeyMatch {
   retired: boolean;
 }
 
-export interface ThrottleWindow {
-  key: string;
-  windowStart: number;
-  failures: number;
-}
-
-/** Store port: Integration records (tba): tokens, bundles, console sessions and sign-in throttles. */
+/** Store port: Integration records (tba): tokens, consumer keys, bundles and their installations. */
 export interface TbaStore {
   insertToken(token: TbaToken): Promise<void>;
   /** Marks the listed tokens revoked; already revoked ones keep their first revocation. */
@@ -54,19 +46,4 @@ export interface TbaStore {
   getInstallation(clientId: string): Promise<Installation | null>;
   findInstallation(bundleId: string, accountId: string): Promise<Installation | null>;
   listInstallations(sourceClientId: string): Promise<Installation[]>;
-
-  findMemberByEmail(accountId: string, email: string): Promise<Member | null>;
-
-  insertSession(session: ConsoleSession): Promise<void>;
-  findSessionByTokenHash(tokenHash: string): Promise<ConsoleSession | null>;
-  getSession(accountId: string, id: string): Promise<ConsoleSession | null>;
-  listActiveSessions(accountId: string, memberId: string | null, now: number): Promise<ConsoleSession[]>;
-  touchSession(id: string, at: number): Promise<void>;
-  /** Ends sessions not yet ended: one, a member's, or (memberId null) the whole account's. Returns how many. */
-  revokeSessions(accountId: string, scope: { sessionId?: string; memberId?: string; exceptSessionId?: string }, at: number, reason: string): Promise<number>;
-
-  readThrottles(keys: readonly string[]): Promise<ThrottleWindow[]>;
-  /** Counts one failure in `key`'s window (a new window when the old one has passed); returns the window. */
-  addThrottleFailure(key: string, now: number, windowMs: number): Promise<ThrottleWindow>;
-  clearThrottle(key: string): Promise<void>;
 }

@@ -1,8 +1,6 @@
-import type { OAuthStore, RevokedToken, VersionTokenRevocation, SigningKey } from '../core/oauth/index.js';
-import type { SqlDb } from './sql-db.js';
-import { type Row, numOrNull } from './sql-row.js';
-
-
+import type { OAuthStore, RevokedToken, VersionTokenRevocation, SigningKey } from '../../core/oauth/index.js';
+import type { SqlDb } from '../sql-db.js';
+import { type Row, numOrNull } from './row.js';
 
 const toSigningKey = (row: Row): SigningKey => ({
   kid: String(row.kid),

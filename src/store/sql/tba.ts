@@ -1,9 +1,6 @@
-import type { ConsoleSession, Member } from '../core/accounts/index.js';
-import type { Bundle, Installation, TbaStore, ThrottleWindow, TbaToken } from '../core/tba/index.js';
-import type { SqlDb } from './sql-db.js';
-import { type Row, num, numOrNull, str, strOrNull } from './sql-row.js';
-
-
+import type { Bundle, Installation, TbaStore, TbaToken } from '../../core/tba/index.js';
+import type { SqlDb } from '../sql-db.js';
+import { type Row, num, numOrNull, str, strOrNull } from './row.js';
 
 const toToken = (row: Row): TbaToken => ({
   id: str(row.id),
@@ -33,33 +30,6 @@ const toInstallation = (row: Row): Installation => ({
   accountId: str(row.account_id),
   installedAt: num(row.installed_at),
 });
-
-const toSession = (row: Row): ConsoleSession => ({
-  id: str(row.id),
-  accountId: str(row.account_id),
-  memberId: str(row.member_id),
-  tokenHash: str(row.token_hash),
-  csrfHash: str(row.csrf_hash),
-  createdAt: num(row.created_at),
-  lastSeenAt: num(row.last_seen_at),
-  expiresAt: num(row.expires_at),
-  revokedAt: numOrNull(row.revoked_at),
-  revokedReason: strOrNull(row.revoked_reason),
-  address: str(row.address),
-  userAgent: strOrNull(row.user_agent),
-});
-
-const toMember = (row: Row): Member => ({
-  id: str(row.id),
-  accountId: str(row.account_id),
-  email: str(row.email),
-  passwordHash: strOrNull(row.password_hash),
-  roles: JSON.parse(str(row.roles)),
-  createdAt: num(row.created_at),
-  removedAt: numOrNull(row.removed_at),
-});
-
-const toThrottle = (row: Row): ThrottleWindow => ({ key: str(row.throttle_key), windowStart: num(row.window_start), failures: num(row.failures) });
 
 /** SQL for the TbaStore port; the same statements serve SQLite and PostgreSQL. */
 export function tbaSql(db: SqlDb): TbaStore {
@@ -125,75 +95,6 @@ export function tbaSql(db: SqlDb): TbaStore {
     },
     async listInstallations(sourceClientId) {
       return (await db.all<Row>('SELECT * FROM tba_installations WHERE source_client_id = ? ORDER BY installed_at, client_id', [sourceClientId])).map(toInstallation);
-    },
-
-    async findMemberByEmail(accountId, email) {
-      const [row] = await db.all<Row>('SELECT * FROM members WHERE account_id = ? AND email = ? AND removed_at IS NULL', [accountId, email]);
-      return row ? toMember(row) : null;
-    },
-
-    async insertSession(session) {
-      await db.run(
-        'INSERT INTO console_sessions (id, account_id, member_id, token_hash, csrf_hash, created_at, last_seen_at, expires_at, revoked_at, revoked_reason, address, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [session.id, session.accountId, session.memberId, session.tokenHash, session.csrfHash, session.createdAt, session.lastSeenAt, session.expiresAt, session.revokedAt, session.revokedReason, session.address, session.userAgent],
-      );
-    },
-    async findSessionByTokenHash(tokenHash) {
-      const [row] = await db.all<Row>('SELECT * FROM console_sessions WHERE token_hash = ?', [tokenHash]);
-      return row ? toSession(row) : null;
-    },
-    async getSession(accountId, id) {
-      const [row] = await db.all<Row>('SELECT * FROM console_sessions WHERE account_id = ? AND id = ?', [accountId, id]);
-      return row ? toSession(row) : null;
-    },
-    async listActiveSessions(accountId, memberId, now) {
-      const params: unknown[] = [accountId, now];
-      let sql = 'SELECT * FROM console_sessions WHERE account_id = ? AND revoked_at IS NULL AND expires_at > ?';
-      if (memberId !== null) {
-        sql += ' AND member_id = ?';
-        params.push(memberId);
-      }
-      return (await db.all<Row>(`${sql} ORDER BY created_at DESC, id`, params)).map(toSession);
-    },
-    async touchSession(id, at) {
-      await db.run('UPDATE console_sessions SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?', [at, id, at]);
-    },
-    async revokeSessions(accountId, scope, at, reason) {
-      const where = ['account_id = ?', 'revoked_at IS NULL'];
-      const params: unknown[] = [at, reason, accountId];
-      if (scope.sessionId !== undefined) {
-        where.push('id = ?');
-        params.push(scope.sessionId);
-      }
-      if (scope.memberId !== undefined) {
-        where.push('member_id = ?');
-        params.push(scope.memberId);
-      }
-      if (scope.exceptSessionId !== undefined) {
-        where.push('id <> ?');
-        params.push(scope.exceptSessionId);
-      }
-      return db.run(`UPDATE console_sessions SET revoked_at = ?, revoked_reason = ? WHERE ${where.join(' AND ')}`, params);
-    },
-
-    async readThrottles(keys) {
-      if (keys.length === 0) return [];
-      return (await db.all<Row>(`SELECT * FROM sign_in_throttle WHERE throttle_key IN (${keys.map(() => '?').join(', ')})`, keys)).map(toThrottle);
-    },
-    async addThrottleFailure(key, now, windowMs) {
-      // One statement, so concurrent failures on several nodes all count.
-      const [row] = await db.all<Row>(
-        `INSERT INTO sign_in_throttle (throttle_key, window_start, failures) VALUES (?, ?, 1)
-         ON CONFLICT (throttle_key) DO UPDATE SET
-           failures = CASE WHEN sign_in_throttle.window_start <= ? THEN 1 ELSE sign_in_throttle.failures + 1 END,
-           window_start = CASE WHEN sign_in_throttle.window_start <= ? THEN excluded.window_start ELSE sign_in_throttle.window_start END
-         RETURNING throttle_key, window_start, failures`,
-        [key, now, now - windowMs, now - windowMs],
-      );
-      return row ? toThrottle(row) : { key, windowStart: now, failures: 1 };
-    },
-    async clearThrottle(key) {
-      await db.run('DELETE FROM sign_in_throttle WHERE throttle_key = ?', [key]);
     },
   };
 }

@@ -1,8 +1,46 @@
-import type { App, AppSecret, AppsStore } from '../core/apps/index.js';
-import type { LockCounter, LockRule, SourceLockout, StaleUsage } from '../core/auth/index.js';
-import type { SqlDb } from './sql-db.js';
-import { type Row, num, numOrNull, str, strOrNull } from './sql-row.js';
+import type { AuthStore, LockRule, LockCounter, SourceLockout, StaleUsage, UsageUpdate } from '../../core/auth/index.js';
+import type { SqlDb } from '../sql-db.js';
+import { type Row, num, numOrNull, str } from './row.js';
 
+// An expired row with the same nonce is taken over; a live one means replay.
+const CLAIM_NONCE_SQL =
+  'INSERT INTO nonces (scope, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT (scope, nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= ?';
+
+async function insertNonce(db: SqlDb, scope: string, nonce: string, expiresAt: number, now: number): Promise<boolean> {
+  return (await db.run(CLAIM_NONCE_SQL, [scope, nonce, expiresAt, now])) > 0;
+}
+
+/**
+ * Group commit for the one write on the signed-request hot path: claims that arrive in the same
+ * turn of the event loop share one SQLite transaction instead of paying a commit each. Each claim
+ * still gets its own answer, and a replay within one batch loses to the first claim.
+ */
+function groupedNonceClaims(db: SqlDb): AuthStore['claimNonce'] {
+  type Claim = { params: [string, string, number, number]; resolve: (fresh: boolean) => void; reject: (error: unknown) => void };
+  let pending: Claim[] = [];
+  const flush = (): void => {
+    const batch = pending;
+    pending = [];
+    db.transaction(async (tx) => {
+      const answers: boolean[] = [];
+      for (const claim of batch) answers.push((await tx.run(CLAIM_NONCE_SQL, claim.params)) > 0);
+      return answers;
+    }).then(
+      (answers) => batch.forEach((claim, index) => claim.resolve(answers[index]!)),
+      (error: unknown) => batch.forEach((claim) => claim.reject(error)),
+    );
+  };
+  return (scope, nonce, expiresAt, now) =>
+    new Promise<boolean>((resolve, reject) => {
+      if (pending.length === 0) setImmediate(flush);
+      pending.push({ params: [scope, nonce, expiresAt, now], resolve, reject });
+    });
+}
+
+export interface AuthSqlOptions {
+  /** Batch nonce claims into shared transactions (SQLite, where every commit is a WAL write). */
+  groupNonces?: boolean;
+}
 
 /** NULL never conflicts in a key, so absent app ids and user agents are stored as ''. */
 const blankToNull = (value: unknown): string | null => (value === null || value === undefined || value === '' ? null : String(value));
@@ -13,27 +51,6 @@ const toCounter = (row: Row): LockCounter => ({
   lockedUntil: numOrNull(row.locked_until),
 });
 
-const toApp = (row: Row): App => ({
-  id: str(row.id),
-  accountId: str(row.account_id),
-  name: str(row.name),
-  apiKeyId: strOrNull(row.api_key_id),
-  state: str(row.state) as App['state'],
-  tokenHash: strOrNull(row.token_hash),
-  tokenCreatedAt: numOrNull(row.token_created_at),
-  createdAt: num(row.created_at),
-  updatedAt: num(row.updated_at),
-});
-
-const toAppSecret = (row: Row): AppSecret => ({
-  appId: str(row.app_id),
-  name: str(row.name),
-  keyAccountId: str(row.key_account_id),
-  valueCiphertext: str(row.value_ciphertext),
-  versionId: strOrNull(row.version_id),
-  updatedAt: num(row.updated_at),
-});
-
 /** A lock in force or lapsed: `?` is now. Counting restarts once a timed lock has passed. */
 const UNLOCKED_OR_LAPSED = (table: string): string =>
   `(${table}.locked_at IS NULL OR (${table}.locked_until IS NOT NULL AND ${table}.locked_until <= ?))`;
@@ -41,9 +58,22 @@ const UNLOCKED_OR_LAPSED = (table: string): string =>
 /** The counter after one more failure, from the row's old values (SET sees only the old row). */
 const NEXT_COUNT = (table: string): string => `(CASE WHEN ${table}.locked_at IS NULL THEN ${table}.failed_attempts + 1 ELSE 1 END)`;
 
-/** SQL for the AppsStore port; the same statements serve SQLite and PostgreSQL. */
-export function appsSql(db: SqlDb): AppsStore {
+/** SQL for the AuthStore port; the same statements serve SQLite and PostgreSQL. */
+export function authSql(db: SqlDb, options: AuthSqlOptions = {}): AuthStore {
   return {
+    claimNonce: options.groupNonces ? groupedNonceClaims(db) : (scope, nonce, expiresAt, now) => insertNonce(db, scope, nonce, expiresAt, now),
+    async applyUsage(updates: readonly UsageUpdate[]) {
+      if (updates.length === 0) return;
+      await db.transaction(async (tx) => {
+        for (const update of updates) {
+          await tx.run(
+            'UPDATE secret_versions SET use_count = use_count + ?, last_used_at = CASE WHEN last_used_at IS NULL OR last_used_at < ? THEN ? ELSE last_used_at END WHERE id = ?',
+            [update.count, update.lastUsedAt, update.lastUsedAt, update.versionId],
+          );
+        }
+      });
+    },
+
     async recordFailedAttempt(clientId, rule: LockRule) {
       // One atomic conditional UPDATE: concurrent failures serialise on the row, and once one of them
       // locks, the WHERE stops the rest from counting (PostgreSQL re-checks it after the row lock).
@@ -143,55 +173,6 @@ export function appsSql(db: SqlDb): AppsStore {
         firstSeenAt: num(row.first_seen_at),
         lastSeenAt: num(row.last_seen_at),
       }));
-    },
-
-    async insertApp(app) {
-      await db.run(
-        'INSERT INTO apps (id, account_id, name, api_key_id, state, token_hash, token_created_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [app.id, app.accountId, app.name, app.apiKeyId, app.state, app.tokenHash, app.tokenCreatedAt, app.createdAt, app.updatedAt],
-      );
-    },
-    async updateApp(app) {
-      await db.run('UPDATE apps SET name = ?, api_key_id = ?, state = ?, token_hash = ?, token_created_at = ?, updated_at = ? WHERE id = ?', [
-        app.name, app.apiKeyId, app.state, app.tokenHash, app.tokenCreatedAt, app.updatedAt, app.id,
-      ]);
-    },
-    async deleteApp(id) {
-      await db.run('DELETE FROM app_secrets WHERE app_id = ?', [id]);
-      await db.run('DELETE FROM apps WHERE id = ?', [id]);
-    },
-    async getApp(id) {
-      const [row] = await db.all<Row>('SELECT * FROM apps WHERE id = ?', [id]);
-      return row ? toApp(row) : null;
-    },
-    async findAppByTokenHash(tokenHash) {
-      const [row] = await db.all<Row>('SELECT * FROM apps WHERE token_hash = ?', [tokenHash]);
-      return row ? toApp(row) : null;
-    },
-    async listApps(accountId, filter) {
-      if (filter.keyAccountId === undefined) {
-        return (await db.all<Row>('SELECT * FROM apps WHERE account_id = ? ORDER BY created_at, id LIMIT ?', [accountId, filter.limit])).map(toApp);
-      }
-      const rows = await db.all<Row>(
-        `SELECT * FROM apps WHERE account_id = ? AND (api_key_id = ? OR id IN (SELECT app_id FROM app_secrets WHERE key_account_id = ?))
-         ORDER BY created_at, id LIMIT ?`,
-        [accountId, filter.keyAccountId, filter.keyAccountId, filter.limit],
-      );
-      return rows.map(toApp);
-    },
-    async listAppSecrets(appId) {
-      return (await db.all<Row>('SELECT * FROM app_secrets WHERE app_id = ? ORDER BY name', [appId])).map(toAppSecret);
-    },
-    async putAppSecret(secret) {
-      await db.run(
-        `INSERT INTO app_secrets (app_id, name, key_account_id, value_ciphertext, version_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (app_id, name) DO UPDATE SET key_account_id = excluded.key_account_id, value_ciphertext = excluded.value_ciphertext,
-           version_id = excluded.version_id, updated_at = excluded.updated_at`,
-        [secret.appId, secret.name, secret.keyAccountId, secret.valueCiphertext, secret.versionId, secret.updatedAt],
-      );
-    },
-    async deleteAppSecret(appId, name) {
-      return (await db.run('DELETE FROM app_secrets WHERE app_id = ? AND name = ?', [appId, name])) > 0;
     },
   };
 }
