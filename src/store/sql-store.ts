@@ -18,8 +18,19 @@ export type SqlStoreOptions = AuthSqlOptions;
  * port (`sql/*.ts`), put together; a transaction gets the same modules over its connection.
  */
 export function createSqlStore(db: SqlDb, options: SqlStoreOptions = {}): Store {
+  // SQLite hands every transaction the same connection object, so its store is put together once
+  // instead of once per transaction; PostgreSQL's connection, and so its store, is new each time.
+  const inTransaction = new WeakMap<SqlDb, Store>();
+  const storeOf = (tx: SqlDb): Store => {
+    let txStore = inTransaction.get(tx);
+    if (!txStore) {
+      txStore = createSqlStore(tx);
+      inTransaction.set(tx, txStore);
+    }
+    return txStore;
+  };
   const store: Store = {
-    transaction: (work) => db.transaction((tx) => work(tx === db ? store : createSqlStore(tx))),
+    transaction: (work) => db.transaction((tx) => work(tx === db ? store : storeOf(tx))),
     ...kernelSql(db),
     ...credentialsSql(db),
     ...authSql(db, options),
