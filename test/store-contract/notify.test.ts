@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { WebhookEndpoint } from '../../src/core/notify/notify-store.js';
 import { STORE_KINDS } from '../support/stores.js';
-import { T0, account, outbox, useContractStores, withFreshStores } from './harness.js';
+import { T0, id, account, client, version, outbox, accountId, useContractStores, withFreshStores } from './harness.js';
 
 describe.each(STORE_KINDS)('Store contract: notify (%s)', (kind) => {
   const stores = useContractStores(kind);
@@ -53,4 +54,53 @@ describe.each(STORE_KINDS)('Store contract: notify (%s)', (kind) => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.sort()).toEqual(messages.map((m) => m.id).sort());
   }));
+
+  it('records a delivery attempt and ends its lease', async () => {
+    const { store } = stores;
+    const settleAccount = `settle${kind}`;
+    await store.insertAccount(account(settleAccount));
+    const message = outbox(settleAccount, { leaseUntil: T0 + 30_000 });
+    await store.insertOutbox(message);
+    const settlement = { status: 'pending' as const, attempts: 1, nextAttemptAt: T0 + 60_000, lastError: 'connection refused', sentAt: null };
+    await store.settleOutbox(message.id, settlement);
+    expect(await store.listOutbox(settleAccount, { limit: 10 })).toEqual([{ ...message, ...settlement, leaseUntil: null }]);
+  });
+
+  it('stores webhook endpoints', async () => {
+    const { store } = stores;
+    const hooksAccount = `hooks${kind}`;
+    await store.insertAccount(account(hooksAccount));
+    const endpoint = (createdAt: number): WebhookEndpoint => ({
+      id: id('whk'), accountId: hooksAccount, url: 'https://example.test/hook', events: ['secret.regenerated', 'client.locked'], secretCiphertext: 'ciphertext', createdAt,
+    });
+    const later = endpoint(T0 + 1);
+    const first = endpoint(T0);
+    await store.insertWebhook(later);
+    await store.insertWebhook(first);
+    expect(await store.getWebhook(first.id)).toEqual(first);
+    expect(await store.listWebhooks(hooksAccount)).toEqual([first, later]);
+    expect(await store.listWebhooks(accountId)).toEqual([]);
+    await store.deleteWebhook(first.id);
+    expect(await store.getWebhook(first.id)).toBeNull();
+    expect(await store.listWebhooks(hooksAccount)).toEqual([later]);
+  });
+
+  it('lists current and previous versions about to expire, soonest first, until their warning is claimed', async () => {
+    const { store } = stores;
+    const owner = client(accountId);
+    await store.insertClient(owner);
+    const soon = version(owner, { state: 'previous', expiresAt: T0 + 50 });
+    const later = version(owner, { expiresAt: T0 + 100 });
+    const retired = version(owner, { state: 'retired', expiresAt: T0 + 60 });
+    const outside = version(owner, { expiresAt: T0 + 500 });
+    const endless = version(owner);
+    for (const item of [later, retired, outside, endless, soon]) await store.insertVersion(item);
+
+    expect((await store.listExpiringVersions(T0, T0 + 200, 10)).map((v) => v.id)).toEqual([soon.id, later.id]);
+    expect(await store.listExpiringVersions(T0, T0 + 200, 1)).toEqual([soon]);
+    expect((await store.listExpiringVersions(T0 + 50, T0 + 200, 10)).map((v) => v.id)).toEqual([later.id]);
+    expect(await store.claimExpiryWarning(soon.id, T0)).toBe(true);
+    expect(await store.claimExpiryWarning(soon.id, T0 + 1)).toBe(false);
+    expect((await store.listExpiringVersions(T0, T0 + 200, 10)).map((v) => v.id)).toEqual([later.id]);
+  });
 });
