@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createApp, deleteApp, deleteAppSecret, deployApp, getApp, listApps, putAppSecret, rotateAppToken, updateApp, rotateWithApps } from '../core/apps/index.js';
 import type { Runtime } from '../main.js';
-import { callerFromToken, parse } from './run-cli.js';
-import { EXIT, UsageError, print, type Output } from './output.js';
+import { callerFromToken } from './caller-from-token.js';
+import { parseOptions } from './parse-options.js';
+import { EXIT } from './exit-codes.js';
+import { UsageError, print, type Output } from './output.js';
 
 const USAGE = `Usage: rekey apps <action> …
   list [--key-account ID]
@@ -28,7 +30,7 @@ function readValue(path: string | undefined): string {
 
 /** `rekey apps …`: the same core commands the API runs. */
 export async function appsCommands(args: string[], runtime: Runtime, out: Output, json: boolean): Promise<number> {
-  const { values, positionals } = parse(args, {
+  const { values, positionals } = parseOptions(args, {
     token: { type: 'string' },
     name: { type: 'string' },
     'api-key-id': { type: 'string' },

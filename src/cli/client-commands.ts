@@ -2,8 +2,10 @@ import { PROFILES, isProfile, type Profile, viewClient, createClient, deleteClie
 import { requirePermission } from '../core/accounts/index.js';
 import { listStaleUsage, unlockKeyAccount } from '../core/auth/index.js';
 import type { Runtime } from '../main.js';
-import { callerFromToken, parse } from './run-cli.js';
-import { EXIT, UsageError, print, type Output } from './output.js';
+import { callerFromToken } from './caller-from-token.js';
+import { parseOptions } from './parse-options.js';
+import { EXIT } from './exit-codes.js';
+import { UsageError, print, type Output } from './output.js';
 import { PROFILE_FIELD_OPTIONS, profileFieldsFromFlags, profileUsage } from './profile-options.js';
 
 const integer = (value: unknown, name: string): number | undefined => {
@@ -14,7 +16,7 @@ const integer = (value: unknown, name: string): number | undefined => {
 
 /** `rekey clients …`, `rekey audit …`, `rekey outbox …`: the same core commands the API runs. */
 export async function clientCommands(group: string, args: string[], runtime: Runtime, out: Output, json: boolean): Promise<number> {
-  const { values, positionals } = parse(args, {
+  const { values, positionals } = parseOptions(args, {
     token: { type: 'string' },
     profile: { type: 'string' },
     name: { type: 'string' },

@@ -8,8 +8,10 @@ import type { Runtime } from '../main.js';
 import { parseWebhookAllowList, resolveWebhookTarget, WebhookTargetRefused } from '../mail/webhook-target.js';
 import { hashPassword, verifyPassword } from '../password-hash.js';
 import { parseSignedUrl, signUrl, signedUrlSignature } from '../protocols/signed-url.js';
-import { EXIT, UsageError, print, type Output } from './output.js';
-import { callerFromToken, parse } from './run-cli.js';
+import { EXIT } from './exit-codes.js';
+import { UsageError, print, type Output } from './output.js';
+import { callerFromToken } from './caller-from-token.js';
+import { parseOptions } from './parse-options.js';
 
 const USAGE = {
   register: 'Usage: rekey register --company-id ID --email EMAIL --password-file F',
@@ -49,7 +51,7 @@ function positiveInteger(value: unknown, flag: string): number {
 
 /** `rekey register`, `rekey sandboxes …`, `rekey webhooks …`, `rekey signed-urls …`: the same core commands the API runs. */
 export async function portalCommands(group: keyof typeof USAGE, args: string[], runtime: Runtime, out: Output, json: boolean): Promise<number> {
-  const { values, positionals } = parse(args, {
+  const { values, positionals } = parseOptions(args, {
     token: { type: 'string' },
     'company-id': { type: 'string' },
     email: { type: 'string' },
