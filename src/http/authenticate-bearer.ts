@@ -1,7 +1,7 @@
 import type { AuthOutcome } from '../core/auth/index.js';
 import { type CoreDeps, RekeyError } from '../core/kernel/index.js';
 import { inspectAccessToken, oauthRuntimeOf } from '../jose/oauth-runtime.js';
-import type { DataPlaneRequest, RequestAuthOptions } from './authenticate-request.js';
+import type { DataPlaneRequest, RequestAuthOptions } from './data-plane-request.js';
 
 /** RFC 6750 §3: failures name `invalid_token`; the quoted description holds no token material. */
 function challenge(message: string): string {

@@ -1,44 +1,15 @@
-import { authenticateClient, type AuthContext, type AuthOutcome, type Identity, type UsageRecorder } from '../core/auth/index.js';
+import { authenticateClient, type AuthOutcome, type Identity, type UsageRecorder } from '../core/auth/index.js';
 import { authenticateBearer } from './authenticate-bearer.js';
 import { authenticateOAuth1 } from './authenticate-oauth1.js';
 import { type CoreDeps, isWellFormedCredential, RekeyError } from '../core/kernel/index.js';
+import { contextOf, type DataPlaneRequest, type RequestAuthOptions } from './data-plane-request.js';
 import { checkContentDigest, hmacSha256Signature, parseSignedRequest, signaturesEqual } from '../protocols/http-signature.js';
 import { profilesAccepting } from '../core/credentials/index.js';
-
-/** A data-plane request, either as received or as described to POST /v1/verify. */
-export interface DataPlaneRequest {
-  method: string;
-  /** The absolute target URI (public base URL + request target). */
-  targetUri: string;
-  /** Lower-case names; repeated fields joined with ", ". */
-  headers: Record<string, string | undefined>;
-  body: Buffer | undefined;
-  address: string;
-}
-
-export interface RequestAuthOptions {
-  /** POST /v1/verify: only this account's credentials verify. */
-  accountId?: string;
-  /** Restrict to one method (the integrator endpoint accepts signatures only). */
-  only?: 'http_signature';
-}
 
 /** Seconds a signature's `created` may differ from the server clock (SPEC §4a). */
 export const SIGNATURE_WINDOW_SECONDS = 300;
 
 export const DATA_PLANE_CHALLENGE = 'Basic realm="rekey", Signature realm="rekey"';
-
-/** Where an attempt came from: recorded for stale-secret usage and used by lockout throttles. */
-export function contextOf(request: DataPlaneRequest): AuthContext {
-  // One object shape whatever the request carries: this runs on every authentication.
-  const appId = request.headers['rekey-app-id'];
-  const userAgent = request.headers['user-agent'];
-  return {
-    address: request.address,
-    appId: appId === undefined ? undefined : appId.slice(0, 200),
-    userAgent: userAgent === undefined ? undefined : userAgent.slice(0, 500),
-  };
-}
 
 function fail(code: RekeyError['code'], message: string): { ok: false; error: RekeyError } {
   return { ok: false, error: new RekeyError(code, message) };

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthOutcome } from '../core/auth/index.js';
 import type { AppDeps } from './app-deps.js';
 import { authenticateRequest } from './authenticate-request.js';
-import { headerMap } from './routes/whoami.js';
+import { headerMap } from './data-plane-request.js';
 import { createTurnWriter } from './turn-writer.js';
 
 /** What the fast path already decided about a request it handed on; whoami uses it instead of authenticating again. */

@@ -5,7 +5,7 @@ import { regenerateSecret } from '../../core/credentials/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { authenticateRequest } from '../authenticate-request.js';
 import { idempotencyKeyOf } from '../request-context.js';
-import { dataPlaneRequestOf } from './whoami.js';
+import { dataPlaneRequestOf } from '../data-plane-request.js';
 
 /** Seed 003: an integrator rotates its own secret, with an optional grace of up to an hour. */
 export const INTEGRATOR_MAX_GRACE_SECONDS = 3600;
