@@ -1,10 +1,14 @@
 import { authenticateClient, type AuthOutcome, type Identity, type UsageRecorder } from '../core/auth/index.js';
+import type { AppDeps } from './app-deps.js';
 import { authenticateBearer } from './authenticate-bearer.js';
 import { authenticateOAuth1 } from './authenticate-oauth1.js';
 import { type CoreDeps, isWellFormedCredential, RekeyError } from '../core/kernel/index.js';
 import { contextOf, type DataPlaneRequest, type RequestAuthOptions } from './data-plane-request.js';
 import { checkContentDigest, hmacSha256Signature, parseSignedRequest, signaturesEqual } from '../protocols/http-signature.js';
 import { profilesAccepting } from '../core/credentials/index.js';
+
+/** What data-plane authentication needs: Bearer tokens are checked against the OAuth runtime. */
+export type DataPlaneDeps = Pick<AppDeps, 'core' | 'usage' | 'oauth'>;
 
 /** Seconds a signature's `created` may differ from the server clock (SPEC §4a). */
 export const SIGNATURE_WINDOW_SECONDS = 300;
@@ -30,24 +34,24 @@ function percentDecode(value: string): string | null {
  * after the signature verifies.
  */
 export function authenticateRequest(
-  deps: CoreDeps,
-  usage: UsageRecorder,
+  deps: DataPlaneDeps,
   request: DataPlaneRequest,
   options: RequestAuthOptions = {},
 ): AuthOutcome | Promise<AuthOutcome> {
-  const now = deps.clock.now();
+  const { core, usage } = deps;
+  const now = core.clock.now();
   const authorization = request.headers.authorization;
   const hasSignature = request.headers['signature-input'] !== undefined || request.headers.signature !== undefined;
 
   if (authorization !== undefined && options.only === undefined) {
     const { scheme, value } = splitAuthorization(authorization);
-    if (scheme.toLowerCase() === 'basic') return authenticateBasic(deps, usage, request, value, now, options);
-    if (scheme.toLowerCase() === 'oauth') return authenticateOAuth1(deps, usage, request, options);
-    if (scheme.toLowerCase() === 'bearer') return authenticateBearer(deps, value, request, options);
+    if (scheme.toLowerCase() === 'basic') return authenticateBasic(core, usage, request, value, now, options);
+    if (scheme.toLowerCase() === 'oauth') return authenticateOAuth1(core, usage, request, options);
+    if (scheme.toLowerCase() === 'bearer') return authenticateBearer(core, deps.oauth, value, options);
     if (!hasSignature) return fail('unauthenticated', `The ${scheme} scheme is not accepted here; use Basic or a request signature.`);
   }
   if (!hasSignature) return fail('unauthenticated', 'Send credentials: Basic for key accounts and OAuth clients, a request signature for integrators.');
-  return authenticateSignature(deps, usage, request, now, options);
+  return authenticateSignature(core, usage, request, now, options);
 }
 
 /** `<scheme> <value>`, with runs of whitespace in the value folded to one space. */

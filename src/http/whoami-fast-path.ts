@@ -39,7 +39,7 @@ export function rawAddressOf(raw: IncomingMessage, trustProxy: boolean): string 
  * Returns true when it answered.
  */
 export function createWhoamiFastPath(deps: AppDeps, isClosing: () => boolean): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const { core, usage, config } = deps;
+  const { config } = deps;
   const accessLogged = config.logLevel === 'debug' || config.logLevel === 'trace';
   const write = createTurnWriter();
   return (req, res) => {
@@ -48,7 +48,7 @@ export function createWhoamiFastPath(deps: AppDeps, isClosing: () => boolean): (
     if (authorization === undefined || !/^basic /i.test(authorization) || isClosing()) return false;
     let outcome: AuthOutcome | Promise<AuthOutcome>;
     try {
-      outcome = authenticateRequest(core, usage, {
+      outcome = authenticateRequest(deps, {
         method: 'GET',
         targetUri: config.publicUrl + req.url,
         headers: headerMap(req.headers),

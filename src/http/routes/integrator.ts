@@ -17,7 +17,7 @@ const Body = Type.Object(
 );
 
 export function registerIntegratorRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const { core, usage, config } = deps;
+  const { core, config } = deps;
   app.post<{ Body: Static<typeof Body> }>('/v1/integrator/regenerate-secret', {
     schema: {
       tags: ['integrator'],
@@ -27,7 +27,7 @@ export function registerIntegratorRoutes(app: FastifyInstance, deps: AppDeps): v
     config: { auth: 'none', realm: 'integrator', scope: 'integrator.secret' },
     // The signature is checked first so an unauthenticated caller learns nothing about body rules.
     preValidation: async (request) => {
-      const outcome = await authenticateRequest(core, usage, dataPlaneRequestOf(request, config.publicUrl), { only: 'http_signature' });
+      const outcome = await authenticateRequest(deps, dataPlaneRequestOf(request, config.publicUrl), { only: 'http_signature' });
       if (!outcome.ok) {
         const error = outcome.error;
         if (error.code === 'unknown_client') {

@@ -31,7 +31,7 @@ const VerifyBody = Type.Object(
 );
 
 export function registerWhoamiRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const { core, usage, config } = deps;
+  const { config } = deps;
   const answer = (outcome: AuthOutcome): Identity => {
     if (!outcome.ok) {
       const error = outcome.error;
@@ -44,7 +44,7 @@ export function registerWhoamiRoutes(app: FastifyInstance, deps: AppDeps): void 
   const whoami = (request: FastifyRequest): Identity | Promise<Identity> => {
     const precomputed = takePrecomputed(request.raw);
     if (precomputed !== undefined && 'thrown' in precomputed) throw precomputed.thrown;
-    const outcome = precomputed?.outcome ?? authenticateRequest(core, usage, dataPlaneRequestOf(request, config.publicUrl));
+    const outcome = precomputed?.outcome ?? authenticateRequest(deps, dataPlaneRequestOf(request, config.publicUrl));
     return outcome instanceof Promise ? outcome.then(answer) : answer(outcome);
   };
   const schema = { tags: ['data plane'], summary: 'Authenticate the caller with any supported method and return its identity', security: [{ basic: [] }], response: { 200: IdentitySchema } };
@@ -69,7 +69,7 @@ export function registerWhoamiRoutes(app: FastifyInstance, deps: AppDeps): void 
       const key = name.toLowerCase();
       headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
     }
-    const outcome = await authenticateRequest(core, usage, {
+    const outcome = await authenticateRequest(deps, {
       method: request.body.method.toUpperCase(),
       targetUri,
       headers,
