@@ -4,12 +4,8 @@ import { systemClock, type Clock, type CoreDeps, type FaultPoint, newId, cryptoR
 import { createCredentialCache, type CredentialCache, createUsageRecorder, type UsageRecorder } from './core/auth/index.js';
 import { buildApp } from './http/build-app.js';
 import { createOAuthRuntime } from './jose/index.js';
-import { startOutboxWorker } from './mail/outbox-worker.js';
-import { startChangeFollower, type ChangeFollower } from './store/change-follower.js';
-import { openKeyring, resolveMasterKey } from './store/open-keyring.js';
-import { openStore, type OpenedStore } from './store/open-store.js';
-import { openPostgresChangeListener } from './store/postgres/postgres-change-listener.js';
-import { createSqlStore } from './store/sql-store.js';
+import { startOutboxWorker } from './mail/index.js';
+import { createSqlStore, openKeyring, openPostgresChangeListener, openStore, resolveMasterKey, startChangeFollower, type ChangeFollower, type OpenedStore } from './store/index.js';
 
 export interface Runtime {
   config: Config;

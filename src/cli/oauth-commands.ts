@@ -1,6 +1,6 @@
 import { isSigningAlgorithm, SIGNING_ALGORITHMS, type SigningKey } from '../core/oauth/index.js';
 import type { Runtime } from '../main.js';
-import { rotateSigningKeys } from '../jose/signing-key-ring.js';
+import { rotateSigningKeys } from '../jose/index.js';
 import { parseOptions } from './parse-options.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, print, type Output } from './output.js';
