@@ -1,4 +1,4 @@
-import { isSigningAlgorithm, SIGNING_ALGORITHMS, type SigningKey } from '../core/oauth/index.js';
+import { isSigningAlgorithm, listSigningKeys, SIGNING_ALGORITHMS, type SigningKey } from '../core/oauth/index.js';
 import type { Runtime } from '../main.js';
 import { rotateSigningKeys } from '../jose/index.js';
 import { parseOptions } from './parse-options.js';
@@ -39,7 +39,7 @@ export async function signingKeyCommands(args: string[], runtime: Runtime, out: 
     }
     case 'list': {
       if (positionals.length !== 1) throw new UsageError(USAGE);
-      const items = (await core.store.listSigningKeys()).map(viewKey);
+      const items = (await listSigningKeys(core)).map(viewKey);
       if (json) print(out, { items }, true);
       else out.stdout.write(items.length ? `${items.map((key) => `${String(key.kid)}  ${String(key.alg).padEnd(5)} ${String(key.state).padEnd(7)} ${String(key.activatedAt ?? '')}`).join('\n')}\n` : '(no signing keys yet: they are created on first use)\n');
       return EXIT.ok;

@@ -88,7 +88,7 @@ export async function tbaCommands(group: string, args: string[], runtime: Runtim
     case 'members set-password': {
       if (ids.length !== 1) return usage();
       const password = readPassword(values['password-file']);
-      await setMemberPassword(core, caller, memberIdOf(ids[0]!), await hashPassword(password));
+      await setMemberPassword(core, caller, memberIdOf(ids[0]!), () => hashPassword(password));
       return done('Password set; the member\'s console sessions ended.', { memberId: memberIdOf(ids[0]!) });
     }
     case 'members remove': {

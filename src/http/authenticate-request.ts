@@ -1,4 +1,4 @@
-import { authenticateClient, type AuthOutcome, type Identity, type UsageRecorder } from '../core/auth/index.js';
+import { authenticateClient, spendSignatureNonce, type AuthOutcome, type Identity, type UsageRecorder } from '../core/auth/index.js';
 import type { AppDeps } from './app-deps.js';
 import { authenticateBearer } from './authenticate-bearer.js';
 import { authenticateOAuth1 } from './authenticate-oauth1.js';
@@ -112,12 +112,7 @@ async function authenticateSignature(deps: CoreDeps, usage: UsageRecorder, reque
     ...(options.accountId ? { accountId: options.accountId } : {}),
   });
   if (!outcome.ok) return outcome;
-  const fresh = await deps.store.claimNonce(`sig:${signed.keyId}`, signed.nonce, (signed.created + SIGNATURE_WINDOW_SECONDS) * 1000 + 1000, now);
-  if (!fresh) {
-    usage.failure({ accountId: outcome.identity.accountId, clientId: outcome.identity.clientId, versionId: outcome.identity.versionId, code: 'replayed_nonce' }, now);
-    return fail('replayed_nonce', 'This nonce was already used; sign every request with a fresh nonce.');
-  }
-  return outcome;
+  return spendSignatureNonce(deps, usage, outcome, { keyId: signed.keyId, nonce: signed.nonce, expiresAt: (signed.created + SIGNATURE_WINDOW_SECONDS) * 1000 + 1000 }, now);
 }
 
 export function identityBody(identity: Identity): Identity {

@@ -1,2 +1,3 @@
 export * from './audit-event.js';
+export * from './list-audit-events.js';
 export * from './record-audit.js';
