@@ -113,11 +113,10 @@ export async function appsCommands(args: string[], runtime: Runtime, out: Output
       const grace = values['grace-seconds'] as string | undefined;
       if (grace !== undefined && !/^\d+$/.test(grace)) throw new UsageError('--grace-seconds must be a non-negative integer.');
       const key = values['idempotency-key'] as string | undefined;
-      const account = await core.store.getAccount(caller.accountId);
       const result = await rotateWithApps(core, caller, keyAccountId, {
         graceSeconds: grace !== undefined ? Number(grace) : 0,
         ...(key ? { idempotencyKey: key } : {}),
-      }, { maxGraceSeconds: account?.settings.maxGraceSeconds ?? 604_800 });
+      });
       print(out, result, json);
       return EXIT.ok;
     }

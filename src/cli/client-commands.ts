@@ -81,13 +81,12 @@ export async function clientCommands(group: string, args: string[], runtime: Run
     }
     case 'regenerate': {
       if (ids.length !== 1) throw new UsageError('Usage: rekey clients regenerate <id> [--grace-seconds N] [--idempotency-key K] [--revoke-issued-tokens]');
-      const account = await core.store.getAccount(caller.accountId);
       const key = values['idempotency-key'] as string | undefined;
       const result = await regenerateSecret(core, caller, ids[0]!, {
         graceSeconds: integer(values['grace-seconds'], 'grace-seconds') ?? 0,
         ...(values['revoke-issued-tokens'] ? { revokeIssuedTokens: true } : {}),
         ...(key ? { idempotencyKey: key } : {}),
-      }, { via: 'control', maxGraceSeconds: account?.settings.maxGraceSeconds ?? 604_800 });
+      }, { via: 'control' });
       print(out, result, json);
       return EXIT.ok;
     }

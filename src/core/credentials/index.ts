@@ -6,6 +6,7 @@ export * from './get-client.js';
 export * from './issue-secret-version.js';
 export * from './list-clients.js';
 export * from './load-client.js';
+export * from './max-grace-seconds.js';
 export * from './regenerate-secret.js';
 export * from './revoke-secret-version.js';
 export * from './rotate-secret.js';

@@ -69,14 +69,12 @@ export function registerClientRoutes(app: FastifyInstance, deps: AppDeps): void 
     schema: { tags: ['clients'], summary: 'Regenerate the secret; the id stays', params: IdParams, body: RegenerateBody, security: [{ adminToken: [] }] },
     config: { auth: 'control', permission: 'credentials.manage' },
   }, async (request, reply) => {
-    const caller = callerOf(request);
-    const account = await core.store.getAccount(caller.accountId);
     const key = idempotencyKeyOf(request);
-    const result = await regenerateSecret(core, caller, request.params.id, {
+    const result = await regenerateSecret(core, callerOf(request), request.params.id, {
       graceSeconds: request.body.graceSeconds ?? 0,
       ...(request.body.revokeIssuedTokens !== undefined ? { revokeIssuedTokens: request.body.revokeIssuedTokens } : {}),
       ...(key ? { idempotencyKey: key } : {}),
-    }, { via: 'control', maxGraceSeconds: account?.settings.maxGraceSeconds ?? 604_800 });
+    }, { via: 'control' });
     return reply.header('cache-control', 'no-store').send(result);
   });
 
