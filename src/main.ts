@@ -1,14 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { systemClock, type Clock, type CoreDeps, type FaultPoint, newId, cryptoRandom } from './core/kernel/index.js';
 import { createCredentialCache, type CredentialCache, createUsageRecorder, type UsageRecorder } from './core/auth/index.js';
 import { buildApp } from './http/build-app.js';
-import { startOutboxWorker } from './mail/outbox-worker.js';
-import { startChangeFollower, type ChangeFollower } from './store/change-follower.js';
-import { openKeyring, resolveMasterKey } from './store/open-keyring.js';
-import { openStore, type OpenedStore } from './store/open-store.js';
-import { openPostgresChangeListener } from './store/postgres/postgres-change-listener.js';
-import { createSqlStore } from './store/sql-store.js';
+import { createOAuthRuntime } from './jose/index.js';
+import { startOutboxWorker } from './mail/index.js';
+import { createSqlStore, openKeyring, openPostgresChangeListener, openStore, resolveMasterKey, startChangeFollower, type ChangeFollower, type OpenedStore } from './store/index.js';
 
 export interface Runtime {
   config: Config;
@@ -42,7 +39,7 @@ async function followChanges(config: Config, options: RuntimeOptions, opened: Op
   }
 }
 
-/** The composition root: config → store → keys → core. */
+/** The composition root: config → store → keys → core (→ the app: createApp). */
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const warn = options.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
   const clock = options.clock ?? systemClock;
@@ -88,10 +85,32 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   };
 }
 
+/**
+ * The HTTP app over a runtime, with the OAuth runtime (signing keys, verified tokens, revocations)
+ * that the /oauth endpoints and Bearer authentication share.
+ */
+export async function createApp(runtime: Runtime, options: { logStream?: NodeJS.WritableStream } = {}): Promise<FastifyInstance> {
+  const { config, core, usage } = runtime;
+  // The signing keys are first loaded once the app is ready, so a rotation always finds its logger.
+  let log: FastifyBaseLogger | undefined = undefined;
+  const oauth = createOAuthRuntime(core, {
+    issuer: config.publicUrl,
+    tokenTtlSeconds: config.accessTokenTtlSeconds,
+    // The first "rotation" of a new deployment creates its keys; later ones retire the active key.
+    onScheduledRotation: (active, retired) => log?.info(
+      { kid: active.kid, alg: active.alg, retired: retired.map((key) => key.kid) },
+      retired.length > 0 ? 'signing key rotated on schedule' : 'signing keys created',
+    ),
+  });
+  const app = await buildApp({ core, usage, config, oauth, logStream: options.logStream });
+  log = app.log;
+  return app;
+}
+
 /** `rekey serve`: the API, OAuth endpoints and console on one port. */
 export async function serve(config: Config, options: RuntimeOptions = {}): Promise<{ app: FastifyInstance; runtime: Runtime; url: string }> {
   const runtime = await createRuntime(config, { ...options, background: true });
-  const app = await buildApp({ core: runtime.core, usage: runtime.usage, config });
+  const app = await createApp(runtime);
   const outbox = startOutboxWorker(runtime.core, config, { leaseMs: config.outboxLeaseSeconds * 1000, log: app.log });
   const address = await app.listen({ port: config.port, host: config.host });
   app.log.info({ address, store: config.store.kind, publicUrl: config.publicUrl }, 'Rekey is listening');

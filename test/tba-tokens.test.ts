@@ -204,6 +204,8 @@ describe.each(STORE_KINDS)('integration tokens (%s)', (kind) => {
 
   it('serves a warm consumer key and token from memory: the only statement per request is the nonce insert', async () => {
     const creds = await issue(rekey.main.memberId, 'Administrator');
+    // The change the issue recorded also reaches this node's change follower: let it land before warming the cache.
+    await rekey.runtime.follower?.poll();
     expect((await whoami(creds)).status).toBe(200);
     type Spyable = Record<'all' | 'run', (sql: string, params?: unknown[]) => Promise<unknown>> & { transaction: (work: (tx: unknown) => Promise<unknown>) => Promise<unknown> };
     const db = rekey.runtime.opened.db as unknown as Spyable;

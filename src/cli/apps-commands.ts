@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { createApp, deleteApp, deleteAppSecret, deployApp, getApp, listApps, putAppSecret, rotateAppToken, updateApp, rotateWithApps } from '../core/apps/index.js';
 import type { Runtime } from '../main.js';
-import { callerFromToken, parse } from './run-cli.js';
-import { EXIT, UsageError, print, type Output } from './output.js';
+import { callerFromToken } from './caller-from-token.js';
+import { parseOptions } from './parse-options.js';
+import { EXIT } from './exit-codes.js';
+import { UsageError, print, type Output } from './output.js';
 
 const USAGE = `Usage: rekey apps <action> …
   list [--key-account ID]
@@ -28,7 +30,7 @@ function readValue(path: string | undefined): string {
 
 /** `rekey apps …`: the same core commands the API runs. */
 export async function appsCommands(args: string[], runtime: Runtime, out: Output, json: boolean): Promise<number> {
-  const { values, positionals } = parse(args, {
+  const { values, positionals } = parseOptions(args, {
     token: { type: 'string' },
     name: { type: 'string' },
     'api-key-id': { type: 'string' },
@@ -111,11 +113,10 @@ export async function appsCommands(args: string[], runtime: Runtime, out: Output
       const grace = values['grace-seconds'] as string | undefined;
       if (grace !== undefined && !/^\d+$/.test(grace)) throw new UsageError('--grace-seconds must be a non-negative integer.');
       const key = values['idempotency-key'] as string | undefined;
-      const account = await core.store.getAccount(caller.accountId);
       const result = await rotateWithApps(core, caller, keyAccountId, {
         graceSeconds: grace !== undefined ? Number(grace) : 0,
         ...(key ? { idempotencyKey: key } : {}),
-      }, { maxGraceSeconds: account?.settings.maxGraceSeconds ?? 604_800 });
+      });
       print(out, result, json);
       return EXIT.ok;
     }

@@ -1,9 +1,12 @@
-import { PROFILES, isProfile, type Profile, viewClient, createClient, deleteClient, loadClient, regenerateSecret, revokeSecretVersion } from '../core/credentials/index.js';
-import { requirePermission } from '../core/accounts/index.js';
+import { PROFILES, isProfile, type Profile, createClient, deleteClient, getClient, listClients, regenerateSecret, revokeSecretVersion } from '../core/credentials/index.js';
+import { listAuditEvents } from '../core/audit/index.js';
+import { listOutbox } from '../core/notify/index.js';
 import { listStaleUsage, unlockKeyAccount } from '../core/auth/index.js';
 import type { Runtime } from '../main.js';
-import { callerFromToken, parse } from './run-cli.js';
-import { EXIT, UsageError, print, type Output } from './output.js';
+import { callerFromToken } from './caller-from-token.js';
+import { parseOptions } from './parse-options.js';
+import { EXIT } from './exit-codes.js';
+import { UsageError, print, type Output } from './output.js';
 import { PROFILE_FIELD_OPTIONS, profileFieldsFromFlags, profileUsage } from './profile-options.js';
 
 const integer = (value: unknown, name: string): number | undefined => {
@@ -14,7 +17,7 @@ const integer = (value: unknown, name: string): number | undefined => {
 
 /** `rekey clients …`, `rekey audit …`, `rekey outbox …`: the same core commands the API runs. */
 export async function clientCommands(group: string, args: string[], runtime: Runtime, out: Output, json: boolean): Promise<number> {
-  const { values, positionals } = parse(args, {
+  const { values, positionals } = parseOptions(args, {
     token: { type: 'string' },
     profile: { type: 'string' },
     name: { type: 'string' },
@@ -30,12 +33,10 @@ export async function clientCommands(group: string, args: string[], runtime: Run
   const [action, ...ids] = positionals;
   const caller = await callerFromToken(runtime, values.token as string | undefined);
   const core = runtime.core;
-  const now = core.clock.now();
 
   if (group === 'audit') {
     if (action !== 'list') throw new UsageError('Usage: rekey audit list [--type T] [--client ID] [--limit N]');
-    await requirePermission(core, caller, 'audit.read', 'read the audit log');
-    const page = await core.store.listAuditEvents(caller.accountId, {
+    const page = await listAuditEvents(core, caller, {
       ...(values.type ? { type: values.type as string } : {}),
       ...(values.client ? { clientId: values.client as string } : {}),
       limit: integer(values.limit, 'limit') ?? 50,
@@ -46,10 +47,9 @@ export async function clientCommands(group: string, args: string[], runtime: Run
   }
   if (group === 'outbox') {
     if (action !== 'list') throw new UsageError('Usage: rekey outbox list [--status pending|sent|failed]');
-    await requirePermission(core, caller, 'accounts.manage', 'read the outbox');
     const status = values.status as string | undefined;
     if (status && !['pending', 'sent', 'failed'].includes(status)) throw new UsageError('--status is pending, sent or failed.');
-    const messages = await core.store.listOutbox(caller.accountId, { ...(status ? { status: status as 'pending' } : {}), limit: integer(values.limit, 'limit') ?? 50 });
+    const messages = await listOutbox(core, caller, { ...(status ? { status: status as 'pending' } : {}), limit: integer(values.limit, 'limit') ?? 50 });
     const items = messages.map((message) => ({ id: message.id, type: message.type, channel: message.channel, recipient: message.recipient, status: message.status, attempts: message.attempts, createdAt: new Date(message.createdAt).toISOString() }));
     print(out, json ? { items } : items, json);
     return EXIT.ok;
@@ -57,20 +57,16 @@ export async function clientCommands(group: string, args: string[], runtime: Run
 
   switch (action) {
     case 'list': {
-      await requirePermission(core, caller, 'credentials.read', 'list clients');
       const profile = values.profile as string | undefined;
       if (profile && !(PROFILES as readonly string[]).includes(profile)) throw new UsageError(`--profile is one of ${PROFILES.join(', ')}.`);
-      const page = await core.store.listClients(caller.accountId, { ...(profile ? { profile: profile as Profile } : {}), limit: integer(values.limit, 'limit') ?? 200 });
-      const items = await Promise.all(page.items.map(async (client) => viewClient(client, await core.store.listVersions(client.id), now)));
+      const { items } = await listClients(core, caller, { ...(profile ? { profile: profile as Profile } : {}), limit: integer(values.limit, 'limit') ?? 200 });
       if (json) print(out, { items }, true);
       else out.stdout.write(items.length ? `${items.map((client) => `${client.id}  ${client.profile.padEnd(10)} ${client.state.padEnd(7)} ${client.name}`).join('\n')}\n` : '(no clients)\n');
       return EXIT.ok;
     }
     case 'get': {
       if (ids.length !== 1) throw new UsageError('Usage: rekey clients get <id>');
-      await requirePermission(core, caller, 'credentials.read', 'read a client');
-      const client = await loadClient(core.store, caller.accountId, ids[0]!);
-      print(out, viewClient(client, await core.store.listVersions(client.id), now), json);
+      print(out, await getClient(core, caller, ids[0]!), json);
       return EXIT.ok;
     }
     case 'create': {
@@ -85,13 +81,12 @@ export async function clientCommands(group: string, args: string[], runtime: Run
     }
     case 'regenerate': {
       if (ids.length !== 1) throw new UsageError('Usage: rekey clients regenerate <id> [--grace-seconds N] [--idempotency-key K] [--revoke-issued-tokens]');
-      const account = await core.store.getAccount(caller.accountId);
       const key = values['idempotency-key'] as string | undefined;
       const result = await regenerateSecret(core, caller, ids[0]!, {
         graceSeconds: integer(values['grace-seconds'], 'grace-seconds') ?? 0,
         ...(values['revoke-issued-tokens'] ? { revokeIssuedTokens: true } : {}),
         ...(key ? { idempotencyKey: key } : {}),
-      }, { via: 'control', maxGraceSeconds: account?.settings.maxGraceSeconds ?? 604_800 });
+      }, { via: 'control' });
       print(out, result, json);
       return EXIT.ok;
     }

@@ -1,8 +1,9 @@
-import { isSigningAlgorithm, SIGNING_ALGORITHMS, type SigningKey } from '../core/oauth/index.js';
+import { isSigningAlgorithm, listSigningKeys, SIGNING_ALGORITHMS, type SigningKey } from '../core/oauth/index.js';
 import type { Runtime } from '../main.js';
-import { rotateSigningKeys } from '../jose/signing-key-ring.js';
-import { parse } from './run-cli.js';
-import { EXIT, UsageError, print, type Output } from './output.js';
+import { rotateSigningKeys } from '../jose/index.js';
+import { parseOptions } from './parse-options.js';
+import { EXIT } from './exit-codes.js';
+import { UsageError, print, type Output } from './output.js';
 
 const USAGE = `Usage: rekey signing-keys rotate [--alg ${SIGNING_ALGORITHMS.join('|')}] | rekey signing-keys list`;
 
@@ -20,7 +21,7 @@ function viewKey(key: SigningKey): Record<string, unknown> {
  * within ten seconds; tokens signed before keep verifying until they expire.
  */
 export async function signingKeyCommands(args: string[], runtime: Runtime, out: Output, json: boolean): Promise<number> {
-  const { values, positionals } = parse(args, { alg: { type: 'string' } });
+  const { values, positionals } = parseOptions(args, { alg: { type: 'string' } });
   const core = runtime.core;
   switch (positionals[0]) {
     case 'rotate': {
@@ -38,7 +39,7 @@ export async function signingKeyCommands(args: string[], runtime: Runtime, out: 
     }
     case 'list': {
       if (positionals.length !== 1) throw new UsageError(USAGE);
-      const items = (await core.store.listSigningKeys()).map(viewKey);
+      const items = (await listSigningKeys(core)).map(viewKey);
       if (json) print(out, { items }, true);
       else out.stdout.write(items.length ? `${items.map((key) => `${String(key.kid)}  ${String(key.alg).padEnd(5)} ${String(key.state).padEnd(7)} ${String(key.activatedAt ?? '')}`).join('\n')}\n` : '(no signing keys yet: they are created on first use)\n');
       return EXIT.ok;

@@ -3,9 +3,6 @@ export interface Output {
   stderr: NodeJS.WritableStream;
 }
 
-/** Exit codes of SPEC §8. */
-export const EXIT = { ok: 0, unexpected: 1, usage: 2, notFound: 3, conflict: 4, auth: 5, unreachable: 6 } as const;
-
 export class UsageError extends Error {}
 
 /** Prints `value` as JSON, or as aligned `key: value` lines for people. */

@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
-import { invalid } from '../core/kernel/index.js';
 import { registerPortal, createSandbox, issueSandboxAdminToken, listSandboxes, refreshSandbox, createSignedUrl, verifySignedUrl } from '../core/portal/index.js';
 import type { PasswordVerifier } from '../core/accounts/index.js';
 import { checkWebhookUrl, createWebhook, deleteWebhook, listWebhooks } from '../core/notify/index.js';
 import type { Runtime } from '../main.js';
-import { parseWebhookAllowList, resolveWebhookTarget, WebhookTargetRefused } from '../mail/webhook-target.js';
+import { checkWebhookTarget, parseWebhookAllowList } from '../mail/index.js';
 import { hashPassword, verifyPassword } from '../password-hash.js';
 import { parseSignedUrl, signUrl, signedUrlSignature } from '../protocols/signed-url.js';
-import { EXIT, UsageError, print, type Output } from './output.js';
-import { callerFromToken, parse } from './run-cli.js';
+import { EXIT } from './exit-codes.js';
+import { UsageError, print, type Output } from './output.js';
+import { callerFromToken } from './caller-from-token.js';
+import { parseOptions } from './parse-options.js';
 
 const USAGE = {
   register: 'Usage: rekey register --company-id ID --email EMAIL --password-file F',
@@ -49,7 +50,7 @@ function positiveInteger(value: unknown, flag: string): number {
 
 /** `rekey register`, `rekey sandboxes …`, `rekey webhooks …`, `rekey signed-urls …`: the same core commands the API runs. */
 export async function portalCommands(group: keyof typeof USAGE, args: string[], runtime: Runtime, out: Output, json: boolean): Promise<number> {
-  const { values, positionals } = parse(args, {
+  const { values, positionals } = parseOptions(args, {
     token: { type: 'string' },
     'company-id': { type: 'string' },
     email: { type: 'string' },
@@ -101,11 +102,7 @@ export async function portalCommands(group: keyof typeof USAGE, args: string[], 
     switch (action) {
       case 'add': {
         const url = checkWebhookUrl(one());
-        try {
-          await resolveWebhookTarget(url, parseWebhookAllowList(runtime.config.webhookAllow));
-        } catch (error) {
-          throw invalid('/url', error instanceof WebhookTargetRefused ? error.message : `The webhook host does not resolve (${(error as Error).message}).`);
-        }
+        await checkWebhookTarget(url, parseWebhookAllowList(runtime.config.webhookAllow));
         const events = values.event as string[] | undefined;
         print(out, await createWebhook(core, caller, { url, ...(events ? { events } : {}) }), json);
         return EXIT.ok;

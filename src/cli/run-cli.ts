@@ -1,17 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { authenticateAdminToken, initializeAccount } from '../core/accounts/index.js';
-import { type Caller, RekeyError, type ErrorCode, parseMasterKey } from '../core/kernel/index.js';
+import { initializeAccount } from '../core/accounts/index.js';
+import { RekeyError, parseMasterKey } from '../core/kernel/index.js';
 import { createRuntime, serve, type Runtime } from '../main.js';
 import { hashPassword } from '../password-hash.js';
-import { migrate } from '../store/migrations.js';
-import { rotateMasterKey, resolveMasterKey } from '../store/open-keyring.js';
+import { migrate, rotateMasterKey, resolveMasterKey } from '../store/index.js';
 import { appsCommands } from './apps-commands.js';
 import { clientCommands } from './client-commands.js';
 import { portalCommands } from './portal-commands.js';
 import { signingKeyCommands } from './oauth-commands.js';
-import { EXIT, UsageError, type Output } from './output.js';
+import { EXIT, EXIT_CODES } from './exit-codes.js';
+import { UsageError, type Output } from './output.js';
+import { parseOptions } from './parse-options.js';
 import { tbaCommands } from './tba-commands.js';
 
 const HELP = `Usage: rekey <command> [options]
@@ -49,23 +49,6 @@ Global options: --json (machine-readable output), --help
 Environment: REKEY_DATABASE_URL, REKEY_MASTER_KEY / REKEY_MASTER_KEY_FILE, REKEY_PORT, REKEY_HOST, REKEY_PUBLIC_URL
 Exit codes: 0 ok, 1 unexpected, 2 usage, 3 not found, 4 conflict, 5 authentication/permission, 6 store unreachable`;
 
-export function exitCodeOf(code: ErrorCode): number {
-  if (code === 'not_found') return EXIT.notFound;
-  if (code === 'invalid_request') return EXIT.usage;
-  if (code === 'unavailable') return EXIT.unreachable;
-  if (['conflict', 'use_reset', 'not_tba', 'tba_disabled', 'bundle_managed', 'registration_only', 'no_credentials'].includes(code)) return EXIT.conflict;
-  if (['forbidden', 'unauthenticated', 'malformed_credential', 'bad_secret', 'revoked', 'expired', 'unknown_client', 'stale_secret', 'locked', 'session_revoked', 'rate_limited'].includes(code)) return EXIT.auth;
-  return EXIT.unexpected;
-}
-
-export function parse(args: string[], options: ParseArgsConfig['options']): ReturnType<typeof parseArgs> {
-  try {
-    return parseArgs({ args, options: { ...options, json: { type: 'boolean' }, help: { type: 'boolean' } }, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
 async function withRuntime<T>(config: Config, work: (runtime: Runtime) => Promise<T>): Promise<T> {
   let runtime: Runtime;
   try {
@@ -81,12 +64,6 @@ async function withRuntime<T>(config: Config, work: (runtime: Runtime) => Promis
   }
 }
 
-export async function callerFromToken(runtime: Runtime, token: string | undefined): Promise<Caller> {
-  const value = token ?? process.env.REKEY_ADMIN_TOKEN;
-  if (!value) throw new RekeyError('unauthenticated', 'Pass an admin token with --token or REKEY_ADMIN_TOKEN.');
-  return authenticateAdminToken(runtime.core, value);
-}
-
 /** Runs one CLI invocation; returns the process exit code. */
 export async function runCli(argv: string[], out: Output = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const [command, ...rest] = argv;
@@ -100,12 +77,12 @@ export async function runCli(argv: string[], out: Output = { stdout: process.std
     if (command === 'clients' && rest[0] === 'reset') return await withRuntime(config, (runtime) => tbaCommands('clients', rest, runtime, out, wantsJson));
     switch (command) {
       case 'serve': {
-        parse(rest, {});
+        parseOptions(rest, {});
         await serve(config);
         return -1; // keep running
       }
       case 'init': {
-        const { values } = parse(rest, { account: { type: 'string' }, name: { type: 'string' }, 'admin-email': { type: 'string' }, 'admin-password-file': { type: 'string' } });
+        const { values } = parseOptions(rest, { account: { type: 'string' }, name: { type: 'string' }, 'admin-email': { type: 'string' }, 'admin-password-file': { type: 'string' } });
         const account = values.account as string | undefined;
         const name = values.name as string | undefined;
         const adminEmail = values['admin-email'] as string | undefined;
@@ -128,14 +105,14 @@ export async function runCli(argv: string[], out: Output = { stdout: process.std
         return EXIT.ok;
       }
       case 'migrate': {
-        parse(rest, {});
+        parseOptions(rest, {});
         const applied = await withRuntime(config, (runtime) => migrate(runtime.opened.db));
         if (wantsJson) out.stdout.write(`${JSON.stringify({ applied })}\n`);
         else out.stdout.write(applied.length ? `Applied migrations: ${applied.join(', ')}\n` : 'The database is up to date.\n');
         return EXIT.ok;
       }
       case 'master-key': {
-        const { values, positionals } = parse(rest, { 'new-key-file': { type: 'string' } });
+        const { values, positionals } = parseOptions(rest, { 'new-key-file': { type: 'string' } });
         if (positionals[0] !== 'rotate' || !values['new-key-file']) throw new UsageError('Usage: rekey master-key rotate --new-key-file F');
         let newKey: Buffer;
         try {
@@ -183,7 +160,7 @@ function reportError(error: unknown, out: Output, wantsJson: boolean): number {
     return error instanceof ConfigError ? EXIT.usage : EXIT.usage;
   }
   if (error instanceof RekeyError) {
-    const exit = exitCodeOf(error.code);
+    const exit = EXIT_CODES[error.code];
     out.stderr.write(wantsJson ? `${JSON.stringify({ error: error.code, detail: error.message })}\n` : `rekey: ${error.message} (${error.code})\n`);
     return exit;
   }

@@ -3,8 +3,10 @@ import { installBundle, publishBundle, issueToken, listTokens, revokeAllTokens, 
 import { createAdminToken, createMember, createRole, deleteRole, listAdminTokens, listMembers, listRoles, removeMember, revokeAdminToken, setMemberPassword, setMemberRoles, updateRole, isPermission, type Permission, revokeAllSessions } from '../core/accounts/index.js';
 import type { Runtime } from '../main.js';
 import { hashPassword } from '../password-hash.js';
-import { EXIT, UsageError, print, type Output } from './output.js';
-import { callerFromToken, parse } from './run-cli.js';
+import { EXIT } from './exit-codes.js';
+import { UsageError, print, type Output } from './output.js';
+import { callerFromToken } from './caller-from-token.js';
+import { parseOptions } from './parse-options.js';
 
 const USAGE: Record<string, string> = {
   members: 'Usage: rekey members list | add --email E [--role R]… [--password-file F] | set-roles <memberId|me> [--role R]… | set-password <memberId|me> --password-file F | remove <memberId>',
@@ -40,7 +42,7 @@ function readPassword(file: unknown): string {
  * core commands the control API runs, with the caller taken from --token or REKEY_ADMIN_TOKEN.
  */
 export async function tbaCommands(group: string, args: string[], runtime: Runtime, out: Output, json: boolean): Promise<number> {
-  const { values, positionals } = parse(args, {
+  const { values, positionals } = parseOptions(args, {
     token: { type: 'string' },
     email: { type: 'string' },
     role: { type: 'string', multiple: true },
@@ -86,7 +88,7 @@ export async function tbaCommands(group: string, args: string[], runtime: Runtim
     case 'members set-password': {
       if (ids.length !== 1) return usage();
       const password = readPassword(values['password-file']);
-      await setMemberPassword(core, caller, memberIdOf(ids[0]!), await hashPassword(password));
+      await setMemberPassword(core, caller, memberIdOf(ids[0]!), () => hashPassword(password));
       return done('Password set; the member\'s console sessions ended.', { memberId: memberIdOf(ids[0]!) });
     }
     case 'members remove': {

@@ -1,12 +1,15 @@
 import type { Config } from '../config.js';
 import type { CoreDeps } from '../core/kernel/index.js';
 import type { UsageRecorder } from '../core/auth/index.js';
+import type { OAuthRuntime } from '../jose/index.js';
 
-/** Everything buildApp needs; assembled by main.ts or by a test. */
+/** Everything buildApp needs; assembled by main.ts (createApp) or by a test. */
 export interface AppDeps {
   core: CoreDeps;
   usage: UsageRecorder;
   config: Config;
+  /** The authorization server's state: /oauth/* issues and inspects tokens with it, Bearer authentication verifies them. */
+  oauth: OAuthRuntime;
   /** Where log lines go (defaults to stdout). Tests capture them to scan for secrets. */
-  logStream?: NodeJS.WritableStream;
+  logStream?: NodeJS.WritableStream | undefined;
 }

@@ -1,7 +1,7 @@
 import type { AuthOutcome } from '../core/auth/index.js';
 import { type CoreDeps, RekeyError } from '../core/kernel/index.js';
-import { inspectAccessToken, oauthRuntimeOf } from '../jose/oauth-runtime.js';
-import type { DataPlaneRequest, RequestAuthOptions } from './authenticate-request.js';
+import { inspectAccessToken, type OAuthRuntime } from '../jose/index.js';
+import type { RequestAuthOptions } from './data-plane-request.js';
 
 /** RFC 6750 §3: failures name `invalid_token`; the quoted description holds no token material. */
 function challenge(message: string): string {
@@ -14,15 +14,13 @@ function challenge(message: string): string {
  * current state, so revoked tokens fail here even though offline verifiers see them until `exp`.
  */
 export async function authenticateBearer(
-  deps: CoreDeps,
+  core: CoreDeps,
+  oauth: OAuthRuntime,
   token: string,
-  _request: DataPlaneRequest,
   options: RequestAuthOptions,
 ): Promise<AuthOutcome> {
-  const runtime = oauthRuntimeOf(deps);
-  if (!runtime) return { ok: false, error: new RekeyError('unauthenticated', 'Bearer access tokens are not enabled on this server.') };
-  const inspected = await inspectAccessToken(deps, runtime, token.trim(), {
-    now: deps.clock.now(),
+  const inspected = await inspectAccessToken(core, oauth, token.trim(), {
+    now: core.clock.now(),
     checkAudience: true,
     ...(options.accountId !== undefined ? { accountId: options.accountId } : {}),
   });

@@ -11,7 +11,7 @@ import {
   signatureBaseString,
   validateOAuthParams,
 } from '../protocols/oauth1.js';
-import { contextOf, type DataPlaneRequest, type RequestAuthOptions } from './authenticate-request.js';
+import { contextOf, type DataPlaneRequest, type RequestAuthOptions } from './data-plane-request.js';
 
 const MAX_FIELD_LENGTH = 256;
 

@@ -1,44 +1,19 @@
-import { authenticateClient, type AuthContext, type AuthOutcome, type Identity, type UsageRecorder } from '../core/auth/index.js';
+import { authenticateClient, spendSignatureNonce, type AuthOutcome, type Identity, type UsageRecorder } from '../core/auth/index.js';
+import type { AppDeps } from './app-deps.js';
 import { authenticateBearer } from './authenticate-bearer.js';
 import { authenticateOAuth1 } from './authenticate-oauth1.js';
 import { type CoreDeps, isWellFormedCredential, RekeyError } from '../core/kernel/index.js';
+import { contextOf, type DataPlaneRequest, type RequestAuthOptions } from './data-plane-request.js';
 import { checkContentDigest, hmacSha256Signature, parseSignedRequest, signaturesEqual } from '../protocols/http-signature.js';
 import { profilesAccepting } from '../core/credentials/index.js';
 
-/** A data-plane request, either as received or as described to POST /v1/verify. */
-export interface DataPlaneRequest {
-  method: string;
-  /** The absolute target URI (public base URL + request target). */
-  targetUri: string;
-  /** Lower-case names; repeated fields joined with ", ". */
-  headers: Record<string, string | undefined>;
-  body: Buffer | undefined;
-  address: string;
-}
-
-export interface RequestAuthOptions {
-  /** POST /v1/verify: only this account's credentials verify. */
-  accountId?: string;
-  /** Restrict to one method (the integrator endpoint accepts signatures only). */
-  only?: 'http_signature';
-}
+/** What data-plane authentication needs: Bearer tokens are checked against the OAuth runtime. */
+export type DataPlaneDeps = Pick<AppDeps, 'core' | 'usage' | 'oauth'>;
 
 /** Seconds a signature's `created` may differ from the server clock (SPEC §4a). */
 export const SIGNATURE_WINDOW_SECONDS = 300;
 
 export const DATA_PLANE_CHALLENGE = 'Basic realm="rekey", Signature realm="rekey"';
-
-/** Where an attempt came from: recorded for stale-secret usage and used by lockout throttles. */
-export function contextOf(request: DataPlaneRequest): AuthContext {
-  // One object shape whatever the request carries: this runs on every authentication.
-  const appId = request.headers['rekey-app-id'];
-  const userAgent = request.headers['user-agent'];
-  return {
-    address: request.address,
-    appId: appId === undefined ? undefined : appId.slice(0, 200),
-    userAgent: userAgent === undefined ? undefined : userAgent.slice(0, 500),
-  };
-}
 
 function fail(code: RekeyError['code'], message: string): { ok: false; error: RekeyError } {
   return { ok: false, error: new RekeyError(code, message) };
@@ -59,24 +34,24 @@ function percentDecode(value: string): string | null {
  * after the signature verifies.
  */
 export function authenticateRequest(
-  deps: CoreDeps,
-  usage: UsageRecorder,
+  deps: DataPlaneDeps,
   request: DataPlaneRequest,
   options: RequestAuthOptions = {},
 ): AuthOutcome | Promise<AuthOutcome> {
-  const now = deps.clock.now();
+  const { core, usage } = deps;
+  const now = core.clock.now();
   const authorization = request.headers.authorization;
   const hasSignature = request.headers['signature-input'] !== undefined || request.headers.signature !== undefined;
 
   if (authorization !== undefined && options.only === undefined) {
     const { scheme, value } = splitAuthorization(authorization);
-    if (scheme.toLowerCase() === 'basic') return authenticateBasic(deps, usage, request, value, now, options);
-    if (scheme.toLowerCase() === 'oauth') return authenticateOAuth1(deps, usage, request, options);
-    if (scheme.toLowerCase() === 'bearer') return authenticateBearer(deps, value, request, options);
+    if (scheme.toLowerCase() === 'basic') return authenticateBasic(core, usage, request, value, now, options);
+    if (scheme.toLowerCase() === 'oauth') return authenticateOAuth1(core, usage, request, options);
+    if (scheme.toLowerCase() === 'bearer') return authenticateBearer(core, deps.oauth, value, options);
     if (!hasSignature) return fail('unauthenticated', `The ${scheme} scheme is not accepted here; use Basic or a request signature.`);
   }
   if (!hasSignature) return fail('unauthenticated', 'Send credentials: Basic for key accounts and OAuth clients, a request signature for integrators.');
-  return authenticateSignature(deps, usage, request, now, options);
+  return authenticateSignature(core, usage, request, now, options);
 }
 
 /** `<scheme> <value>`, with runs of whitespace in the value folded to one space. */
@@ -137,12 +112,7 @@ async function authenticateSignature(deps: CoreDeps, usage: UsageRecorder, reque
     ...(options.accountId ? { accountId: options.accountId } : {}),
   });
   if (!outcome.ok) return outcome;
-  const fresh = await deps.store.claimNonce(`sig:${signed.keyId}`, signed.nonce, (signed.created + SIGNATURE_WINDOW_SECONDS) * 1000 + 1000, now);
-  if (!fresh) {
-    usage.failure({ accountId: outcome.identity.accountId, clientId: outcome.identity.clientId, versionId: outcome.identity.versionId, code: 'replayed_nonce' }, now);
-    return fail('replayed_nonce', 'This nonce was already used; sign every request with a fresh nonce.');
-  }
-  return outcome;
+  return spendSignatureNonce(deps, usage, outcome, { keyId: signed.keyId, nonce: signed.nonce, expiresAt: (signed.created + SIGNATURE_WINDOW_SECONDS) * 1000 + 1000 }, now);
 }
 
 export function identityBody(identity: Identity): Identity {

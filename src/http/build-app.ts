@@ -70,7 +70,7 @@ function asRekeyError(error: unknown, request: FastifyRequest): RekeyError {
 }
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: RekeyError): FastifyReply {
-  const status = statusOf(error);
+  const status = statusOf(error, request.routeOptions.config?.auth === 'control' ? 'control' : 'data');
   const problem = toProblem(error, { instance: request.url.split('?')[0] ?? request.url, requestId: String(request.id), status });
   if (status === 401) {
     const realm = (problem.realm as string | undefined) ?? request.routeOptions.config?.realm ?? 'rekey';

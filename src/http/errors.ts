@@ -63,14 +63,22 @@ export function toProblem(error: RekeyError, context: { instance: string; reques
     requestId: context.requestId,
   };
   for (const [key, value] of Object.entries(error.fields)) {
-    if (key === 'httpStatus' || key === 'challenge') continue;
+    if (key === 'challenge') continue;
     if (value !== undefined && /^[A-Za-z][A-Za-z0-9_]*$/.test(key) && !(key in problem)) problem[key] = value;
   }
   return problem;
 }
 
-export function statusOf(error: RekeyError): number {
-  // `no_credentials` is 401 on the data plane and 409 on the control plane (SPEC §6).
-  if (typeof error.fields.httpStatus === 'number') return error.fields.httpStatus;
-  return ERROR_CATALOGUE[error.code].status;
+/** Data-plane routes authenticate a credential; control-plane routes act for a member (`auth: 'control'`). */
+export type Plane = 'data' | 'control';
+
+/**
+ * Where the control plane answers otherwise (SPEC §6): `no_credentials` is 401 when a credential
+ * has no active secret, but 409 when an operation needs credentials the account does not have yet
+ * (signing a URL before the first registration).
+ */
+const CONTROL_PLANE_STATUS: Partial<Record<ErrorCode, number>> = { no_credentials: 409 };
+
+export function statusOf(error: RekeyError, plane: Plane = 'data'): number {
+  return (plane === 'control' ? CONTROL_PLANE_STATUS[error.code] : undefined) ?? ERROR_CATALOGUE[error.code].status;
 }

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthOutcome } from '../core/auth/index.js';
 import type { AppDeps } from './app-deps.js';
 import { authenticateRequest } from './authenticate-request.js';
-import { headerMap } from './routes/whoami.js';
+import { headerMap } from './data-plane-request.js';
 import { createTurnWriter } from './turn-writer.js';
 
 /** What the fast path already decided about a request it handed on; whoami uses it instead of authenticating again. */
@@ -39,7 +39,7 @@ export function rawAddressOf(raw: IncomingMessage, trustProxy: boolean): string 
  * Returns true when it answered.
  */
 export function createWhoamiFastPath(deps: AppDeps, isClosing: () => boolean): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const { core, usage, config } = deps;
+  const { config } = deps;
   const accessLogged = config.logLevel === 'debug' || config.logLevel === 'trace';
   const write = createTurnWriter();
   return (req, res) => {
@@ -48,7 +48,7 @@ export function createWhoamiFastPath(deps: AppDeps, isClosing: () => boolean): (
     if (authorization === undefined || !/^basic /i.test(authorization) || isClosing()) return false;
     let outcome: AuthOutcome | Promise<AuthOutcome>;
     try {
-      outcome = authenticateRequest(core, usage, {
+      outcome = authenticateRequest(deps, {
         method: 'GET',
         targetUri: config.publicUrl + req.url,
         headers: headerMap(req.headers),

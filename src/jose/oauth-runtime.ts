@@ -16,18 +16,18 @@ export interface OAuthRuntime {
 }
 
 const VERIFIED_CACHE_SIZE = 10_000;
-const runtimes = new WeakMap<CoreDeps, OAuthRuntime>();
+
+export type OAuthRuntimeOptions = { issuer: string } & SigningKeyRingOptions;
 
 /**
+ * Built once per process by the composition root (main.ts) and handed to the HTTP app.
  * Revocations are memoised per credential-cache entry: the change log that drops a client's
  * cached credentials on every node (SPEC §9) drops its revocations with them, so a revoke on one
  * node reaches all, and a warm check reads no database.
  */
-export function attachOAuthRuntime(core: CoreDeps, options: { issuer: string } & SigningKeyRingOptions): OAuthRuntime {
-  const existing = runtimes.get(core);
-  if (existing) return existing;
+export function createOAuthRuntime(core: CoreDeps, options: OAuthRuntimeOptions): OAuthRuntime {
   const revocations = new WeakMap<CachedClient, Promise<TokenRevocations>>();
-  const runtime: OAuthRuntime = {
+  return {
     issuer: options.issuer,
     tokenTtlSeconds: options.tokenTtlSeconds,
     keys: createSigningKeyRing(core, options),
@@ -44,12 +44,6 @@ export function attachOAuthRuntime(core: CoreDeps, options: { issuer: string } &
     },
     verified: new Map(),
   };
-  runtimes.set(core, runtime);
-  return runtime;
-}
-
-export function oauthRuntimeOf(core: CoreDeps): OAuthRuntime | undefined {
-  return runtimes.get(core);
 }
 
 export type InspectedToken =

@@ -4,8 +4,7 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
 import { initializeAccount } from '../../src/core/accounts/initialize-account.js';
-import { buildApp } from '../../src/http/build-app.js';
-import { createRuntime, type Runtime } from '../../src/main.js';
+import { createApp, createRuntime, type Runtime } from '../../src/main.js';
 import { createTestDatabase, type StoreKind, type TestDatabase } from './stores.js';
 import { createTestClock, type TestClock } from './test-clock.js';
 
@@ -106,7 +105,7 @@ export async function startRekey(kind: StoreKind, options: { env?: Record<string
   const port = String(await freePort());
   const config = loadConfig({ ...env, REKEY_PORT: port });
   const runtime = await createRuntime(config, { clock, background: options.background ?? true, warn: (message) => logs.push(message) });
-  const app = await buildApp({ core: runtime.core, usage: runtime.usage, config, logStream });
+  const app = await createApp(runtime, { logStream });
   await app.listen({ port: Number(port), host: '127.0.0.1' });
   const url = `http://127.0.0.1:${port}`;
 

@@ -2,6 +2,7 @@ export * from './account.js';
 export * from './accounts-store.js';
 export * from './authenticate-admin-token.js';
 export * from './console-session.js';
+export * from './get-current-member.js';
 export * from './grant-rules.js';
 export * from './guard-grant.js';
 export * from './initialize-account.js';

@@ -95,11 +95,12 @@ export async function removeMember(deps: CoreDeps, caller: Caller, memberId: str
 }
 
 /**
- * Sets a member's console password (already hashed by the caller, outside any transaction). A member
- * may set their own; setting someone else's needs members.manage and every permission their roles
- * hold, so nobody takes over a more powerful member. Their other sessions end.
+ * Sets a member's console password. A member may set their own; setting someone else's needs
+ * members.manage and every permission their roles hold, so nobody takes over a more powerful member.
+ * The password is hashed (slow on purpose) only once the member is found and the caller may set
+ * it, and never inside the transaction. Their other sessions end.
  */
-export async function setMemberPassword(deps: CoreDeps, caller: Caller, memberId: string, passwordHash: string): Promise<void> {
+export async function setMemberPassword(deps: CoreDeps, caller: Caller, memberId: string, hashPassword: () => Promise<string>): Promise<void> {
   const member = await deps.store.getMember(caller.accountId, memberId);
   if (!member || member.removedAt !== null) throw notFound('member', memberId);
   if (member.id !== caller.memberId) {
@@ -107,6 +108,7 @@ export async function setMemberPassword(deps: CoreDeps, caller: Caller, memberId
     const roles = await deps.store.listRoles(caller.accountId);
     await guardGrant(deps, caller, 'set another member\'s password', () => assertCanGrantRoles(caller, member.roles, roles));
   }
+  const passwordHash = await hashPassword();
   await deps.store.transaction(async (tx) => {
     const now = deps.clock.now();
     await tx.updateMember({ ...member, passwordHash });

@@ -1,6 +1,7 @@
 import type { Caller, CoreDeps } from '../kernel/core-deps.js';
 import { RekeyError, invalid } from '../kernel/errors.js';
 import { loadClient } from '../credentials/load-client.js';
+import { maxGraceSeconds } from '../credentials/max-grace-seconds.js';
 import { loadKeyAccount, setAppState, writeAppSecret } from './manage-apps.js';
 import { newId } from '../kernel/new-id.js';
 import { assertRegenerable, regenerateSecret, replayIdempotent, requestFingerprint, saveIdempotent } from '../credentials/regenerate-secret.js';
@@ -45,12 +46,12 @@ export async function rotateWithApps(
   caller: Caller,
   clientId: string,
   input: RotateWithAppsInput,
-  options: { maxGraceSeconds: number },
 ): Promise<RotateWithAppsResult> {
   await requirePermission(deps, caller, 'credentials.manage', 'rotate a key account with its apps', { clientId });
   await requirePermission(deps, caller, 'apps.manage', 'rotate a key account with its apps', { clientId });
-  if (!Number.isInteger(input.graceSeconds) || input.graceSeconds < 0 || input.graceSeconds > options.maxGraceSeconds) {
-    throw invalid('/graceSeconds', `Must be an integer from 0 to ${options.maxGraceSeconds}.`);
+  const maxGrace = await maxGraceSeconds(deps, caller.accountId, 'control');
+  if (!Number.isInteger(input.graceSeconds) || input.graceSeconds < 0 || input.graceSeconds > maxGrace) {
+    throw invalid('/graceSeconds', `Must be an integer from 0 to ${maxGrace}.`);
   }
   const fingerprint = requestFingerprint(['rotate-with-apps', clientId, input.graceSeconds]);
   const userKey = input.idempotencyKey;
@@ -106,7 +107,7 @@ export async function rotateWithApps(
     steps.push(...undeploySteps);
 
     // 2. Regenerate: with its own stored response, so a retry gets the same secret back.
-    const regenerated = await regenerateSecret(deps, caller, clientId, { graceSeconds: input.graceSeconds, idempotencyKey: regenerateKey }, { via: 'control', maxGraceSeconds: options.maxGraceSeconds });
+    const regenerated = await regenerateSecret(deps, caller, clientId, { graceSeconds: input.graceSeconds, idempotencyKey: regenerateKey }, { via: 'control' });
     versionId = regenerated.versionId;
     deps.fault('rotate-after-regenerate');
 

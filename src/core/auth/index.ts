@@ -4,6 +4,7 @@ export * from './authenticate-client.js';
 export * from './credential-cache.js';
 export * from './key-account-attempt.js';
 export * from './lockout.js';
+export * from './spend-signature-nonce.js';
 export * from './stale-usage.js';
 export * from './stale-use.js';
 export * from './unlock-key-account.js';

@@ -6,6 +6,7 @@ import { RekeyError, invalid } from '../kernel/errors.js';
 import { issueSecretVersion } from './issue-secret-version.js';
 import { keyAccountRegenerated } from '../apps/key-account-regenerated.js';
 import { loadClient } from './load-client.js';
+import { maxGraceSeconds, type RegenerateVia } from './max-grace-seconds.js';
 import { descriptorOf } from './profiles/registry.js';
 import { notifyAdministrators } from '../notify/notify-account.js';
 import { recordAudit } from '../audit/record-audit.js';
@@ -80,14 +81,15 @@ export async function regenerateSecret(
   caller: Caller | { accountId: string; actor: Actor; selfService: true },
   clientId: string,
   input: RegenerateInput,
-  options: { via: 'control' | 'integrator' | 'registration'; maxGraceSeconds: number },
+  options: { via: RegenerateVia },
 ): Promise<RegenerateResult> {
   if ('permissions' in caller) {
     await requirePermission(deps, caller, 'credentials.manage', 'regenerate a secret', { clientId });
   }
-  if (!Number.isInteger(input.graceSeconds) || input.graceSeconds < 0 || input.graceSeconds > options.maxGraceSeconds) {
+  const maxGrace = await maxGraceSeconds(deps, caller.accountId, options.via);
+  if (!Number.isInteger(input.graceSeconds) || input.graceSeconds < 0 || input.graceSeconds > maxGrace) {
     const pointer = options.via === 'integrator' ? '/oldSecretValidForSeconds' : '/graceSeconds';
-    throw invalid(pointer, `Must be an integer from 0 to ${options.maxGraceSeconds}.`);
+    throw invalid(pointer, `Must be an integer from 0 to ${maxGrace}.`);
   }
   const fingerprint = requestFingerprint(['regenerate', clientId, input.graceSeconds, input.revokeIssuedTokens ?? false]);
   const result = await deps.store.transaction(async (tx) => {

@@ -1,4 +1,5 @@
 export * from './expiry-warnings.js';
+export * from './list-outbox.js';
 export * from './notify-account.js';
 export * from './notify-store.js';
 export * from './outbox-delivery.js';

@@ -1,6 +1,7 @@
 export * from './access-token-claims.js';
 export * from './access-token.js';
 export * from './client-credentials.js';
+export * from './list-signing-keys.js';
 export * from './oauth-error.js';
 export * from './oauth-store.js';
 export * from './signing-key.js';

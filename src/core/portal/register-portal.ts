@@ -79,7 +79,7 @@ export async function registerPortal(deps: CoreDeps, input: RegisterInput, passw
     if (keyAccount) {
       clientId = keyAccount.id;
       previousVersionId = (await tx.listVersions(clientId)).find((version) => version.state === 'current')?.id ?? null;
-      ({ secret, versionId } = await regenerateSecret(txDeps, caller, clientId, { graceSeconds: 0 }, { via: 'registration', maxGraceSeconds: 0 }));
+      ({ secret, versionId } = await regenerateSecret(txDeps, caller, clientId, { graceSeconds: 0 }, { via: 'registration' }));
     } else {
       const created = await createClient(txDeps, caller, { profile: 'apikey', name: PORTAL_KEY_ACCOUNT_NAME, fields: { registrationOnly: true } });
       ({ id: clientId, versionId } = created);

@@ -54,9 +54,9 @@ export function signingVersionState(client: Pick<Client, 'state'>, version: Secr
   return 'ok';
 }
 
-/** The portal key account's version that signs now, or 409 `no_credentials`. */
+/** The portal key account's version that signs now, or `no_credentials`. */
 async function signingVersionOf(deps: CoreDeps, accountId: string): Promise<{ client: Client; version: SecretVersion }> {
-  const noCredentials = (message: string): RekeyError => new RekeyError('no_credentials', message, { httpStatus: 409 });
+  const noCredentials = (message: string): RekeyError => new RekeyError('no_credentials', message);
   const registration = await deps.store.getPortalRegistration(accountId);
   if (!registration) throw noCredentials('This account has no portal credentials yet: run the registration (POST /v1/register) first.');
   const client = await deps.store.getClient(registration.keyAccountId);

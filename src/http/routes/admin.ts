@@ -1,7 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { PERMISSIONS, type Permission, createAdminToken, createMember, createRole, deleteRole, listAdminTokens, listMembers, listRoles, removeMember, revokeAdminToken, setMemberPassword, setMemberRoles, updateRole, viewMember } from '../../core/accounts/index.js';
-import { notFound } from '../../core/kernel/index.js';
+import { PERMISSIONS, type Permission, createAdminToken, createMember, createRole, deleteRole, getCurrentMember, listAdminTokens, listMembers, listRoles, removeMember, revokeAdminToken, setMemberPassword, setMemberRoles, updateRole } from '../../core/accounts/index.js';
 import { hashPassword } from '../../password-hash.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf } from '../request-context.js';
@@ -38,10 +37,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AppDeps): void {
     items: await listMembers(core, callerOf(request)),
   }));
   app.get('/v1/members/me', { schema: { tags, security, summary: 'The calling member and their live permissions' }, config: { auth: 'control' } }, async (request) => {
-    const caller = callerOf(request);
-    const member = await core.store.getMember(caller.accountId, caller.memberId);
-    if (!member) throw notFound('member', caller.memberId);
-    return { ...viewMember(member), accountId: caller.accountId, permissions: PERMISSIONS.filter((permission) => caller.permissions.has(permission)) };
+    return getCurrentMember(core, callerOf(request));
   });
   app.post<{ Body: Static<typeof MemberBody> }>('/v1/members', { schema: { tags, security, summary: 'Add a member (optionally with a console password)', body: MemberBody }, config: { auth: 'control', permission: 'members.manage' } }, async (request, reply) => {
     // Hashing is slow on purpose: it runs before, never inside, the transaction.
@@ -52,11 +48,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AppDeps): void {
     setMemberRoles(core, callerOf(request), request.params.id, request.body.roles));
   app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof PasswordBody> }>('/v1/members/:id/password', { schema: { tags, security, summary: 'Set a console password (`me` for your own); the member\'s other sessions end', params: IdParams, body: PasswordBody }, config: { auth: 'control' } }, async (request, reply) => {
     const caller = callerOf(request);
-    const memberId = memberIdOf(request.params.id, caller.memberId);
-    // Refuse unknown ids before spending a hash on them.
-    const member = await core.store.getMember(caller.accountId, memberId);
-    if (!member || member.removedAt !== null) throw notFound('member', request.params.id);
-    await setMemberPassword(core, caller, memberId, await hashPassword(request.body.password));
+    await setMemberPassword(core, caller, memberIdOf(request.params.id, caller.memberId), () => hashPassword(request.body.password));
     return reply.code(204).send();
   });
   app.delete<{ Params: Static<typeof IdParams> }>('/v1/members/:id', { schema: { tags, security, summary: 'Remove a member: their tokens, sessions and admin tokens end', params: IdParams }, config: { auth: 'control', permission: 'members.manage' } }, async (request, reply) => {

@@ -139,11 +139,10 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppDeps): void {
   }, async (request, reply) => {
     const caller = callerOf(request);
     const key = idempotencyKeyOf(request);
-    const account = await core.store.getAccount(caller.accountId);
     const result = await rotateWithApps(core, caller, request.params.id, {
       graceSeconds: request.body.graceSeconds ?? 0,
       ...(key ? { idempotencyKey: key } : {}),
-    }, { maxGraceSeconds: account?.settings.maxGraceSeconds ?? 604_800 });
+    });
     return reply.header('cache-control', 'no-store').send(result);
   });
 }

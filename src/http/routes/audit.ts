@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { EVENT_TYPES } from '../../core/audit/index.js';
+import { EVENT_TYPES, listAuditEvents } from '../../core/audit/index.js';
 import { invalid } from '../../core/kernel/index.js';
+import { listOutbox } from '../../core/notify/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf } from '../request-context.js';
 
@@ -35,7 +36,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AppDeps): void {
     const query = request.query;
     const since = instant(query.since, '/since');
     const until = instant(query.until, '/until');
-    const page = await core.store.listAuditEvents(callerOf(request).accountId, {
+    const page = await listAuditEvents(core, callerOf(request), {
       ...(query.type ? { type: query.type } : {}),
       ...(query.clientId ? { clientId: query.clientId } : {}),
       ...(since !== undefined ? { since } : {}),
@@ -61,7 +62,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AppDeps): void {
     schema: { tags: ['outbox'], summary: 'Queued and delivered notifications', querystring: OutboxQuery, security: [{ adminToken: [] }] },
     config: { auth: 'control', permission: 'accounts.manage' },
   }, async (request) => {
-    const messages = await core.store.listOutbox(callerOf(request).accountId, { ...request.query, limit: 200 });
+    const messages = await listOutbox(core, callerOf(request), { ...request.query, limit: 200 });
     return {
       items: messages.map((message) => ({
         id: message.id,

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { PROFILES, checkSettableFields, settableFieldSchemas, viewClient, createClient, deleteClient, loadClient, regenerateSecret, revokeSecretVersion } from '../../core/credentials/index.js';
+import { PROFILES, checkSettableFields, settableFieldSchemas, createClient, deleteClient, getClient, listClients, regenerateSecret, revokeSecretVersion } from '../../core/credentials/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf, idempotencyKeyOf } from '../request-context.js';
 
@@ -54,38 +54,27 @@ export function registerClientRoutes(app: FastifyInstance, deps: AppDeps): void 
   app.get<{ Querystring: Static<typeof ListQuery> }>('/v1/clients', {
     schema: { tags: ['clients'], summary: 'List clients', querystring: ListQuery, security: [{ adminToken: [] }] },
     config: { auth: 'control', permission: 'credentials.read' },
-  }, async (request) => {
-    const caller = callerOf(request);
-    const page = await core.store.listClients(caller.accountId, {
-      ...(request.query.profile ? { profile: request.query.profile } : {}),
-      ...(request.query.cursor ? { cursor: request.query.cursor } : {}),
-      limit: request.query.limit ? Number(request.query.limit) : 50,
-    });
-    const now = core.clock.now();
-    const items = await Promise.all(page.items.map(async (client) => viewClient(client, await core.store.listVersions(client.id), now)));
-    return page.nextCursor ? { items, nextCursor: page.nextCursor } : { items };
-  });
+  }, async (request) => listClients(core, callerOf(request), {
+    ...(request.query.profile ? { profile: request.query.profile } : {}),
+    ...(request.query.cursor ? { cursor: request.query.cursor } : {}),
+    limit: request.query.limit ? Number(request.query.limit) : 50,
+  }));
 
   app.get<{ Params: Static<typeof IdParams> }>('/v1/clients/:id', {
     schema: { tags: ['clients'], summary: 'Get a client (never its secret)', params: IdParams, security: [{ adminToken: [] }] },
     config: { auth: 'control', permission: 'credentials.read' },
-  }, async (request) => {
-    const client = await loadClient(core.store, callerOf(request).accountId, request.params.id);
-    return viewClient(client, await core.store.listVersions(client.id), core.clock.now());
-  });
+  }, async (request) => getClient(core, callerOf(request), request.params.id));
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof RegenerateBody> }>('/v1/clients/:id/regenerate', {
     schema: { tags: ['clients'], summary: 'Regenerate the secret; the id stays', params: IdParams, body: RegenerateBody, security: [{ adminToken: [] }] },
     config: { auth: 'control', permission: 'credentials.manage' },
   }, async (request, reply) => {
-    const caller = callerOf(request);
-    const account = await core.store.getAccount(caller.accountId);
     const key = idempotencyKeyOf(request);
-    const result = await regenerateSecret(core, caller, request.params.id, {
+    const result = await regenerateSecret(core, callerOf(request), request.params.id, {
       graceSeconds: request.body.graceSeconds ?? 0,
       ...(request.body.revokeIssuedTokens !== undefined ? { revokeIssuedTokens: request.body.revokeIssuedTokens } : {}),
       ...(key ? { idempotencyKey: key } : {}),
-    }, { via: 'control', maxGraceSeconds: account?.settings.maxGraceSeconds ?? 604_800 });
+    }, { via: 'control' });
     return reply.header('cache-control', 'no-store').send(result);
   });
 

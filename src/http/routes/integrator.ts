@@ -1,14 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { RekeyError } from '../../core/kernel/index.js';
-import { regenerateSecret } from '../../core/credentials/index.js';
+import { INTEGRATOR_MAX_GRACE_SECONDS, regenerateSecret } from '../../core/credentials/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { authenticateRequest } from '../authenticate-request.js';
 import { idempotencyKeyOf } from '../request-context.js';
-import { dataPlaneRequestOf } from './whoami.js';
+import { dataPlaneRequestOf } from '../data-plane-request.js';
 
-/** Seed 003: an integrator rotates its own secret, with an optional grace of up to an hour. */
-export const INTEGRATOR_MAX_GRACE_SECONDS = 3600;
 const CHALLENGE = 'Signature realm="integrator", scope="integrator.secret"';
 
 const Body = Type.Object(
@@ -17,7 +15,7 @@ const Body = Type.Object(
 );
 
 export function registerIntegratorRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const { core, usage, config } = deps;
+  const { core, config } = deps;
   app.post<{ Body: Static<typeof Body> }>('/v1/integrator/regenerate-secret', {
     schema: {
       tags: ['integrator'],
@@ -27,7 +25,7 @@ export function registerIntegratorRoutes(app: FastifyInstance, deps: AppDeps): v
     config: { auth: 'none', realm: 'integrator', scope: 'integrator.secret' },
     // The signature is checked first so an unauthenticated caller learns nothing about body rules.
     preValidation: async (request) => {
-      const outcome = await authenticateRequest(core, usage, dataPlaneRequestOf(request, config.publicUrl), { only: 'http_signature' });
+      const outcome = await authenticateRequest(deps, dataPlaneRequestOf(request, config.publicUrl), { only: 'http_signature' });
       if (!outcome.ok) {
         const error = outcome.error;
         if (error.code === 'unknown_client') {
@@ -52,7 +50,7 @@ export function registerIntegratorRoutes(app: FastifyInstance, deps: AppDeps): v
     }, identity.clientId, {
       graceSeconds: request.body.oldSecretValidForSeconds ?? 0,
       ...(key ? { idempotencyKey: key } : {}),
-    }, { via: 'integrator', maxGraceSeconds: INTEGRATOR_MAX_GRACE_SECONDS });
+    }, { via: 'integrator' });
     const response: { secret: string; oldSecretExpiresAt?: string } = { secret: result.secret };
     if (result.oldSecretExpiresAt) response.oldSecretExpiresAt = result.oldSecretExpiresAt;
     return reply.header('cache-control', 'no-store').send(response);

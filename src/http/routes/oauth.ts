@@ -4,10 +4,7 @@ import { accessTokenClaims, grantScope, revokeAccessToken, parseOAuthForm, CLIEN
 import type { AuthContext } from '../../core/auth/index.js';
 import { fieldsOf } from '../../core/credentials/index.js';
 import { RekeyError } from '../../core/kernel/index.js';
-import { authenticateOAuthClient, type AuthenticatedOAuthClient } from '../../jose/authenticate-oauth-client.js';
-import { attachOAuthRuntime, inspectAccessToken } from '../../jose/oauth-runtime.js';
-import type { ActiveSigner } from '../../jose/signing-key-ring.js';
-import { createSigningBatch } from '../../jose/signing-batch.js';
+import { authenticateOAuthClient, createSigningBatch, inspectAccessToken, type ActiveSigner, type AuthenticatedOAuthClient } from '../../jose/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { addressOf } from '../request-context.js';
 
@@ -60,17 +57,8 @@ function contextOf(request: FastifyRequest): AuthContext {
 
 /** OAuth 2.0 client credentials (SPEC §5 OAuth): token, introspection, revocation, JWKS and metadata. */
 export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const { core, config } = deps;
-  const issuer = config.publicUrl;
-  const runtime = attachOAuthRuntime(core, {
-    issuer,
-    tokenTtlSeconds: config.accessTokenTtlSeconds,
-    // The first "rotation" of a new deployment creates its keys; later ones retire the active key.
-    onScheduledRotation: (active, retired) => app.log.info(
-      { kid: active.kid, alg: active.alg, retired: retired.map((key) => key.kid) },
-      retired.length > 0 ? 'signing key rotated on schedule' : 'signing keys created',
-    ),
-  });
+  const { core, oauth: runtime } = deps;
+  const issuer = runtime.issuer;
   // Create or load the signing keys before the first request; a failure here is retried on use.
   app.addHook('onReady', async () => {
     await runtime.keys.refresh().catch(() => undefined);

@@ -1,8 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { invalid } from '../../core/kernel/index.js';
 import { WEBHOOK_EVENTS, checkWebhookUrl, createWebhook, deleteWebhook, listWebhooks } from '../../core/notify/index.js';
-import { parseWebhookAllowList, resolveWebhookTarget, WebhookTargetRefused } from '../../mail/webhook-target.js';
+import { checkWebhookTarget, parseWebhookAllowList } from '../../mail/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf } from '../request-context.js';
 
@@ -25,12 +24,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: AppDeps): void
     config: { auth: 'control', permission: 'accounts.manage' },
   }, async (request, reply) => {
     const url = checkWebhookUrl(request.body.url);
-    try {
-      await resolveWebhookTarget(url, allow);
-    } catch (error) {
-      const reason = error instanceof WebhookTargetRefused ? error.message : `The webhook host does not resolve (${(error as Error).message}).`;
-      throw invalid('/url', reason);
-    }
+    await checkWebhookTarget(url, allow);
     const created = await createWebhook(core, callerOf(request), { url, ...(request.body.events ? { events: request.body.events } : {}) });
     return reply.code(201).header('cache-control', 'no-store').send(created);
   });

@@ -1,30 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthOutcome, Identity } from '../../core/auth/index.js';
 import { RekeyError } from '../../core/kernel/index.js';
 import type { AppDeps } from '../app-deps.js';
-import { authenticateRequest, DATA_PLANE_CHALLENGE, type DataPlaneRequest } from '../authenticate-request.js';
+import { authenticateRequest, DATA_PLANE_CHALLENGE } from '../authenticate-request.js';
+import { dataPlaneRequestOf } from '../data-plane-request.js';
 import { addressOf, callerOf } from '../request-context.js';
 import { takePrecomputed } from '../whoami-fast-path.js';
-
-/** Flattens Node's header object into the lower-case name → value map the authenticators read. */
-export function headerMap(headers: IncomingHttpHeaders): Record<string, string | undefined> {
-  // Node already lower-cases names and joins repeated fields; only Set-Cookie stays an array.
-  const setCookie = headers['set-cookie'];
-  if (setCookie === undefined) return headers as Record<string, string | undefined>;
-  return { ...headers, 'set-cookie': setCookie.join(', ') } as Record<string, string | undefined>;
-}
-
-export function dataPlaneRequestOf(request: FastifyRequest, publicUrl: string): DataPlaneRequest {
-  return {
-    method: request.method,
-    targetUri: publicUrl + request.url,
-    headers: headerMap(request.headers),
-    body: request.rawBody,
-    address: addressOf(request),
-  };
-}
 
 /** The identity whoami answers (SPEC §5); also compiles the 200 serializer for the hot path. */
 const IdentitySchema = Type.Object({
@@ -49,7 +31,7 @@ const VerifyBody = Type.Object(
 );
 
 export function registerWhoamiRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const { core, usage, config } = deps;
+  const { config } = deps;
   const answer = (outcome: AuthOutcome): Identity => {
     if (!outcome.ok) {
       const error = outcome.error;
@@ -62,7 +44,7 @@ export function registerWhoamiRoutes(app: FastifyInstance, deps: AppDeps): void 
   const whoami = (request: FastifyRequest): Identity | Promise<Identity> => {
     const precomputed = takePrecomputed(request.raw);
     if (precomputed !== undefined && 'thrown' in precomputed) throw precomputed.thrown;
-    const outcome = precomputed?.outcome ?? authenticateRequest(core, usage, dataPlaneRequestOf(request, config.publicUrl));
+    const outcome = precomputed?.outcome ?? authenticateRequest(deps, dataPlaneRequestOf(request, config.publicUrl));
     return outcome instanceof Promise ? outcome.then(answer) : answer(outcome);
   };
   const schema = { tags: ['data plane'], summary: 'Authenticate the caller with any supported method and return its identity', security: [{ basic: [] }], response: { 200: IdentitySchema } };
@@ -87,7 +69,7 @@ export function registerWhoamiRoutes(app: FastifyInstance, deps: AppDeps): void 
       const key = name.toLowerCase();
       headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
     }
-    const outcome = await authenticateRequest(core, usage, {
+    const outcome = await authenticateRequest(deps, {
       method: request.body.method.toUpperCase(),
       targetUri,
       headers,

@@ -1,0 +1,3 @@
+export { checkWebhookTarget } from './check-webhook-target.js';
+export { startOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from './outbox-worker.js';
+export { parseWebhookAllowList, type WebhookAllowList } from './webhook-target.js';
