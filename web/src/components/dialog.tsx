@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { ErrorMessage } from './error-message';
 
 export interface ConfirmDialogProps {
@@ -43,6 +43,22 @@ export function ConfirmDialog({ open, title, children, confirmLabel = 'Yes', can
     }
   }, [open]);
 
+  // showModal() already makes the page behind inert; this also keeps Tab from leaving for the browser's own UI.
+  const trapTab = (event: KeyboardEvent<HTMLDialogElement>): void => {
+    if (event.key !== 'Tab' || !ref.current) return;
+    const focusable = [...ref.current.querySelectorAll<HTMLElement>('button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])')].filter((element) => !element.hasAttribute('disabled') && !(element instanceof HTMLInputElement && element.type === 'radio' && !element.checked));
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    if (!first || !last) return;
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  };
+
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
     if (isBusy || isConfirmDisabled) return;
@@ -63,6 +79,7 @@ export function ConfirmDialog({ open, title, children, confirmLabel = 'Yes', can
       className={isDanger ? 'dialog dialog-danger' : 'dialog'}
       aria-labelledby={titleId}
       aria-describedby={bodyId}
+      onKeyDown={trapTab}
       onCancel={(event) => {
         event.preventDefault();
         if (!isBusy) onCancel();

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { Link, useLocation } from '../lib/router';
 import { useMe, useSession } from '../lib/session';
 
@@ -39,10 +39,21 @@ const NAV: Array<{ title: string; items: NavItem[] }> = [
   },
 ];
 
-/** The part of the path a nav item owns: client pages belong to the list of their profile, which the page itself reports. */
+/** The part of the path a nav item owns. */
 function isActive(item: NavItem, pathname: string): boolean {
   if (item.to === '/') return pathname === '/';
   return pathname === item.to || pathname.startsWith(`${item.to}/`);
+}
+
+const ActiveNav = createContext<(to: string | undefined) => void>(() => undefined);
+
+/** A page whose path says nothing of its list (a client page) names the nav item it belongs to. */
+export function useActiveNav(to: string | undefined): void {
+  const set = useContext(ActiveNav);
+  useEffect(() => {
+    set(to);
+    return () => set(undefined);
+  }, [set, to]);
 }
 
 export const SANDBOX_ID = /^(.+)_SB[0-9]{1,3}$/;
@@ -52,6 +63,8 @@ export function Layout({ children }: { children: ReactNode }): ReactNode {
   const { signOut, can } = useSession();
   const { pathname } = useLocation();
   const parent = SANDBOX_ID.exec(me.accountId)?.[1];
+  const [activeOverride, setActiveOverride] = useState<string | undefined>(undefined);
+  const activePath = activeOverride ?? pathname;
 
   return (
     <div className="app">
@@ -83,7 +96,7 @@ export function Layout({ children }: { children: ReactNode }): ReactNode {
                 <ul>
                   {items.map((item) => (
                     <li key={item.to}>
-                      <Link to={item.to} className="nav-link" aria-current={isActive(item, pathname) ? 'page' : undefined}>{item.label}</Link>
+                      <Link to={item.to} className="nav-link" aria-current={isActive(item, activePath) ? 'page' : undefined}>{item.label}</Link>
                     </li>
                   ))}
                 </ul>
@@ -91,7 +104,7 @@ export function Layout({ children }: { children: ReactNode }): ReactNode {
             );
           })}
         </nav>
-        <main id="main" className="main" tabIndex={-1}>{children}</main>
+        <main id="main" className="main" tabIndex={-1}><ActiveNav.Provider value={setActiveOverride}>{children}</ActiveNav.Provider></main>
       </div>
     </div>
   );

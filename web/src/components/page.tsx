@@ -1,13 +1,16 @@
 import { useEffect, useRef, type ReactNode } from 'react';
+import { navigationCount } from '../lib/router';
 
 /**
- * A page's heading and body. After a navigation, focus moves to the heading so keyboard and
- * screen-reader users start at the new page, not at the link they left.
+ * A page's heading and body. After an in-app navigation, focus moves to the heading so keyboard and
+ * screen-reader users start at the new page, not at the link they left. A fresh load leaves focus
+ * alone, so the skip link stays the first stop.
  */
 export function Page({ title, subtitle, actions, children }: { title: ReactNode; subtitle?: ReactNode; actions?: ReactNode; children: ReactNode }): ReactNode {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
-    if (document.activeElement === document.body || document.activeElement?.closest('nav, .page-header, .breadcrumbs')) heading.current?.focus({ preventScroll: true });
+    if (navigationCount() === 0) return;
+    if (document.activeElement === document.body || document.activeElement?.closest('nav, .page-header')) heading.current?.focus({ preventScroll: true });
   }, []);
   return (
     <>

@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { flushSync } from 'react-dom';
 
 export interface RevealedField {
   /** The pinned label: `Consumer Key`, `Consumer Secret`, `Client ID`, `Client Secret`, `API Key ID`, `API Key Secret`, … */
@@ -14,7 +15,8 @@ export interface RevealedField {
 export function useShownOnce<T>(): [T | undefined, (value: T | undefined) => void] {
   const [value, setValue] = useState<T | undefined>(undefined);
   useEffect(() => {
-    const drop = (): void => setValue(undefined);
+    // Synchronously, so the DOM no longer holds the value when the page is frozen into the cache.
+    const drop = (): void => flushSync(() => setValue(undefined));
     window.addEventListener('pagehide', drop);
     return () => window.removeEventListener('pagehide', drop);
   }, []);

@@ -6,9 +6,16 @@ import { useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent, type 
  */
 
 const listeners = new Set<() => void>();
+let navigations = 0;
 
 function emit(): void {
+  navigations++;
   for (const listener of listeners) listener();
+}
+
+/** How many in-app navigations happened since the page loaded (0 on a fresh load). */
+export function navigationCount(): number {
+  return navigations;
 }
 
 if (typeof window !== 'undefined') window.addEventListener('popstate', emit);

@@ -4,6 +4,7 @@ import type { ClientView, VersionView } from '../api/pending-responses';
 import { ClientStatus, needsCredentials } from '../components/badge';
 import { DeleteClientDialog, RegenerateDialog, ResetDialog, RevokeVersionDialog } from '../components/client-dialogs';
 import { ConfirmDialog } from '../components/dialog';
+import { useActiveNav } from '../components/layout';
 import { ErrorMessage } from '../components/error-message';
 import { AppsOfKeyAccountSection, GuidedRotation, StaleUsageSection, useAppsOfKeyAccount } from '../components/key-account-sections';
 import { Loading, Page, Section } from '../components/page';
@@ -60,6 +61,7 @@ export function ClientPage({ id }: { id: string }): ReactNode {
   const [deleted, setDeleted] = useState(false);
   const client = resource.data;
   const reload = resource.reload;
+  useActiveNav(client ? LISTS[client.profile].to : undefined);
 
   // Keep last-use times and grace states fresh while the page is open and nothing is being confirmed.
   useEffect(() => {

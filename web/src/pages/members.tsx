@@ -110,7 +110,7 @@ export function MembersPage(): ReactNode {
                   <tr key={role.name}>
                     <td>{role.name}{role.builtIn && <span className="badge badge-retired">Built in</span>}</td>
                     <td className="cell-wrap cell-small">{role.permissions.join(', ')}</td>
-                    <td className="cell-actions">{!role.builtIn && <button type="button" className="button button-small button-quiet" onClick={() => setDeleting(role)} aria-label={`Delete role ${role.name}`}>Remove</button>}</td>
+                    <td className="cell-actions">{!role.builtIn && <button type="button" className="button button-small button-quiet" onClick={() => setDeleting(role)} aria-label={`Remove role ${role.name}`}>Remove</button>}</td>
                   </tr>
                 ))}
               </tbody>

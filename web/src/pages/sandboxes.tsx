@@ -70,7 +70,7 @@ function RefreshOutcome({ result, adminToken }: { result: RefreshResult; adminTo
                     <td>{client.profile}</td>
                     <td><code className="id">{client.parentClientId}</code></td>
                     <td><code className="id">{client.clientId}</code></td>
-                    <td>{client.profile === 'apikey' && /portal/i.test(client.name) ? 'Registration' : 'New credentials'}</td>
+                    <td>{client.profile === 'apikey' && client.name === 'Portal key account' ? 'Registration' : 'New credentials'}</td>
                   </tr>
                 ))}
               </tbody>
