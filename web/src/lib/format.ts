@@ -38,3 +38,8 @@ export function formatAgo(iso: string | undefined, now: number): string {
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
+
+/** `cli_1kN5heKS…3hVs`: enough of a long id to tell it apart in a dense table (the full id goes in a tooltip). */
+export function shortId(id: string): string {
+  return id.length > 18 ? `${id.slice(0, 10)}…${id.slice(-4)}` : id;
+}

@@ -4,7 +4,7 @@ import type { AuditEventView } from '../api/pending-responses';
 import type { paths } from '../api/schema';
 import { ErrorMessage } from '../components/error-message';
 import { Loading, Page, Section } from '../components/page';
-import { formatDate } from '../lib/format';
+import { formatDate, shortId } from '../lib/format';
 import { Link } from '../lib/router';
 import { useOpenApiEnums } from '../lib/use-openapi-enums';
 
@@ -19,9 +19,9 @@ interface Filters {
 
 const EMPTY: Filters = { type: '', clientId: '', since: '', until: '' };
 
-function actorText(actor: AuditEventView['actor']): string {
+function Actor({ actor }: { actor: AuditEventView['actor'] }): ReactNode {
   const kind = actor.type.replace(/_/g, ' ');
-  return actor.id ? `${kind} ${actor.id}` : kind;
+  return <>{kind}{actor.id && <div className="muted cell-small"><code className="id id-short" title={actor.id}>{shortId(actor.id)}</code></div>}</>;
 }
 
 function dataText(data: Record<string, unknown>): string {
@@ -115,8 +115,8 @@ export function AuditPage(): ReactNode {
                   <tr key={event.id}>
                     <td className="cell-nowrap">{formatDate(event.at)}</td>
                     <td><code>{event.type}</code></td>
-                    <td className="cell-wrap">{actorText(event.actor)}</td>
-                    <td>{event.clientId ? <Link to={`/clients/${encodeURIComponent(event.clientId)}`}><code className="id">{event.clientId}</code></Link> : '—'}{event.versionId && <div className="muted"><code className="id">{event.versionId}</code></div>}</td>
+                    <td><Actor actor={event.actor} /></td>
+                    <td>{event.clientId ? <Link to={`/clients/${encodeURIComponent(event.clientId)}`} title={event.clientId}><code className="id id-short">{shortId(event.clientId)}</code></Link> : '—'}{event.versionId && <div className="muted cell-small"><code className="id id-short" title={event.versionId}>{shortId(event.versionId)}</code></div>}</td>
                     <td>{event.code ?? '—'}</td>
                     <td>{event.count}</td>
                     <td className="cell-wrap cell-small">{dataText(event.data) || '—'}</td>

@@ -11,11 +11,11 @@ export function FirstRunPage(): ReactNode {
       <ol className="steps">
         <li>
           <p>Put the first Administrator's console password (at least 8 characters) in a file only you can read:</p>
-          <pre tabIndex={0}><code>{"umask 077; read -rs -p 'Password: ' P && printf '%s' \"$P\" > admin-password; echo"}</code></pre>
+          <pre><code>{"(umask 077; read -rs -p 'Console password: ' P && printf '%s' \"$P\" > admin-password); echo"}</code></pre>
         </li>
         <li>
           <p>Create the account and its Administrator:</p>
-          <pre tabIndex={0}><code>{'npx rekey init --account 1234567 --name "Acme" \\\n  --admin-email admin@example.com --admin-password-file admin-password --json'}</code></pre>
+          <pre><code>{'npx rekey init --account 1234567 --name "Acme" \\\n  --admin-email admin@example.com --admin-password-file admin-password --json'}</code></pre>
           <p className="hint">It prints the account's first admin token once, for scripts. The running server sees the new account at once.</p>
         </li>
         <li><p>Delete the password file, then sign in here with the account ID, the email and the password.</p></li>
