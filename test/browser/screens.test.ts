@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { regenerateIntegratorSecret, signedFetch } from '../../src/sdk/index.js';
+import { runCli } from '../support/cli.js';
 import { send, startRekey, type Rekey } from '../support/harness.js';
 import { whoami } from '../support/key-accounts.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
@@ -134,7 +135,7 @@ describe('every console screen: axe-core and screenshots (Chromium)', () => {
     rmSync(emptyDir, { recursive: true, force: true });
   });
 
-  it('signed-out screens: sign in, a refused sign-in, register, first run', async () => {
+  it('signed-out screens: sign in, a refused sign-in, register, first run (then the first sign-in after `rekey init`)', async () => {
     const signInTab = await openConsole(browser, rekey);
     tabs.push(signInTab);
     await check(signInTab.page, '01-sign-in');
@@ -147,11 +148,22 @@ describe('every console screen: axe-core and screenshots (Chromium)', () => {
     await signInTab.page.goto('/register');
     await check(signInTab.page, '03-register');
 
+    // The README's path: a new database shows how to create the first account, above the sign-in
+    // form; once `rekey init` has run, that same form signs the new Administrator in.
     const firstRun = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await firstRun.newPage();
     await page.goto(`${empty.url}/`);
     await page.getByRole('heading', { name: 'Welcome to Rekey' }).waitFor();
     await check(page, '04-first-run');
+    const passwordFile = join(emptyDir, 'admin-password');
+    writeFileSync(passwordFile, 'first admin password', { mode: 0o600 });
+    const init = await runCli(['init', '--account', '1234567', '--name', 'Acme', '--admin-email', 'admin@example.com', '--admin-password-file', passwordFile, '--json'], { REKEY_DATABASE_URL: join(emptyDir, 'rekey.db') });
+    expect(init.code, init.stderr).toBe(0);
+    await page.getByLabel('Account').fill('1234567');
+    await page.getByLabel('Email').fill('admin@example.com');
+    await page.getByLabel('Password').fill('first admin password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
     await firstRun.close();
   });
 

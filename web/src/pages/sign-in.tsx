@@ -14,7 +14,8 @@ function explainSignInError(error: unknown): unknown {
   return error;
 }
 
-export function SignInPage({ notice }: { notice?: string | undefined }): ReactNode {
+/** Account, Email, Password and Sign in: the pinned names (SPEC §7). */
+export function SignInForm({ notice }: { notice?: string | undefined }): ReactNode {
   const { signIn } = useSession();
   const [accountId, setAccountId] = useState('');
   const [email, setEmail] = useState('');
@@ -29,7 +30,7 @@ export function SignInPage({ notice }: { notice?: string | undefined }): ReactNo
   };
 
   return (
-    <AuthShell title="Sign in to Rekey">
+    <>
       {notice && !action.error && <div className="notice notice-info" role="status"><p>{notice}</p></div>}
       <form className="form" onSubmit={submit}>
         <div className="field">
@@ -48,6 +49,14 @@ export function SignInPage({ notice }: { notice?: string | undefined }): ReactNo
         <ErrorMessage error={explainSignInError(action.error)} title={action.error instanceof ApiError && action.error.status === 429 ? 'Too many failed sign-ins' : 'Sign-in failed'} />
         <button type="submit" className="button button-primary button-block" disabled={action.isBusy}>Sign in</button>
       </form>
+    </>
+  );
+}
+
+export function SignInPage({ notice }: { notice?: string | undefined }): ReactNode {
+  return (
+    <AuthShell title="Sign in to Rekey">
+      <SignInForm notice={notice} />
       <p className="auth-footer">
         Refreshing your portal credentials? <Link to="/register">Run the registration</Link>.
       </p>
