@@ -1,20 +1,7 @@
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
-// The domain depends on nothing: src/core may import only itself and node:crypto (STYLE.md).
-const coreBoundary = {
-  files: ['src/core/**/*.ts'],
-  // Tests beside the code may read vectors and use the test runner.
-  ignores: ['src/core/**/*.test.ts'],
-  rules: {
-    'no-restricted-imports': ['error', {
-      patterns: [
-        // src/core is flat, so any parent-relative import leaves it.
-        { regex: '^(?!node:crypto$|\\./)', message: 'src/core imports nothing outside core except node:crypto.' },
-      ],
-    }],
-  },
-};
+// Architecture rules (boundaries, faces, no cycles) live in .dependency-cruiser.cjs and run in `npm run lint`.
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'src/web/assets/**', 'web/src/api/schema.d.ts'] },
@@ -26,7 +13,6 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
-  coreBoundary,
   // The console (web/) and its browser tests: the same rules, plus React's rules of hooks.
   {
     files: ['web/**/*.{ts,tsx}', 'test/browser/**/*.ts'],

@@ -1,11 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
-import { systemClock, type Clock } from './core/clock.js';
-import type { CoreDeps, FaultPoint } from './core/core-deps.js';
-import { createCredentialCache, type CredentialCache } from './core/credential-cache.js';
-import { newId } from './core/new-id.js';
-import { cryptoRandom } from './core/random.js';
-import { createUsageRecorder, type UsageRecorder } from './core/usage-recorder.js';
+import { systemClock, type Clock, type CoreDeps, type FaultPoint, newId, cryptoRandom } from './core/kernel/index.js';
+import { createCredentialCache, type CredentialCache, createUsageRecorder, type UsageRecorder } from './core/auth/index.js';
 import { buildApp } from './http/build-app.js';
 import { startOutboxWorker } from './mail/outbox-worker.js';
 import { startChangeFollower, type ChangeFollower } from './store/change-follower.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSlotWorking, slotHealth } from '../src/core/app.js';
+import { isSlotWorking, slotHealth } from '../src/core/apps/app.js';
 import {
   countsTowardLockout,
   DEFAULT_LOCKOUT_POLICY,
@@ -8,8 +8,8 @@ import {
   lockRuleOf,
   needsReset,
   throttleWindowOf,
-} from '../src/core/lockout.js';
-import type { SecretVersion } from '../src/core/secret-version.js';
+} from '../src/core/auth/lockout.js';
+import type { SecretVersion } from '../src/core/credentials/secret-version.js';
 
 // Pure rules of SPEC §4.5, as functions of (state, now): no store, no clock.
 describe('lockout rules', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FaultPoint } from '../src/core/core-deps.js';
+import type { FaultPoint } from '../src/core/kernel/core-deps.js';
 import { send, startRekey, type Rekey } from './support/harness.js';
 import { createKeyAccount, limitedToken, secretsIn, startRunningApp, whoami, type Answer } from './support/key-accounts.js';
 import { startSecondNode } from './support/second-node.js';

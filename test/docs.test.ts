@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENT_TYPES } from '../src/core/audit-event.js';
-import { ERROR_CODES } from '../src/core/errors.js';
+import { EVENT_TYPES } from '../src/core/audit/audit-event.js';
+import { ERROR_CODES } from '../src/core/kernel/errors.js';
 import { ERROR_CATALOGUE } from '../src/http/errors.js';
 import { renderReference } from '../src/http/reference-doc.js';
 import { startRekey, type Rekey } from './support/harness.js';

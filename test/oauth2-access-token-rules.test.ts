@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { accessTokenClaims, audienceOf, grantScope, judgeAccessToken, parseAccessTokenClaims } from '../src/core/access-token.js';
-import type { Client } from '../src/core/client.js';
-import type { SecretVersion } from '../src/core/secret-version.js';
-import { isTokenRevoked, tokenRevocationsOf } from '../src/core/token-revocations.js';
+import { accessTokenClaims, audienceOf, grantScope, judgeAccessToken, parseAccessTokenClaims } from '../src/core/oauth/access-token.js';
+import type { Client } from '../src/core/credentials/client.js';
+import type { SecretVersion } from '../src/core/credentials/secret-version.js';
+import { isTokenRevoked, tokenRevocationsOf } from '../src/core/oauth/token-revocations.js';
 
 const client: Client = {
   id: 'cli_a', accountId: 'acme1', profile: 'oauth', name: 'A', state: 'active', fields: { allowedScopes: ['read', 'write'] }, consumerKey: null,
@@ -33,7 +33,7 @@ describe('access token claims', () => {
     const claims = accessTokenClaims({ issuer: 'https://rekey.example', client, versionId: 'ver_1', scope: 'read', jti: 'j1', now: 1_700_000_000_900, ttlSeconds: 600 });
     expect(claims).toEqual({ iss: 'https://rekey.example', sub: 'cli_a', aud: 'https://rekey.example', client_id: 'cli_a', scope: 'read', jti: 'j1', iat: 1_700_000_000, exp: 1_700_000_600, rk_ver: 'ver_1' });
     expect(parseAccessTokenClaims({ ...claims })).toEqual(claims);
-    expect(audienceOf({ fields: { audience: 'https://api.example' } }, 'https://rekey.example')).toBe('https://api.example');
+    expect(audienceOf({ profile: 'oauth', fields: { audience: 'https://api.example' } }, 'https://rekey.example')).toBe('https://api.example');
   });
   it('reads only complete, well-typed claims', () => {
     const claims = accessTokenClaims({ issuer: 'i', client, versionId: 'v', scope: '', jti: 'j', now: 0, ttlSeconds: 60 });

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { CompactSign, compactVerify, decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import type { AccessTokenClaims } from '../src/core/access-token.js';
-import { createAccessTokenSigner } from '../src/oauth/access-token-signer.js';
+import type { AccessTokenClaims } from '../src/core/oauth/access-token.js';
+import { createAccessTokenSigner } from '../src/jose/access-token-signer.js';
 
 const vectors = JSON.parse(readFileSync(new URL('./vectors/jws.json', import.meta.url), 'utf8'));
 

@@ -1,7 +1,7 @@
 import { createHmac, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signingKeyAad } from '../src/core/signing-key.js';
+import { signingKeyAad } from '../src/core/oauth/signing-key.js';
 import { startRekey, type Rekey } from './support/harness.js';
 import { STORE_KINDS } from './support/stores.js';
 import { createOAuthClient, decodeJwt, decodeProtectedHeader, introspect, issueToken, oauthPost, whoamiWith, type OAuthClient } from './oauth2-helpers.js';

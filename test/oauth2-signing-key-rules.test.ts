@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLOCK_SKEW_MS, KEY_REFRESH_MS, MAX_ACCESS_TOKEN_TTL_MS, SIGNING_KEY_ROTATION_MS, isPublished, isPurgeable, isRotationDue, planKeyRotation, type SigningKey } from '../src/core/signing-key.js';
+import { CLOCK_SKEW_MS, KEY_REFRESH_MS, MAX_ACCESS_TOKEN_TTL_MS, SIGNING_KEY_ROTATION_MS, isPublished, isPurgeable, isRotationDue, planKeyRotation, type SigningKey } from '../src/core/oauth/signing-key.js';
 
 const key = (kid: string, state: SigningKey['state'], extra: Partial<SigningKey> = {}): SigningKey => ({
   kid, alg: 'ES256', state, publicJwk: '{}', privateCiphertext: 'v1.x', createdAt: 0, activatedAt: state === 'active' ? 0 : null, retiredAt: null, ...extra,

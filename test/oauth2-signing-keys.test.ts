@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signingKeyAad } from '../src/core/signing-key.js';
+import { signingKeyAad } from '../src/core/oauth/signing-key.js';
 import { send, startRekey, type Rekey } from './support/harness.js';
 import { STORE_KINDS } from './support/stores.js';
 import { createOAuthClient, decodeJwt, decodeProtectedHeader, introspect, issueToken, verifyOffline, whoamiWith, type OAuthClient } from './oauth2-helpers.js';

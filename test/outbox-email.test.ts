@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messageIdOf } from '../src/core/outbox-delivery.js';
-import type { OutboxMessage } from '../src/core/outbox-message.js';
+import { messageIdOf } from '../src/core/notify/outbox-delivery.js';
+import type { OutboxMessage } from '../src/core/notify/outbox-message.js';
 import { startOutboxWorker, type OutboxWorker } from '../src/mail/outbox-worker.js';
 import { BIN } from './support/cli.js';
 import { freePort, startRekey, type Rekey } from './support/harness.js';

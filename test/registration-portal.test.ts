@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SIGN_IN_WINDOW_MS } from '../src/core/sign-in-throttle.js';
+import { SIGN_IN_WINDOW_MS } from '../src/core/accounts/sign-in-throttle.js';
 import { runCli } from './support/cli.js';
 import { send, startRekey, type Rekey } from './support/harness.js';
 import { ADMIN_PASSWORD, PORTAL_PASSWORD, asSession, portalAppCredentials, preparePortalMembers, register, signIn, whoami } from './support/portal.js';

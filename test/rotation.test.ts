@@ -141,7 +141,7 @@ describe.each(STORE_KINDS)('rotation through the control API (%s)', (kind) => {
     const member = await rekey.request('POST', '/v1/members', { body: { email: 'viewer@acme.test', roles: ['Viewer'] } });
     expect(member.status).toBe(201);
     // The administrator cannot mint a token for someone else, so the viewer's own token is made by the store directly.
-    const { createAdminToken } = await import('../src/core/manage-members.js');
+    const { createAdminToken } = await import('../src/core/accounts/manage-members.js');
     const viewerToken = await createAdminToken(rekey.runtime.core, {
       accountId: 'acme1', memberId: member.json.id, actor: { type: 'member', id: member.json.id }, permissions: new Set(['credentials.read']),
     }, { name: 'viewer' });

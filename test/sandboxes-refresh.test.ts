@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateCredential } from '../src/core/credential-format.js';
-import { cryptoRandom } from '../src/core/random.js';
+import { generateCredential } from '../src/core/kernel/credential-format.js';
+import { cryptoRandom } from '../src/core/kernel/random.js';
 import { runCli } from './support/cli.js';
 import { limitedToken } from './support/key-accounts.js';
 import { send, startRekey, type Rekey } from './support/harness.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signIn, type PasswordVerifier } from '../src/core/sessions.js';
-import { SIGN_IN_WINDOW_MS } from '../src/core/sign-in-throttle.js';
+import { signIn, type PasswordVerifier } from '../src/core/accounts/sessions.js';
+import { SIGN_IN_WINDOW_MS } from '../src/core/accounts/sign-in-throttle.js';
 import { argon2Passwords } from '../src/http/routes/sessions.js';
 import { send, startRekey, type Rekey, type TestResponse } from './support/harness.js';
 import { STORE_KINDS } from './support/stores.js';

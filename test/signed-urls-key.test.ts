@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Client } from '../src/core/client.js';
-import type { SecretVersion } from '../src/core/secret-version.js';
-import { SIGNED_URL_VERIFY_ONLY_MS, signedUrlKey, signingVersionState } from '../src/core/signed-urls.js';
+import type { Client } from '../src/core/credentials/client.js';
+import type { SecretVersion } from '../src/core/credentials/secret-version.js';
+import { SIGNED_URL_VERIFY_ONLY_MS, signedUrlKey, signingVersionState } from '../src/core/portal/signed-urls.js';
 import { canonicalSignedUrlInput, parseSignedUrl, signUrl } from '../src/protocols/signed-url.js';
 
 interface KeyVector {

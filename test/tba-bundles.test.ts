@@ -67,7 +67,7 @@ describe.each(STORE_KINDS)('bundles (%s)', (kind) => {
 
   it('an installer without accounts.manage cannot install', async () => {
     // A third account whose only member holds credentials.read.
-    const { initializeAccount } = await import('../src/core/initialize-account.js');
+    const { initializeAccount } = await import('../src/core/accounts/initialize-account.js');
     const third = await initializeAccount(rekey.runtime.core, { accountId: 'third3', name: 'Third', adminEmail: 'admin@third.test', passwordHash: null }, { requireEmpty: false });
     const limited = await send(rekey.url, 'POST', '/v1/admin-tokens', { token: third.adminToken, body: { name: 'read only', permissions: ['credentials.read'] } });
     const denied = await rekey.request('POST', `/v1/bundles/${bundleId}/install`, { token: limited.json.token, body: {} });

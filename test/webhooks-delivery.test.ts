@@ -1,8 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { warnExpiringSecrets } from '../src/core/expiry-warnings.js';
-import type { OutboxMessage } from '../src/core/outbox-message.js';
-import { webhookSecretAad } from '../src/core/webhooks.js';
+import { warnExpiringSecrets } from '../src/core/notify/expiry-warnings.js';
+import type { OutboxMessage } from '../src/core/notify/outbox-message.js';
+import { webhookSecretAad } from '../src/core/notify/webhooks.js';
 import { startOutboxWorker, type OutboxWorker } from '../src/mail/outbox-worker.js';
 import { limitedToken } from './support/key-accounts.js';
 import { startRekey, type Rekey } from './support/harness.js';

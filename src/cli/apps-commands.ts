@@ -1,16 +1,5 @@
 import { readFileSync } from 'node:fs';
-import {
-  createApp,
-  deleteApp,
-  deleteAppSecret,
-  deployApp,
-  getApp,
-  listApps,
-  putAppSecret,
-  rotateAppToken,
-  updateApp,
-} from '../core/manage-apps.js';
-import { rotateWithApps } from '../core/rotate-with-apps.js';
+import { createApp, deleteApp, deleteAppSecret, deployApp, getApp, listApps, putAppSecret, rotateAppToken, updateApp, rotateWithApps } from '../core/apps/index.js';
 import type { Runtime } from '../main.js';
 import { callerFromToken, parse } from './run-cli.js';
 import { EXIT, UsageError, print, type Output } from './output.js';

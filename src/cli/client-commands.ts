@@ -1,16 +1,10 @@
-import { PROFILES, type ClientFields, type Profile } from '../core/client.js';
-import { viewClient } from '../core/client-view.js';
-import { createClient } from '../core/create-client.js';
-import { deleteClient } from '../core/delete-client.js';
-import { loadClient } from '../core/load-client.js';
-import { regenerateSecret } from '../core/regenerate-secret.js';
-import { requirePermission } from '../core/require-permission.js';
-import { revokeSecretVersion } from '../core/revoke-secret-version.js';
-import { listStaleUsage } from '../core/stale-usage.js';
-import { unlockKeyAccount } from '../core/unlock-key-account.js';
+import { PROFILES, isProfile, type Profile, viewClient, createClient, deleteClient, loadClient, regenerateSecret, revokeSecretVersion } from '../core/credentials/index.js';
+import { requirePermission } from '../core/accounts/index.js';
+import { listStaleUsage, unlockKeyAccount } from '../core/auth/index.js';
 import type { Runtime } from '../main.js';
 import { callerFromToken, parse } from './run-cli.js';
 import { EXIT, UsageError, print, type Output } from './output.js';
+import { PROFILE_FIELD_OPTIONS, profileFieldsFromFlags, profileUsage } from './profile-options.js';
 
 const integer = (value: unknown, name: string): number | undefined => {
   if (value === undefined) return undefined;
@@ -27,7 +21,7 @@ export async function clientCommands(group: string, args: string[], runtime: Run
     'grace-seconds': { type: 'string' },
     'idempotency-key': { type: 'string' },
     'revoke-issued-tokens': { type: 'boolean' },
-    'allowed-scope': { type: 'string', multiple: true },
+    ...PROFILE_FIELD_OPTIONS,
     type: { type: 'string' },
     client: { type: 'string' },
     status: { type: 'string' },
@@ -82,10 +76,9 @@ export async function clientCommands(group: string, args: string[], runtime: Run
     case 'create': {
       const profile = values.profile as string | undefined;
       const name = values.name as string | undefined;
-      if (!profile || !(PROFILES as readonly string[]).includes(profile) || !name) throw new UsageError(`Usage: rekey clients create --profile ${PROFILES.join('|')} --name NAME`);
-      const fields: ClientFields = {};
-      if (values['allowed-scope']) fields.allowedScopes = values['allowed-scope'] as string[];
-      const created = await createClient(core, caller, { profile: profile as Profile, name, fields });
+      if (!profile || !isProfile(profile) || !name) throw new UsageError(`Usage: rekey clients create --profile ${PROFILES.join('|')} --name NAME [profile options]\n${profileUsage()}`);
+      const fields = profileFieldsFromFlags(profile, values);
+      const created = await createClient(core, caller, { profile, name, fields });
       print(out, created, json);
       if (!json) out.stderr.write('The secret above is shown once. Store it now.\n');
       return EXIT.ok;

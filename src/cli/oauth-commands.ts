@@ -1,6 +1,6 @@
-import { isSigningAlgorithm, SIGNING_ALGORITHMS, type SigningKey } from '../core/signing-key.js';
+import { isSigningAlgorithm, SIGNING_ALGORITHMS, type SigningKey } from '../core/oauth/index.js';
 import type { Runtime } from '../main.js';
-import { rotateSigningKeys } from '../oauth/signing-key-ring.js';
+import { rotateSigningKeys } from '../jose/signing-key-ring.js';
 import { parse } from './run-cli.js';
 import { EXIT, UsageError, print, type Output } from './output.js';
 

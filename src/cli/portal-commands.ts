@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
-import { invalid } from '../core/errors.js';
-import { registerPortal } from '../core/register-portal.js';
-import { createSandbox, issueSandboxAdminToken, listSandboxes, refreshSandbox } from '../core/sandboxes.js';
-import type { PasswordVerifier } from '../core/sessions.js';
-import { createSignedUrl, verifySignedUrl } from '../core/signed-urls.js';
-import { checkWebhookUrl, createWebhook, deleteWebhook, listWebhooks } from '../core/webhooks.js';
+import { invalid } from '../core/kernel/index.js';
+import { registerPortal, createSandbox, issueSandboxAdminToken, listSandboxes, refreshSandbox, createSignedUrl, verifySignedUrl } from '../core/portal/index.js';
+import type { PasswordVerifier } from '../core/accounts/index.js';
+import { checkWebhookUrl, createWebhook, deleteWebhook, listWebhooks } from '../core/notify/index.js';
 import type { Runtime } from '../main.js';
 import { parseWebhookAllowList, resolveWebhookTarget, WebhookTargetRefused } from '../mail/webhook-target.js';
 import { hashPassword, verifyPassword } from '../password-hash.js';

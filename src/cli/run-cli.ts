@@ -1,11 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config.js';
-import { authenticateAdminToken } from '../core/authenticate-admin-token.js';
-import type { Caller } from '../core/core-deps.js';
-import { RekeyError, type ErrorCode } from '../core/errors.js';
-import { initializeAccount } from '../core/initialize-account.js';
-import { parseMasterKey } from '../core/keyring.js';
+import { authenticateAdminToken, initializeAccount } from '../core/accounts/index.js';
+import { type Caller, RekeyError, type ErrorCode, parseMasterKey } from '../core/kernel/index.js';
 import { createRuntime, serve, type Runtime } from '../main.js';
 import { hashPassword } from '../password-hash.js';
 import { migrate } from '../store/migrations.js';

@@ -1,13 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { installBundle, publishBundle } from '../core/bundles.js';
-import {
-  createAdminToken, createMember, createRole, deleteRole, listAdminTokens, listMembers, listRoles, removeMember, revokeAdminToken,
-  setMemberPassword, setMemberRoles, updateRole,
-} from '../core/manage-members.js';
-import { issueToken, listTokens, revokeAllTokens, revokeToken } from '../core/manage-tokens.js';
-import { isPermission, type Permission } from '../core/permissions.js';
-import { resetConsumerCredentials } from '../core/reset-consumer-credentials.js';
-import { revokeAllSessions } from '../core/sessions.js';
+import { installBundle, publishBundle, issueToken, listTokens, revokeAllTokens, revokeToken, resetConsumerCredentials } from '../core/tba/index.js';
+import { createAdminToken, createMember, createRole, deleteRole, listAdminTokens, listMembers, listRoles, removeMember, revokeAdminToken, setMemberPassword, setMemberRoles, updateRole, isPermission, type Permission, revokeAllSessions } from '../core/accounts/index.js';
 import type { Runtime } from '../main.js';
 import { hashPassword } from '../password-hash.js';
 import { EXIT, UsageError, print, type Output } from './output.js';

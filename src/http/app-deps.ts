@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
-import type { CoreDeps } from '../core/core-deps.js';
-import type { UsageRecorder } from '../core/usage-recorder.js';
+import type { CoreDeps } from '../core/kernel/index.js';
+import type { UsageRecorder } from '../core/auth/index.js';
 
 /** Everything buildApp needs; assembled by main.ts or by a test. */
 export interface AppDeps {

@@ -1,7 +1,6 @@
-import type { AuthOutcome } from '../core/authenticate-client.js';
-import type { CoreDeps } from '../core/core-deps.js';
-import { RekeyError } from '../core/errors.js';
-import { inspectAccessToken, oauthRuntimeOf } from '../oauth/oauth-runtime.js';
+import type { AuthOutcome } from '../core/auth/index.js';
+import { type CoreDeps, RekeyError } from '../core/kernel/index.js';
+import { inspectAccessToken, oauthRuntimeOf } from '../jose/oauth-runtime.js';
 import type { DataPlaneRequest, RequestAuthOptions } from './authenticate-request.js';
 
 /** RFC 6750 §3: failures name `invalid_token`; the quoted description holds no token material. */

@@ -1,8 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { authenticateAdminToken } from '../core/authenticate-admin-token.js';
-import type { Caller } from '../core/core-deps.js';
-import { RekeyError } from '../core/errors.js';
-import { authenticateSession } from '../core/sessions.js';
+import { authenticateAdminToken, authenticateSession } from '../core/accounts/index.js';
+import { type Caller, RekeyError } from '../core/kernel/index.js';
 import type { AppDeps } from './app-deps.js';
 
 /** The console session cookie (HttpOnly) and the CSRF token cookie the console's script reads. */

@@ -1,10 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isValidAccountId } from '../core/account.js';
-import type { AuthOutcome } from '../core/authenticate-client.js';
-import { authenticateToken } from '../core/authenticate-token.js';
-import type { CoreDeps } from '../core/core-deps.js';
-import { RekeyError } from '../core/errors.js';
-import type { UsageRecorder } from '../core/usage-recorder.js';
+import { isValidAccountId } from '../core/accounts/index.js';
+import type { AuthOutcome, UsageRecorder } from '../core/auth/index.js';
+import { authenticateToken } from '../core/tba/index.js';
+import { type CoreDeps, RekeyError } from '../core/kernel/index.js';
 import {
   collectRequestParams,
   oauthBaseUri,

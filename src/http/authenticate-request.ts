@@ -1,11 +1,9 @@
-import { authenticateClient, type AuthContext, type AuthOutcome, type Identity } from '../core/authenticate-client.js';
+import { authenticateClient, type AuthContext, type AuthOutcome, type Identity, type UsageRecorder } from '../core/auth/index.js';
 import { authenticateBearer } from './authenticate-bearer.js';
 import { authenticateOAuth1 } from './authenticate-oauth1.js';
-import type { CoreDeps } from '../core/core-deps.js';
-import { isWellFormedCredential } from '../core/credential-format.js';
-import { RekeyError } from '../core/errors.js';
-import type { UsageRecorder } from '../core/usage-recorder.js';
+import { type CoreDeps, isWellFormedCredential, RekeyError } from '../core/kernel/index.js';
 import { checkContentDigest, hmacSha256Signature, parseSignedRequest, signaturesEqual } from '../protocols/http-signature.js';
+import { profilesAccepting } from '../core/credentials/index.js';
 
 /** A data-plane request, either as received or as described to POST /v1/verify. */
 export interface DataPlaneRequest {
@@ -90,7 +88,8 @@ function splitAuthorization(authorization: string): { scheme: string; value: str
   return { scheme: trimmed.slice(0, gap), value: /\s/.test(value) ? value.split(/\s+/).join(' ') : value };
 }
 
-const BASIC_PROFILES = ['apikey', 'oauth'] as const;
+const BASIC_PROFILES = profilesAccepting('basic');
+const SIGNATURE_PROFILES = profilesAccepting('http_signature');
 
 function authenticateBasic(deps: CoreDeps, usage: UsageRecorder, request: DataPlaneRequest, value: string, now: number, options: RequestAuthOptions): AuthOutcome | Promise<AuthOutcome> {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return fail('malformed_credential', 'The Basic credentials are not valid base64.');
@@ -132,7 +131,7 @@ async function authenticateSignature(deps: CoreDeps, usage: UsageRecorder, reque
     matches: (secret) => signaturesEqual(hmacSha256Signature(Buffer.from(secret, 'utf8'), signed.signatureBase), signed.signature),
   }, {
     credentialType: 'http_signature',
-    profiles: ['integrator'],
+    profiles: SIGNATURE_PROFILES,
     now,
     context: contextOf(request),
     ...(options.accountId ? { accountId: options.accountId } : {}),

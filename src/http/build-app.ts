@@ -2,9 +2,9 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import swagger from '@fastify/swagger';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import { EVENT_TYPES } from '../core/audit-event.js';
-import { ERROR_CODES, RekeyError } from '../core/errors.js';
-import { requirePermission } from '../core/require-permission.js';
+import { EVENT_TYPES } from '../core/audit/index.js';
+import { ERROR_CODES, RekeyError } from '../core/kernel/index.js';
+import { requirePermission } from '../core/accounts/index.js';
 import type { AppDeps } from './app-deps.js';
 import { authenticateControl } from './authenticate-control.js';
 import { statusOf, toProblem } from './errors.js';

@@ -1,4 +1,4 @@
-import { RekeyError, type ErrorCode } from '../core/errors.js';
+import { RekeyError, type ErrorCode } from '../core/kernel/index.js';
 
 interface CatalogueEntry {
   status: number;

@@ -1,6 +1,6 @@
-import type { Identity } from '../core/authenticate-client.js';
-import type { Caller } from '../core/core-deps.js';
-import type { Permission } from '../core/permissions.js';
+import type { Identity } from '../core/auth/index.js';
+import type { Caller } from '../core/kernel/index.js';
+import type { Permission } from '../core/accounts/index.js';
 
 export type BodyKind = 'json' | 'form' | 'any';
 

@@ -1,5 +1,5 @@
-import { EVENT_TYPES } from '../core/audit-event.js';
-import { ERROR_CODES } from '../core/errors.js';
+import { EVENT_TYPES } from '../core/audit/index.js';
+import { ERROR_CODES } from '../core/kernel/index.js';
 import { ERROR_CATALOGUE } from './errors.js';
 
 /** The error catalogue and event list as Markdown: docs/errors-and-events.md is this, verbatim. */

@@ -1,6 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Caller } from '../core/core-deps.js';
-import { RekeyError, invalid } from '../core/errors.js';
+import { type Caller, RekeyError, invalid } from '../core/kernel/index.js';
 
 /** The authenticated control-plane caller; the shared preHandler guarantees it on `auth: 'control'` routes. */
 export function callerOf(request: FastifyRequest): Caller {

@@ -1,6 +1,6 @@
 import proxyAddr from '@fastify/proxy-addr';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuthOutcome } from '../core/authenticate-client.js';
+import type { AuthOutcome } from '../core/auth/index.js';
 import type { AppDeps } from './app-deps.js';
 import { authenticateRequest } from './authenticate-request.js';
 import { headerMap } from './routes/whoami.js';

@@ -1,6 +1,5 @@
 import nodemailer from 'nodemailer';
-import { messageIdOf } from '../core/outbox-delivery.js';
-import type { OutboxMessage } from '../core/outbox-message.js';
+import { messageIdOf, type OutboxMessage } from '../core/notify/index.js';
 
 export const SMTP_TIMEOUT_MS = 10_000;
 

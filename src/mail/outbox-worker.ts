@@ -1,8 +1,5 @@
-import type { CoreDeps } from '../core/core-deps.js';
-import { warnExpiringSecrets } from '../core/expiry-warnings.js';
-import { DEFAULT_RETRY_POLICY, settleDelivery, type RetryPolicy } from '../core/outbox-delivery.js';
-import type { OutboxMessage } from '../core/outbox-message.js';
-import { webhookSecretAad } from '../core/webhooks.js';
+import type { CoreDeps } from '../core/kernel/index.js';
+import { warnExpiringSecrets, DEFAULT_RETRY_POLICY, settleDelivery, type RetryPolicy, type OutboxMessage, webhookSecretAad } from '../core/notify/index.js';
 import { signWebhook } from '../protocols/standard-webhooks.js';
 import { createEmailSender, type EmailSender } from './email-sender.js';
 import { postWebhook, type DeliveryOutcome } from './webhook-sender.js';

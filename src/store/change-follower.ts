@@ -1,5 +1,5 @@
-import type { CredentialCache } from '../core/credential-cache.js';
-import type { Store } from '../core/store.js';
+import type { CredentialCache } from '../core/auth/index.js';
+import type { Store } from '../core/kernel/index.js';
 
 export interface ChangeFollower {
   /** Reads the change log once: drops cached entries that changed, then confirms freshness. */

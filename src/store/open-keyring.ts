@@ -1,10 +1,7 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
-import { RekeyError } from '../core/errors.js';
-import { createKeyMaterial, createKeyring, parseMasterKey, unwrapKeyMaterial, wrapKeyMaterial, type Keyring } from '../core/keyring.js';
-import type { Random } from '../core/random.js';
-import type { Store } from '../core/store.js';
+import { RekeyError, createKeyMaterial, createKeyring, parseMasterKey, unwrapKeyMaterial, wrapKeyMaterial, type Keyring, type Random, type Store } from '../core/kernel/index.js';
 
 export interface KeyringWarning {
   message: string;

@@ -1,5 +1,5 @@
 import type { StoreLocation } from '../config.js';
-import type { Store } from '../core/store.js';
+import type { Store } from '../core/kernel/index.js';
 import { migrate } from './migrations.js';
 import { openPostgresDb } from './postgres/postgres-db.js';
 import type { SqlDb } from './sql-db.js';

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
-import { initializeAccount } from '../../src/core/initialize-account.js';
+import { initializeAccount } from '../../src/core/accounts/initialize-account.js';
 import { buildApp } from '../../src/http/build-app.js';
 import { createRuntime, type Runtime } from '../../src/main.js';
 import { createTestDatabase, type StoreKind, type TestDatabase } from './stores.js';

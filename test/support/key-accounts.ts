@@ -1,8 +1,8 @@
 import { request as httpRequest } from 'node:http';
-import { generateCredential } from '../../src/core/credential-format.js';
-import { newId } from '../../src/core/new-id.js';
-import type { Permission } from '../../src/core/permissions.js';
-import { cryptoRandom } from '../../src/core/random.js';
+import { generateCredential } from '../../src/core/kernel/credential-format.js';
+import { newId } from '../../src/core/kernel/new-id.js';
+import type { Permission } from '../../src/core/accounts/permissions.js';
+import { cryptoRandom } from '../../src/core/kernel/random.js';
 import { send, type Rekey, type TestResponse } from './harness.js';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/core/clock.js';
+import type { Clock } from '../../src/core/kernel/clock.js';
 
 /** Real time plus an offset a test can move forward. */
 export interface TestClock extends Clock {

@@ -1,11 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { PERMISSIONS, type Permission } from '../../core/permissions.js';
-import {
-  createAdminToken, createMember, createRole, deleteRole, listAdminTokens, listMembers, listRoles, removeMember, revokeAdminToken,
-  setMemberPassword, setMemberRoles, updateRole, viewMember,
-} from '../../core/manage-members.js';
-import { notFound } from '../../core/errors.js';
+import { PERMISSIONS, type Permission, createAdminToken, createMember, createRole, deleteRole, listAdminTokens, listMembers, listRoles, removeMember, revokeAdminToken, setMemberPassword, setMemberRoles, updateRole, viewMember } from '../../core/accounts/index.js';
+import { notFound } from '../../core/kernel/index.js';
 import { hashPassword } from '../../password-hash.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf } from '../request-context.js';

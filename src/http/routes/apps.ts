@@ -1,22 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { fetchAppCredentials } from '../../core/app-credentials.js';
-import { RekeyError } from '../../core/errors.js';
-import {
-  createApp,
-  deleteApp,
-  deleteAppSecret,
-  deployApp,
-  getApp,
-  listApps,
-  listAppsOfKeyAccount,
-  putAppSecret,
-  rotateAppToken,
-  updateApp,
-} from '../../core/manage-apps.js';
-import { rotateWithApps } from '../../core/rotate-with-apps.js';
-import { listStaleUsage } from '../../core/stale-usage.js';
-import { unlockKeyAccount } from '../../core/unlock-key-account.js';
+import { fetchAppCredentials, createApp, deleteApp, deleteAppSecret, deployApp, getApp, listApps, listAppsOfKeyAccount, putAppSecret, rotateAppToken, updateApp, rotateWithApps } from '../../core/apps/index.js';
+import { RekeyError } from '../../core/kernel/index.js';
+import { listStaleUsage, unlockKeyAccount } from '../../core/auth/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf, idempotencyKeyOf } from '../request-context.js';
 

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { EVENT_TYPES } from '../../core/audit-event.js';
-import { invalid } from '../../core/errors.js';
+import { EVENT_TYPES } from '../../core/audit/index.js';
+import { invalid } from '../../core/kernel/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf } from '../request-context.js';
 

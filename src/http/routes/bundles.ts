@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { getBundleOfClient, installBundle, publishBundle } from '../../core/bundles.js';
+import { getBundleOfClient, installBundle, publishBundle } from '../../core/tba/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf } from '../request-context.js';
 

@@ -1,47 +1,23 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { PROFILES, type ClientFields, type Profile } from '../../core/client.js';
-import { viewClient } from '../../core/client-view.js';
-import { createClient } from '../../core/create-client.js';
-import { deleteClient } from '../../core/delete-client.js';
-import { invalid } from '../../core/errors.js';
-import { loadClient } from '../../core/load-client.js';
-import { regenerateSecret } from '../../core/regenerate-secret.js';
-import { revokeSecretVersion } from '../../core/revoke-secret-version.js';
+import { PROFILES, checkSettableFields, settableFieldSchemas, viewClient, createClient, deleteClient, loadClient, regenerateSecret, revokeSecretVersion } from '../../core/credentials/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf, idempotencyKeyOf } from '../request-context.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
-const Scope = Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E]+$' });
+
+/** Each profile's settable fields come from its descriptor; the body stays one flat object. */
+const profileFields = Object.fromEntries([...settableFieldSchemas()].map(([name, schema]) => [name, Type.Optional(Type.Unsafe<unknown>(schema))]));
 
 export const CreateClientBody = Type.Object(
   {
     profile: Type.Union(PROFILES.map((profile) => Type.Literal(profile))),
     name: Name,
     expiresInSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 10 * 365 * 86_400 })),
-    contactName: Type.Optional(Type.String({ maxLength: 200 })),
-    email: Type.Optional(Type.String({ maxLength: 320, pattern: '^[^\\s@]+@[^\\s@]+$' })),
-    application: Type.Optional(Type.String({ maxLength: 200 })),
-    allowedScopes: Type.Optional(Type.Array(Scope, { maxItems: 100, uniqueItems: true })),
-    audience: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
-    tokenBasedAuth: Type.Optional(Type.Boolean()),
-    allowHmacSha1: Type.Optional(Type.Boolean()),
-    maxFailedAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-    lockSeconds: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 30 * 86_400 }), Type.Null()])),
-    throttleFailuresPerMinute: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
-    lockScope: Type.Optional(Type.Union([Type.Literal('keyAccount'), Type.Literal('source')])),
-    staleSecretsCount: Type.Optional(Type.Boolean()),
+    ...profileFields,
   },
   { additionalProperties: false },
 );
-
-/** Which optional fields each profile takes; any other field is refused rather than ignored. */
-const PROFILE_FIELDS: Record<Profile, ReadonlyArray<keyof ClientFields>> = {
-  oauth: ['contactName', 'email', 'application', 'allowedScopes', 'audience'],
-  integrator: ['contactName', 'email'],
-  apikey: ['maxFailedAttempts', 'lockSeconds', 'throttleFailuresPerMinute', 'lockScope', 'staleSecretsCount'],
-  tba: ['tokenBasedAuth', 'allowHmacSha1'],
-};
 
 const RegenerateBody = Type.Object(
   {
@@ -70,11 +46,7 @@ export function registerClientRoutes(app: FastifyInstance, deps: AppDeps): void 
     config: { auth: 'control', permission: 'credentials.manage' },
   }, async (request, reply) => {
     const { profile, name, expiresInSeconds, ...rest } = request.body;
-    const fields: ClientFields = {};
-    for (const [key, value] of Object.entries(rest)) {
-      if (!(PROFILE_FIELDS[profile] as readonly string[]).includes(key)) throw invalid(`/${key}`, `"${key}" does not apply to ${profile} clients.`);
-      (fields as Record<string, unknown>)[key] = value;
-    }
+    const fields = checkSettableFields(profile, rest);
     const created = await createClient(core, callerOf(request), { profile, name, fields, ...(expiresInSeconds ? { expiresInSeconds } : {}) });
     return reply.code(201).header('cache-control', 'no-store').send(created);
   });

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { EVENT_TYPES } from '../../core/audit-event.js';
-import { ERROR_CODES, RekeyError, type ErrorCode } from '../../core/errors.js';
+import { EVENT_TYPES } from '../../core/audit/index.js';
+import { ERROR_CODES, RekeyError, type ErrorCode } from '../../core/kernel/index.js';
 import { ERROR_CATALOGUE } from '../errors.js';
 
 const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

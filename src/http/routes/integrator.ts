@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { RekeyError } from '../../core/errors.js';
-import { regenerateSecret } from '../../core/regenerate-secret.js';
+import { RekeyError } from '../../core/kernel/index.js';
+import { regenerateSecret } from '../../core/credentials/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { authenticateRequest } from '../authenticate-request.js';
 import { idempotencyKeyOf } from '../request-context.js';

@@ -1,16 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { accessTokenClaims, grantScope } from '../../core/access-token.js';
-import type { AuthContext } from '../../core/authenticate-client.js';
-import { RekeyError } from '../../core/errors.js';
-import { revokeAccessToken } from '../../core/token-revocations.js';
-import { authenticateOAuthClient, type AuthenticatedOAuthClient } from '../../oauth/authenticate-oauth-client.js';
-import { parseOAuthForm } from '../../oauth/client-credentials.js';
-import { CLIENT_CHALLENGE, OAuthError } from '../../oauth/oauth-error.js';
-import { attachOAuthRuntime, inspectAccessToken } from '../../oauth/oauth-runtime.js';
-import type { ActiveSigner } from '../../oauth/signing-key-ring.js';
-import { createSigningBatch } from '../../oauth/signing-batch.js';
-import { createTokenIds } from '../../oauth/token-ids.js';
+import { accessTokenClaims, grantScope, revokeAccessToken, parseOAuthForm, CLIENT_CHALLENGE, OAuthError, createTokenIds } from '../../core/oauth/index.js';
+import type { AuthContext } from '../../core/auth/index.js';
+import { fieldsOf } from '../../core/credentials/index.js';
+import { RekeyError } from '../../core/kernel/index.js';
+import { authenticateOAuthClient, type AuthenticatedOAuthClient } from '../../jose/authenticate-oauth-client.js';
+import { attachOAuthRuntime, inspectAccessToken } from '../../jose/oauth-runtime.js';
+import type { ActiveSigner } from '../../jose/signing-key-ring.js';
+import { createSigningBatch } from '../../jose/signing-batch.js';
 import type { AppDeps } from '../app-deps.js';
 import { addressOf } from '../request-context.js';
 
@@ -96,7 +93,7 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
     if (grantType !== 'client_credentials') throw new OAuthError('unsupported_grant_type', 'This server issues tokens for the client_credentials grant only.');
     const now = core.clock.now();
     const issue = ({ client, version }: AuthenticatedOAuthClient): Promise<TokenResponse> => {
-      const granted = grantScope(params.get('scope'), client.fields.allowedScopes ?? []);
+      const granted = grantScope(params.get('scope'), fieldsOf(client, 'oauth')?.allowedScopes ?? []);
       if (!granted.ok) throw new OAuthError('invalid_scope', granted.message);
       const respond = (signer: ActiveSigner): Promise<TokenResponse> => {
         const claims = accessTokenClaims({

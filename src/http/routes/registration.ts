@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { registerPortal } from '../../core/register-portal.js';
+import { registerPortal } from '../../core/portal/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { addressOf } from '../request-context.js';
 import { argon2Passwords } from './sessions.js';

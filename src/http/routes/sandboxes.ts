@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { createSandbox, issueSandboxAdminToken, listSandboxes, refreshSandbox } from '../../core/sandboxes.js';
+import { createSandbox, issueSandboxAdminToken, listSandboxes, refreshSandbox } from '../../core/portal/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf } from '../request-context.js';
 

@@ -1,8 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { SESSION_TTL_MS } from '../../core/console-session.js';
+import { SESSION_TTL_MS, endOwnSession, listOwnSessions, revokeAllSessions, signIn, type PasswordVerifier } from '../../core/accounts/index.js';
 import { randomBytes } from 'node:crypto';
-import { endOwnSession, listOwnSessions, revokeAllSessions, signIn, type PasswordVerifier } from '../../core/sessions.js';
 import { hashPassword, verifyPassword } from '../../password-hash.js';
 import type { AppDeps } from '../app-deps.js';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../authenticate-control.js';

@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { invalid } from '../../core/errors.js';
-import { SIGNED_URL_MAX_TTL_SECONDS, createSignedUrl, verifySignedUrl, type PresentedSignedUrl } from '../../core/signed-urls.js';
+import { invalid } from '../../core/kernel/index.js';
+import { SIGNED_URL_MAX_TTL_SECONDS, createSignedUrl, verifySignedUrl, type PresentedSignedUrl } from '../../core/portal/index.js';
 import { parseSignedUrl, signUrl, signedUrlSignature } from '../../protocols/signed-url.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf } from '../request-context.js';

@@ -1,7 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { issueToken, listTokens, revokeAllTokens, revokeToken } from '../../core/manage-tokens.js';
-import { resetConsumerCredentials } from '../../core/reset-consumer-credentials.js';
+import { issueToken, listTokens, revokeAllTokens, revokeToken, resetConsumerCredentials } from '../../core/tba/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf, idempotencyKeyOf } from '../request-context.js';
 import { registerBundleRoutes } from './bundles.js';

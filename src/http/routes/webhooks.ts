@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { invalid } from '../../core/errors.js';
-import { WEBHOOK_EVENTS, checkWebhookUrl, createWebhook, deleteWebhook, listWebhooks } from '../../core/webhooks.js';
+import { invalid } from '../../core/kernel/index.js';
+import { WEBHOOK_EVENTS, checkWebhookUrl, createWebhook, deleteWebhook, listWebhooks } from '../../core/notify/index.js';
 import { parseWebhookAllowList, resolveWebhookTarget, WebhookTargetRefused } from '../../mail/webhook-target.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf } from '../request-context.js';

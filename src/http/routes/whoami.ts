@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { AuthOutcome, Identity } from '../../core/authenticate-client.js';
-import { RekeyError } from '../../core/errors.js';
+import type { AuthOutcome, Identity } from '../../core/auth/index.js';
+import { RekeyError } from '../../core/kernel/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { authenticateRequest, DATA_PLANE_CHALLENGE, type DataPlaneRequest } from '../authenticate-request.js';
 import { addressOf, callerOf } from '../request-context.js';

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { RekeyError } from '../../core/errors.js';
+import { RekeyError } from '../../core/kernel/index.js';
 import type { SqlDb } from '../sql-db.js';
 
 // BIGINT columns hold millisecond timestamps and counters, all well inside 2^53.

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { RekeyError } from '../../core/errors.js';
+import { RekeyError } from '../../core/kernel/index.js';
 import type { SqlDb } from '../sql-db.js';
 
 type Statement = Database.Statement<unknown[], unknown>;

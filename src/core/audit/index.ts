@@ -1,0 +1,3 @@
+export * from './audit-event.js';
+export * from './audit-store.js';
+export * from './record-audit.js';

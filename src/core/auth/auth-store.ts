@@ -1,0 +1,42 @@
+import type { LockCounter, LockRule, SourceLockout } from './lockout.js';
+import type { StaleUse, StaleUsage } from './stale-use.js';
+
+export interface UsageUpdate {
+  versionId: string;
+  count: number;
+  lastUsedAt: number;
+}
+
+/**
+ * Store port: what authentication writes back: spent nonces, use counts, the key-account lockout
+ * counters (per key account and per source address), failure windows and stale-secret usage.
+ */
+export interface AuthStore {
+  /** Records a nonce; false when it was already seen and has not expired. */
+  claimNonce(scope: string, nonce: string, expiresAt: number, now: number): Promise<boolean>;
+  applyUsage(updates: readonly UsageUpdate[]): Promise<void>;
+
+  /**
+   * One atomic conditional UPDATE of the key account's counter (SPEC §4.5): counts only while the
+   * key account is unlocked (or its timed lock has passed) and locks it at the limit. Null when it
+   * was already locked, so nothing changed.
+   */
+  recordFailedAttempt(clientId: string, rule: LockRule): Promise<LockCounter | null>;
+  /** Clears the counter (and a lapsed timed lock) after a success; true when something changed. */
+  resetFailedAttempts(clientId: string, now: number): Promise<boolean>;
+  /** The same counter per (key account, source address), for `lockScope: "source"`. */
+  recordSourceFailure(clientId: string, address: string, rule: LockRule): Promise<LockCounter | null>;
+  resetSourceFailures(clientId: string, address: string, now: number): Promise<boolean>;
+  listSourceLockouts(clientId: string): Promise<SourceLockout[]>;
+  /** Unlock and regenerate drop every per-address lock; returns how many addresses were locked. */
+  clearSourceLockouts(clientId: string, now: number): Promise<number>;
+  /**
+   * Counts one failure for (key account, address) in the window starting at `windowStart`, unless
+   * `limit` failures were already counted there: then null (throttled) and nothing changes.
+   */
+  countFailureInWindow(clientId: string, address: string, windowStart: number, limit: number): Promise<number | null>;
+
+  recordStaleUse(use: StaleUse): Promise<void>;
+  /** Most recent first. */
+  listStaleUsage(clientId: string, limit: number): Promise<StaleUsage[]>;
+}

@@ -1,0 +1,65 @@
+import type { FailureAggregate } from '../audit/audit-store.js';
+import type { Store } from '../kernel/store.js';
+import type { UsageUpdate } from './auth-store.js';
+
+/**
+ * Batches hot-path statistics in memory so a verified request writes nothing (SPEC §9):
+ * per-version use counts and last use, and failed authentications per
+ * (client, version, code, minute) for the aggregated `auth.failed` audit event.
+ */
+export interface UsageRecorder {
+  success(versionId: string, now: number): void;
+  failure(entry: { accountId: string; clientId: string; versionId: string | null; code: string }, now: number): void;
+  pending(): number;
+  flush(store: Store, newId: () => string): Promise<void>;
+}
+
+export function createUsageRecorder(): UsageRecorder {
+  let uses = new Map<string, UsageUpdate>();
+  let failures = new Map<string, FailureAggregate>();
+  return {
+    success(versionId, now) {
+      const entry = uses.get(versionId);
+      if (entry) {
+        entry.count++;
+        entry.lastUsedAt = now;
+      } else {
+        uses.set(versionId, { versionId, count: 1, lastUsedAt: now });
+      }
+    },
+    failure({ accountId, clientId, versionId, code }, now) {
+      const minute = now - (now % 60_000);
+      const key = `${clientId}|${versionId ?? ''}|${code}|${minute}`;
+      const entry = failures.get(key);
+      if (entry) entry.count++;
+      else failures.set(key, { accountId, clientId, versionId, code, minute, count: 1 });
+    },
+    pending: () => uses.size + failures.size,
+    async flush(store, newId) {
+      const useBatch = [...uses.values()];
+      const failureBatch = [...failures.values()];
+      uses = new Map();
+      failures = new Map();
+      try {
+        await store.applyUsage(useBatch);
+        await store.addFailureAggregates(failureBatch, newId);
+      } catch (error) {
+        // Keep the counts for the next flush rather than lose them while the store is away.
+        for (const item of useBatch) {
+          const entry = uses.get(item.versionId);
+          if (entry) {
+            entry.count += item.count;
+            entry.lastUsedAt = Math.max(entry.lastUsedAt, item.lastUsedAt);
+          } else uses.set(item.versionId, item);
+        }
+        for (const item of failureBatch) {
+          const key = `${item.clientId}|${item.versionId ?? ''}|${item.code}|${item.minute}`;
+          const entry = failures.get(key);
+          if (entry) entry.count += item.count;
+          else failures.set(key, item);
+        }
+        throw error;
+      }
+    },
+  };
+}

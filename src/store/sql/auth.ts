@@ -1,0 +1,178 @@
+import type { AuthStore, LockRule, LockCounter, SourceLockout, StaleUsage, UsageUpdate } from '../../core/auth/index.js';
+import type { SqlDb } from '../sql-db.js';
+import { type Row, num, numOrNull, str } from './row.js';
+
+// An expired row with the same nonce is taken over; a live one means replay.
+const CLAIM_NONCE_SQL =
+  'INSERT INTO nonces (scope, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT (scope, nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= ?';
+
+async function insertNonce(db: SqlDb, scope: string, nonce: string, expiresAt: number, now: number): Promise<boolean> {
+  return (await db.run(CLAIM_NONCE_SQL, [scope, nonce, expiresAt, now])) > 0;
+}
+
+/**
+ * Group commit for the one write on the signed-request hot path: claims that arrive in the same
+ * turn of the event loop share one SQLite transaction instead of paying a commit each. Each claim
+ * still gets its own answer, and a replay within one batch loses to the first claim.
+ */
+function groupedNonceClaims(db: SqlDb): AuthStore['claimNonce'] {
+  type Claim = { params: [string, string, number, number]; resolve: (fresh: boolean) => void; reject: (error: unknown) => void };
+  let pending: Claim[] = [];
+  const flush = (): void => {
+    const batch = pending;
+    pending = [];
+    db.transaction(async (tx) => {
+      const answers: boolean[] = [];
+      for (const claim of batch) answers.push((await tx.run(CLAIM_NONCE_SQL, claim.params)) > 0);
+      return answers;
+    }).then(
+      (answers) => batch.forEach((claim, index) => claim.resolve(answers[index]!)),
+      (error: unknown) => batch.forEach((claim) => claim.reject(error)),
+    );
+  };
+  return (scope, nonce, expiresAt, now) =>
+    new Promise<boolean>((resolve, reject) => {
+      if (pending.length === 0) setImmediate(flush);
+      pending.push({ params: [scope, nonce, expiresAt, now], resolve, reject });
+    });
+}
+
+export interface AuthSqlOptions {
+  /** Batch nonce claims into shared transactions (SQLite, where every commit is a WAL write). */
+  groupNonces?: boolean;
+}
+
+/** NULL never conflicts in a key, so absent app ids and user agents are stored as ''. */
+const blankToNull = (value: unknown): string | null => (value === null || value === undefined || value === '' ? null : String(value));
+
+const toCounter = (row: Row): LockCounter => ({
+  failedAttempts: num(row.failed_attempts),
+  lockedAt: numOrNull(row.locked_at),
+  lockedUntil: numOrNull(row.locked_until),
+});
+
+/** A lock in force or lapsed: `?` is now. Counting restarts once a timed lock has passed. */
+const UNLOCKED_OR_LAPSED = (table: string): string =>
+  `(${table}.locked_at IS NULL OR (${table}.locked_until IS NOT NULL AND ${table}.locked_until <= ?))`;
+
+/** The counter after one more failure, from the row's old values (SET sees only the old row). */
+const NEXT_COUNT = (table: string): string => `(CASE WHEN ${table}.locked_at IS NULL THEN ${table}.failed_attempts + 1 ELSE 1 END)`;
+
+/** SQL for the AuthStore port; the same statements serve SQLite and PostgreSQL. */
+export function authSql(db: SqlDb, options: AuthSqlOptions = {}): AuthStore {
+  return {
+    claimNonce: options.groupNonces ? groupedNonceClaims(db) : (scope, nonce, expiresAt, now) => insertNonce(db, scope, nonce, expiresAt, now),
+    async applyUsage(updates: readonly UsageUpdate[]) {
+      if (updates.length === 0) return;
+      await db.transaction(async (tx) => {
+        for (const update of updates) {
+          await tx.run(
+            'UPDATE secret_versions SET use_count = use_count + ?, last_used_at = CASE WHEN last_used_at IS NULL OR last_used_at < ? THEN ? ELSE last_used_at END WHERE id = ?',
+            [update.count, update.lastUsedAt, update.lastUsedAt, update.versionId],
+          );
+        }
+      });
+    },
+
+    async recordFailedAttempt(clientId, rule: LockRule) {
+      // One atomic conditional UPDATE: concurrent failures serialise on the row, and once one of them
+      // locks, the WHERE stops the rest from counting (PostgreSQL re-checks it after the row lock).
+      const rows = await db.all<Row>(
+        `UPDATE clients SET
+           failed_attempts = ${NEXT_COUNT('clients')},
+           locked_at = CASE WHEN ${NEXT_COUNT('clients')} >= ? THEN CAST(? AS BIGINT) ELSE NULL END,
+           locked_until = CASE WHEN ${NEXT_COUNT('clients')} >= ? THEN CAST(? AS BIGINT) ELSE NULL END
+         WHERE id = ? AND ${UNLOCKED_OR_LAPSED('clients')}
+         RETURNING failed_attempts, locked_at, locked_until`,
+        [rule.maxFailedAttempts, rule.now, rule.maxFailedAttempts, rule.lockedUntil, clientId, rule.now],
+      );
+      return rows[0] ? toCounter(rows[0]) : null;
+    },
+    async resetFailedAttempts(clientId, now) {
+      const changed = await db.run(
+        `UPDATE clients SET failed_attempts = 0, locked_at = NULL, locked_until = NULL
+         WHERE id = ? AND (failed_attempts > 0 OR locked_at IS NOT NULL) AND ${UNLOCKED_OR_LAPSED('clients')}`,
+        [clientId, now],
+      );
+      return changed > 0;
+    },
+    async recordSourceFailure(clientId, address, rule: LockRule) {
+      const first = 1 >= rule.maxFailedAttempts;
+      const rows = await db.all<Row>(
+        `INSERT INTO source_lockouts (client_id, address, failed_attempts, locked_at, locked_until, updated_at)
+         VALUES (?, ?, 1, CAST(? AS BIGINT), CAST(? AS BIGINT), ?)
+         ON CONFLICT (client_id, address) DO UPDATE SET
+           failed_attempts = ${NEXT_COUNT('source_lockouts')},
+           locked_at = CASE WHEN ${NEXT_COUNT('source_lockouts')} >= ? THEN CAST(? AS BIGINT) ELSE NULL END,
+           locked_until = CASE WHEN ${NEXT_COUNT('source_lockouts')} >= ? THEN CAST(? AS BIGINT) ELSE NULL END,
+           updated_at = excluded.updated_at
+         WHERE ${UNLOCKED_OR_LAPSED('source_lockouts')}
+         RETURNING failed_attempts, locked_at, locked_until`,
+        [
+          clientId, address, first ? rule.now : null, first ? rule.lockedUntil : null, rule.now,
+          rule.maxFailedAttempts, rule.now, rule.maxFailedAttempts, rule.lockedUntil,
+          rule.now,
+        ],
+      );
+      return rows[0] ? toCounter(rows[0]) : null;
+    },
+    async resetSourceFailures(clientId, address, now) {
+      const changed = await db.run(
+        `DELETE FROM source_lockouts WHERE client_id = ? AND address = ? AND ${UNLOCKED_OR_LAPSED('source_lockouts')}`,
+        [clientId, address, now],
+      );
+      return changed > 0;
+    },
+    async listSourceLockouts(clientId) {
+      const rows = await db.all<Row>('SELECT * FROM source_lockouts WHERE client_id = ? ORDER BY address', [clientId]);
+      return rows.map((row): SourceLockout => ({ clientId: str(row.client_id), address: str(row.address), updatedAt: num(row.updated_at), ...toCounter(row) }));
+    },
+    async clearSourceLockouts(clientId, now) {
+      const [row] = await db.all<Row>(
+        'SELECT COUNT(*) AS n FROM source_lockouts WHERE client_id = ? AND locked_at IS NOT NULL AND (locked_until IS NULL OR locked_until > ?)',
+        [clientId, now],
+      );
+      await db.run('DELETE FROM source_lockouts WHERE client_id = ?', [clientId]);
+      return num(row?.n ?? 0);
+    },
+    async countFailureInWindow(clientId, address, windowStart, limit) {
+      const rows = await db.all<Row>(
+        `INSERT INTO failure_windows (client_id, address, window_start, failures) VALUES (?, ?, ?, 1)
+         ON CONFLICT (client_id, address, window_start) DO UPDATE SET failures = failure_windows.failures + 1
+         WHERE failure_windows.failures < ?
+         RETURNING failures`,
+        [clientId, address, windowStart, limit],
+      );
+      const failures = rows[0] ? num(rows[0].failures) : null;
+      // The first failure of a window sweeps that pair's earlier windows, so the table stays small.
+      if (failures === 1) await db.run('DELETE FROM failure_windows WHERE client_id = ? AND address = ? AND window_start < ?', [clientId, address, windowStart]);
+      return failures;
+    },
+
+    async recordStaleUse(use) {
+      await db.run(
+        `INSERT INTO stale_usage (client_id, version_id, app_id, user_agent, address, count, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)
+         ON CONFLICT (client_id, version_id, app_id, user_agent, address) DO UPDATE SET
+           count = stale_usage.count + 1,
+           last_seen_at = CASE WHEN stale_usage.last_seen_at < excluded.last_seen_at THEN excluded.last_seen_at ELSE stale_usage.last_seen_at END`,
+        [use.clientId, use.versionId, use.appId ?? '', use.userAgent ?? '', use.address, use.at, use.at],
+      );
+    },
+    async listStaleUsage(clientId, limit) {
+      const rows = await db.all<Row>(
+        'SELECT * FROM stale_usage WHERE client_id = ? ORDER BY last_seen_at DESC, version_id, app_id, user_agent, address LIMIT ?',
+        [clientId, limit],
+      );
+      return rows.map((row): StaleUsage => ({
+        clientId: str(row.client_id),
+        versionId: str(row.version_id),
+        appId: blankToNull(row.app_id),
+        userAgent: blankToNull(row.user_agent),
+        address: str(row.address),
+        count: num(row.count),
+        firstSeenAt: num(row.first_seen_at),
+        lastSeenAt: num(row.last_seen_at),
+      }));
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { STORE_KINDS } from '../support/stores.js';
+import { T0, id, client, accountId, useContractStores } from './harness.js';
+
+describe.each(STORE_KINDS)('Store contract: auth (%s)', (kind) => {
+  const stores = useContractStores(kind);
+
+  it('claims a nonce once, across connections, and lets an expired one be reused', async () => {
+    const { store, peer } = stores;
+    const scope = id('scope');
+    const claims = await Promise.all(Array.from({ length: 12 }, (_, i) => ((i % 2 === 1 && peer) ? peer : store).claimNonce(scope, 'n1', T0 + 300_000, T0)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await store.claimNonce(scope, 'n1', T0 + 300_000, T0 + 1000)).toBe(false);
+    expect(await store.claimNonce(scope, 'n1', T0 + 900_000, T0 + 300_000)).toBe(true);
+    expect(await store.claimNonce(scope, 'n2', T0 + 10, T0)).toBe(true);
+    await store.purgeExpired(T0 + 20);
+    expect(await store.claimNonce(scope, 'n2', T0 + 30, T0 + 21)).toBe(true);
+  });
+
+  it('counts failed attempts on the key account atomically, locks at the limit, and resets only an open or lapsed lock', async () => {
+    const { store, peer } = stores;
+    const owner = client(accountId);
+    await store.insertClient(owner);
+    const rule = { maxFailedAttempts: 3, lockedUntil: T0 + 1000, now: T0 };
+    const counters = await Promise.all(Array.from({ length: 6 }, (_, i) => ((i % 2 === 1 && peer) ? peer : store).recordFailedAttempt(owner.id, rule)));
+    expect(counters.filter((counter) => counter !== null).map((counter) => counter!.failedAttempts).sort()).toEqual([1, 2, 3]);
+    expect(await store.getClient(owner.id)).toMatchObject({ failedAttempts: 3, lockedAt: T0, lockedUntil: T0 + 1000 });
+
+    expect(await store.resetFailedAttempts(owner.id, T0 + 999)).toBe(false);
+    expect(await store.recordFailedAttempt(owner.id, { ...rule, now: T0 + 999 })).toBeNull();
+    // Once a timed lock has passed, counting starts again at one.
+    expect(await store.recordFailedAttempt(owner.id, { ...rule, now: T0 + 1000 })).toEqual({ failedAttempts: 1, lockedAt: null, lockedUntil: null });
+    expect(await store.resetFailedAttempts(owner.id, T0 + 1001)).toBe(true);
+    expect(await store.getClient(owner.id)).toMatchObject({ failedAttempts: 0, lockedAt: null, lockedUntil: null });
+    expect(await store.resetFailedAttempts(owner.id, T0 + 1001)).toBe(false);
+  });
+
+  it('counts failures per source address, lists and clears the locked ones, and caps failures per window', async () => {
+    const { store } = stores;
+    const owner = id('cli');
+    const forever = { maxFailedAttempts: 2, lockedUntil: null, now: T0 };
+    expect(await store.recordSourceFailure(owner, '10.0.0.1', forever)).toEqual({ failedAttempts: 1, lockedAt: null, lockedUntil: null });
+    expect(await store.recordSourceFailure(owner, '10.0.0.1', forever)).toEqual({ failedAttempts: 2, lockedAt: T0, lockedUntil: null });
+    expect(await store.recordSourceFailure(owner, '10.0.0.1', forever)).toBeNull();
+    expect(await store.resetSourceFailures(owner, '10.0.0.1', T0 + 5)).toBe(false);
+    expect(await store.recordSourceFailure(owner, '10.0.0.2', { maxFailedAttempts: 5, lockedUntil: null, now: T0 })).toEqual({ failedAttempts: 1, lockedAt: null, lockedUntil: null });
+    expect(await store.resetSourceFailures(owner, '10.0.0.2', T0)).toBe(true);
+    expect(await store.recordSourceFailure(owner, '10.0.0.3', { maxFailedAttempts: 1, lockedUntil: T0 + 10, now: T0 })).toEqual({ failedAttempts: 1, lockedAt: T0, lockedUntil: T0 + 10 });
+    expect(await store.listSourceLockouts(owner)).toEqual([
+      { clientId: owner, address: '10.0.0.1', updatedAt: T0, failedAttempts: 2, lockedAt: T0, lockedUntil: null },
+      { clientId: owner, address: '10.0.0.3', updatedAt: T0, failedAttempts: 1, lockedAt: T0, lockedUntil: T0 + 10 },
+    ]);
+    expect(await store.clearSourceLockouts(owner, T0 + 5)).toBe(2);
+    expect(await store.listSourceLockouts(owner)).toEqual([]);
+
+    expect(await store.countFailureInWindow(owner, '10.0.0.1', T0, 2)).toBe(1);
+    expect(await store.countFailureInWindow(owner, '10.0.0.1', T0, 2)).toBe(2);
+    expect(await store.countFailureInWindow(owner, '10.0.0.1', T0, 2)).toBeNull();
+    expect(await store.countFailureInWindow(owner, '10.0.0.2', T0, 2)).toBe(1);
+    expect(await store.countFailureInWindow(owner, '10.0.0.1', T0 + 60_000, 2)).toBe(1);
+  });
+
+  it('aggregates stale-secret use per version, app, user agent and address, most recent first', async () => {
+    const { store } = stores;
+    const owner = id('cli');
+    const versionId = id('ver');
+    const plain = { clientId: owner, versionId, appId: null, userAgent: null, address: '10.0.0.1' };
+    for (const at of [T0, T0 + 5, T0 + 2]) await store.recordStaleUse({ ...plain, at });
+    const tagged = { ...plain, appId: 'app_web', userAgent: 'curl/8' };
+    await store.recordStaleUse({ ...tagged, at: T0 + 10 });
+    expect(await store.listStaleUsage(owner, 10)).toEqual([
+      { ...tagged, count: 1, firstSeenAt: T0 + 10, lastSeenAt: T0 + 10 },
+      { ...plain, count: 3, firstSeenAt: T0, lastSeenAt: T0 + 5 },
+    ]);
+    expect(await store.listStaleUsage(owner, 1)).toHaveLength(1);
+    expect(await store.listStaleUsage(id('cli'), 10)).toEqual([]);
+  });
+});
