@@ -50,18 +50,33 @@ export interface paths {
                         profile: "integrator" | "oauth" | "apikey" | "tba";
                         name: string;
                         expiresInSeconds?: number;
+                        /** @description Who to contact about this client. */
                         contactName?: string;
+                        /** @description Contact email address. */
                         email?: string;
+                        /** @description The application this client is for. */
                         application?: string;
+                        /** @description Scopes the client may request (RFC 6749 §3.3 scope tokens). */
                         allowedScopes?: string[];
+                        /** @description The `aud` claim of its access tokens. */
                         audience?: string;
-                        tokenBasedAuth?: boolean;
-                        allowHmacSha1?: boolean;
+                        /** @description Failed attempts that lock the key account. */
                         maxFailedAttempts?: number;
+                        /** @description How long a lock lasts; null: until unlocked. */
                         lockSeconds?: number | null;
+                        /** @description Failures per minute before attempts are throttled. */
                         throttleFailuresPerMinute?: number;
+                        /**
+                         * @description What a lock applies to: the whole key account, or the failing source address.
+                         * @enum {string}
+                         */
                         lockScope?: "keyAccount" | "source";
+                        /** @description Whether attempts with a replaced secret count towards the lock. */
                         staleSecretsCount?: boolean;
+                        /** @description Whether the record uses token-based authentication (OAuth 1.0a). */
+                        tokenBasedAuth?: boolean;
+                        /** @description Whether HMAC-SHA1 signatures are accepted besides HMAC-SHA256. */
+                        allowHmacSha1?: boolean;
                     };
                 };
             };
