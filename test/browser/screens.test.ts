@@ -145,6 +145,19 @@ describe('every console screen: axe-core and screenshots (Chromium)', () => {
     await signInTab.page.getByRole('button', { name: 'Sign in' }).click();
     await signInTab.page.getByText('The account, email or password is wrong').waitFor();
     await check(signInTab.page, '02-sign-in-refused');
+    // Throttled (429): the page says when to try again, from Retry-After.
+    await signInTab.page.getByLabel('Email').fill('nobody@acme.test');
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 6 && !statuses.includes(429); attempt++) {
+      const [response] = await Promise.all([
+        signInTab.page.waitForResponse((candidate) => candidate.url().endsWith('/v1/sessions')),
+        signInTab.page.getByRole('button', { name: 'Sign in' }).click(),
+      ]);
+      statuses.push(response.status());
+    }
+    expect(statuses.at(-1)).toBe(429);
+    await signInTab.page.getByText(/Try again in \d+ min/).waitFor();
+    await check(signInTab.page, '02b-sign-in-throttled');
     await signInTab.page.goto('/register');
     await check(signInTab.page, '03-register');
 

@@ -29,7 +29,7 @@ export function ErrorMessage({ error, title }: { error: unknown; title?: string 
   return (
     <div className="notice notice-error" role="alert">
       <p className="notice-title">{title ?? (isThrottled ? 'Too many attempts' : 'That did not work')}</p>
-      <p>{isThrottled ? (problem?.detail ?? 'Rekey is limiting attempts for now.') : describeError(error)}</p>
+      <p>{isThrottled ? (error.retryAfter !== undefined ? 'Rekey pauses attempts after repeated failures, to stop guessing.' : (problem?.detail ?? 'Rekey is limiting attempts for now.')) : describeError(error)}</p>
       {problem?.errors && problem.errors.length > 1 && (
         <ul>{problem.errors.map((item) => <li key={`${item.pointer}${item.message}`}>{item.message}</li>)}</ul>
       )}
