@@ -9,7 +9,7 @@ import { STORE_KINDS } from './support/stores.js';
  */
 
 // Routes anyone may call without credentials (they authenticate through their body, or are public).
-const PUBLIC = new Set(['POST /v1/sessions', 'POST /v1/register']);
+const PUBLIC = new Set(['POST /v1/sessions', 'POST /v1/register', 'GET /v1/first-run']);
 // Routes whose path id is meant to name another account's resource.
 const CROSS_ACCOUNT_BY_DESIGN = new Set(['POST /v1/bundles/{bundleId}/install']);
 

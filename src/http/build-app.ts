@@ -20,6 +20,7 @@ import { registerDocsRoutes } from './routes/docs.js';
 import { registerIntegratorRoutes } from './routes/integrator.js';
 import { registerWhoamiRoutes } from './routes/whoami.js';
 import { createWhoamiFastPath, trustEveryProxy } from './whoami-fast-path.js';
+import { registerConsole } from './console/register-console.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -239,6 +240,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerOAuthRoutes(app, deps);
   registerPortalRoutes(app, deps);
   registerDocsRoutes(app);
+  registerConsole(app, deps);
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', fresh: deps.core.credentials.isFresh(deps.core.clock.now()), cache: deps.core.credentials.stats() }));
   return app;

@@ -6,6 +6,7 @@ export * from './get-current-member.js';
 export * from './grant-rules.js';
 export * from './guard-grant.js';
 export * from './initialize-account.js';
+export * from './is-first-run.js';
 export * from './manage-members.js';
 export * from './member.js';
 export * from './permissions.js';

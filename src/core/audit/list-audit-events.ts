@@ -1,5 +1,6 @@
 import type { Caller, CoreDeps } from '../kernel/core-deps.js';
-import type { AuditFilter, Page } from '../kernel/store.js';
+import type { Page } from '../kernel/page.js';
+import type { AuditFilter } from './audit-store.js';
 import { requirePermission } from '../accounts/require-permission.js';
 import type { AuditEvent } from './audit-event.js';
 

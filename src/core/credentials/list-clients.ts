@@ -1,5 +1,5 @@
 import type { Caller, CoreDeps } from '../kernel/core-deps.js';
-import type { Page } from '../kernel/store.js';
+import type { Page } from '../kernel/page.js';
 import { requirePermission } from '../accounts/require-permission.js';
 import type { Profile } from './client.js';
 import { viewClient, type ClientView } from './client-view.js';
