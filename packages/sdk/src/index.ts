@@ -4,6 +4,16 @@ export { signedFetch, regenerateIntegratorSecret, type IntegratorCredentials, ty
 export { createSignedUrlVerifier, type SignedUrlVerifier, type SignedUrlVerifierOptions } from './signed-url-verifier.js';
 export { createControlClient, type ControlClient, type ControlClientOptions, type VerifyRequest } from './control-client.js';
 export { RekeyApiError, type ErrorCode, type Problem } from './rekey-api-error.js';
+export {
+  createCredentialVerifier,
+  needsBody,
+  MAX_CACHE_TTL_MS,
+  type CredentialVerdict,
+  type CredentialVerifier,
+  type CredentialVerifierOptions,
+  type IncomingRequest,
+  type VerifyProblem,
+} from './credential-verifier.js';
 export type {
   Answer,
   ClientPage,
