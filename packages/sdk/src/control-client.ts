@@ -56,6 +56,8 @@ export function createControlClient(options: ControlClientOptions): ControlClien
   const api = createClient<paths>({
     baseUrl,
     headers: { authorization },
+    // The admin token is the only credential: no cookies, and no browser login dialog on a 401.
+    credentials: 'omit',
     ...(doFetch ? { fetch: (request: Request) => doFetch(request) } : {}),
   });
 
@@ -63,6 +65,7 @@ export function createControlClient(options: ControlClientOptions): ControlClien
     const response = await (doFetch ?? fetch)(baseUrl + path, {
       method,
       headers: { authorization, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      credentials: 'omit',
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const text = await response.text();

@@ -18,7 +18,7 @@ export interface SignedFetchInit {
 /**
  * fetch() with an RFC 9421 signature for Rekey's integrator profile: `@method`, `@target-uri`,
  * and for a body `content-digest` + `content-type` (application/json unless set); `created` and a
- * fresh `nonce` every call.
+ * fresh `nonce` every call. Sent with `credentials: 'omit'`: the signature is the only credential.
  */
 export async function signedFetch(credentials: IntegratorCredentials, url: string, init: SignedFetchInit = {}): Promise<Response> {
   const method = (init.method ?? 'GET').toUpperCase();
@@ -33,7 +33,8 @@ export async function signedFetch(credentials: IntegratorCredentials, url: strin
     secret: credentials.secret,
   });
   const body = init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : new Uint8Array(init.body);
-  return (init.fetch ?? fetch)(url, { method, headers: { ...headers, ...signature }, ...(body !== undefined ? { body } : {}) });
+  // No cookies, and no login dialog: with "omit", a browser never prompts for a 401 Basic challenge.
+  return (init.fetch ?? fetch)(url, { method, headers: { ...headers, ...signature }, credentials: 'omit', ...(body !== undefined ? { body } : {}) });
 }
 
 /**

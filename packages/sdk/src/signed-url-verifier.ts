@@ -45,7 +45,8 @@ export function createSignedUrlVerifier(options: SignedUrlVerifierOptions): Sign
         method: 'POST',
         headers: { authorization: `Bearer ${options.adminToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({ url, method }),
-        });
+        credentials: 'omit',
+      });
       if (response.status !== 200) throw await readRekeyApiError(response);
       const verdict = (await response.json()) as SignedUrlVerdict;
       if (verdict.valid && ttlMs > 0) {
