@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { httpbis } from 'http-message-signatures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeContentDigest, signedFetch } from '../src/sdk/index.js';
+import { computeContentDigest, signedFetch, signRequest } from '@rekey/sdk';
 import { startRekey, type Rekey } from './support/harness.js';
 import { STORE_KINDS } from './support/stores.js';
 
@@ -13,7 +13,7 @@ async function signWithLibrary(clientId: string, secret: string, request: { meth
   const headers = { ...request.headers };
   const fields = ['@method', '@target-uri'];
   if (request.body !== undefined) {
-    headers['content-digest'] = computeContentDigest(Buffer.from(request.body));
+    headers['content-digest'] = await computeContentDigest(request.body);
     fields.push('content-digest', 'content-type');
   }
   const signed = await httpbis.signMessage(
@@ -158,13 +158,12 @@ describe.each(STORE_KINDS)('integrator profile (%s)', (kind) => {
     const old = await signedFetch({ clientId, secret }, url, {});
     expect(old.status).toBe(200);
 
-    const { signRequest } = await import('../src/sdk/index.js');
-    const stale = signRequest({ method: 'GET', url, headers: {}, keyId: clientId, secret, nonce: 'n-stale-1', created: Math.floor(Date.now() / 1000) - 301 });
+    const stale = await signRequest({ method: 'GET', url, headers: {}, keyId: clientId, secret, nonce: 'n-stale-1', created: Math.floor(Date.now() / 1000) - 301 });
     const staleResponse = await fetch(url, { headers: stale });
     expect((await jsonOf(staleResponse)).code).toBe('timestamp_out_of_window');
 
     const body = '{"a":1}';
-    const signed = signRequest({ method: 'POST', url, headers: { 'content-type': 'application/json' }, body, keyId: clientId, secret, nonce: 'n-tamper-1' });
+    const signed = await signRequest({ method: 'POST', url, headers: { 'content-type': 'application/json' }, body, keyId: clientId, secret, nonce: 'n-tamper-1' });
     const tampered = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...signed }, body: '{"a":2}' });
     expect((await jsonOf(tampered)).code).toBe('digest_mismatch');
 

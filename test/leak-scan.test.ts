@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signedFetch } from '../src/sdk/index.js';
+import { signedFetch } from '@rekey/sdk';
 import { startRekey, type Rekey, type RequestOptions, type TestResponse } from './support/harness.js';
 import { STORE_KINDS } from './support/stores.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSignedUrlVerifier } from '../src/sdk/index.js';
+import { createSignedUrlVerifier } from '@rekey/sdk';
 import { runCli } from './support/cli.js';
 import { limitedToken } from './support/key-accounts.js';
 import { send, startRekey, type Rekey, type TestResponse } from './support/harness.js';

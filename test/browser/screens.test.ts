@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { regenerateIntegratorSecret, signedFetch } from '../../src/sdk/index.js';
+import { regenerateIntegratorSecret, signedFetch } from '@rekey/sdk';
 import { runCli } from '../support/cli.js';
 import { send, startRekey, type Rekey } from '../support/harness.js';
 import { whoami } from '../support/key-accounts.js';

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOAuthHeader } from '../../src/protocols/oauth1.js';
-import { regenerateIntegratorSecret, signedFetch } from '../../src/sdk/index.js';
+import { regenerateIntegratorSecret, signedFetch } from '@rekey/sdk';
 import { send, startRekey, type Rekey } from '../support/harness.js';
 import { whoami } from '../support/key-accounts.js';
 import { clipboard, launchBrowser, openConsole, revealed, setPassword, signedIn, signIn, type ConsoleTab, type InPage } from './support/browser.js';

@@ -1,0 +1,3 @@
+import { describeMiddlewareExample } from './support/middleware-suite.js';
+
+describeMiddlewareExample('express');
