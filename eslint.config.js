@@ -6,7 +6,16 @@ import tseslint from 'typescript-eslint';
 const unusedVars = ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'src/web/assets/**', 'web/src/api/schema.d.ts', 'packages/*/dist/**', 'packages/sdk/src/schema.d.ts'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'src/web/assets/**',
+      'web/src/api/schema.d.ts',
+      'packages/*/dist/**',
+      'packages/sdk/src/schema.d.ts',
+    ],
+  },
   {
     files: ['src/**/*.ts'],
     extends: [tseslint.configs.recommended],
@@ -34,8 +43,15 @@ export default tseslint.config(
     files: ['packages/sdk/src/**/*.ts'],
     ignores: ['packages/sdk/src/fastify.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'The SDK runs in browsers too: use Web APIs (fetch, WebCrypto).' }] }],
-      'no-restricted-globals': ['error', { name: 'Buffer', message: 'The SDK runs in browsers too: use Uint8Array, TextEncoder and btoa.' }, { name: 'process', message: 'The SDK runs in browsers too.' }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*'], message: 'The SDK runs in browsers too: use Web APIs (fetch, WebCrypto).' }] },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'Buffer', message: 'The SDK runs in browsers too: use Uint8Array, TextEncoder and btoa.' },
+        { name: 'process', message: 'The SDK runs in browsers too.' },
+      ],
     },
   },
 );

@@ -15,7 +15,9 @@ const server = createServer((req, res) => {
   const hash = secretHash(decoded.slice(colon + 1));
   if (!known.has(id)) known.set(id, hash);
   const ok = known.get(id) === hash;
-  const body = JSON.stringify(ok ? { credentialType: 'basic', accountId: 'bench', clientId: id, profile: 'apikey', versionId: 'ver_x' } : { error: 'bad' });
+  const body = JSON.stringify(
+    ok ? { credentialType: 'basic', accountId: 'bench', clientId: id, profile: 'apikey', versionId: 'ver_x' } : { error: 'bad' },
+  );
   res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 });

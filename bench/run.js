@@ -124,7 +124,7 @@ function runWrk(url, file, workDir, duration, pid) {
   const after = cpuTicks(pid);
   const out = result.stdout ?? '';
   const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? NaN);
-  const cpuUs = before !== null && after !== null && requests > 0 ? ((after - before) / ticksPerSecond) * 1e6 / requests : NaN;
+  const cpuUs = before !== null && after !== null && requests > 0 ? (((after - before) / ticksPerSecond) * 1e6) / requests : NaN;
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
   const p50 = toMs(/\s50%\s+(\S+)/.exec(out)?.[1] ?? '');
   const p99 = toMs(/\s99%\s+(\S+)/.exec(out)?.[1] ?? '');
@@ -149,7 +149,9 @@ function measureGroup(targets, workDir) {
   const files = targets.map((target) => {
     const shares = target.unique ? rounds : 1;
     const size = Math.ceil(target.requests.length / shares);
-    return Array.from({ length: shares }, (_, share) => writeRequests(target.url, target.requests.slice(share * size, (share + 1) * size), workDir, `${target.name} ${share}`));
+    return Array.from({ length: shares }, (_, share) =>
+      writeRequests(target.url, target.requests.slice(share * size, (share + 1) * size), workDir, `${target.name} ${share}`),
+    );
   });
   targets.forEach((target, index) => {
     if (target.unique || target.warm || warmupSeconds <= 0) return;
@@ -158,8 +160,12 @@ function measureGroup(targets, workDir) {
   });
   const runs = targets.map(() => []);
   for (let round = 0; round < rounds; round++) {
-    targets.forEach((target, index) => runs[index].push(runWrk(target.url, files[index][target.unique ? round : 0], workDir, slice, target.pid)));
-    process.stderr.write(`bench:   round ${round + 1}: ${targets.map((target, index) => `${Math.round(runs[index][round].rps)}`).join(' / ')} req/s\n`);
+    targets.forEach((target, index) =>
+      runs[index].push(runWrk(target.url, files[index][target.unique ? round : 0], workDir, slice, target.pid)),
+    );
+    process.stderr.write(
+      `bench:   round ${round + 1}: ${targets.map((target, index) => `${Math.round(runs[index][round].rps)}`).join(' / ')} req/s\n`,
+    );
   }
   return runs;
 }
@@ -191,7 +197,11 @@ async function main() {
       REKEY_MASTER_KEY: randomBytes(32).toString('base64'),
       REKEY_LOG_LEVEL: 'info',
     };
-    const init = spawnSync('node', [join(root, 'bin/rekey.js'), 'init', '--json', '--account', 'bench1', '--name', 'Bench', '--admin-email', 'bench@example.test'], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    const init = spawnSync(
+      'node',
+      [join(root, 'bin/rekey.js'), 'init', '--json', '--account', 'bench1', '--name', 'Bench', '--admin-email', 'bench@example.test'],
+      { env: { ...process.env, ...env }, encoding: 'utf8' },
+    );
     if (init.status !== 0) throw new Error(`init failed: ${init.stderr}`);
     const { adminToken, accountId } = JSON.parse(init.stdout);
     const port = await freePort();
@@ -220,11 +230,19 @@ async function main() {
 
     const rows = [];
     const basic = `Basic ${Buffer.from('cli_bench:rk_sec_bench').toString('base64')}`;
-    const bareTarget = { name: 'bare node:http handler (baseline)', url: bareUrl, pid: bareServer.pid, requests: [{ method: 'GET', path: '/v1/whoami', headers: { authorization: basic } }], unique: false };
+    const bareTarget = {
+      name: 'bare node:http handler (baseline)',
+      url: bareUrl,
+      pid: bareServer.pid,
+      requests: [{ method: 'GET', path: '/v1/whoami', headers: { authorization: basic } }],
+      unique: false,
+    };
     const bareRuns = [];
 
     const scenarios = [];
-    for (const file of readdirSync(join(root, 'bench/scenarios')).filter((name) => name.endsWith('.js')).sort()) {
+    for (const file of readdirSync(join(root, 'bench/scenarios'))
+      .filter((name) => name.endsWith('.js'))
+      .sort()) {
       scenarios.push((await import(pathToFileURL(join(root, 'bench/scenarios', file)).href)).default);
     }
     // A scenario another one is compared with (`versus`) is measured inside that one's rounds.
@@ -238,7 +256,9 @@ async function main() {
           for (const row of await scenario.measure(ctx)) rows.push({ name: row.name, note: `${row.value} ${row.unit}` });
         }
         if (!scenario.prepare) continue;
-        const group = [scenario.versus ? scenarios.find((candidate) => candidate.name === scenario.versus) : null, scenario].filter(Boolean);
+        const group = [scenario.versus ? scenarios.find((candidate) => candidate.name === scenario.versus) : null, scenario].filter(
+          Boolean,
+        );
         const targets = [bareTarget];
         for (const member of group) {
           let target = url;
@@ -257,7 +277,8 @@ async function main() {
         const bare = summarise(bareTarget.name, runs[0]);
         const measured = targets.slice(1).map((target, index) => summarise(target.name, runs[index + 1]));
         for (const row of measured) rows.push({ ...row, xBare: pairedRatio(row, bare) });
-        if (measured.length === 2) rows.push({ name: `${scenario.name} ÷ ${scenario.versus}`, note: `${pairedRatio(measured[1], measured[0]).toFixed(2)} ×` });
+        if (measured.length === 2)
+          rows.push({ name: `${scenario.name} ÷ ${scenario.versus}`, note: `${pairedRatio(measured[1], measured[0]).toFixed(2)} ×` });
       } catch (error) {
         rows.push({ name: scenario.name, note: `failed: ${error.message}` });
       } finally {
@@ -269,7 +290,7 @@ async function main() {
     const fmt = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
     const lines = [
       `Rekey benchmark — ${rounds} interleaved rounds of ${slice} s per row (each row after ${warmupSeconds} s of warm-up unless its requests are single-use), ${connections} connections, wrk on CPU ${cpus[1]}, servers on CPU ${cpus[0]}, SQLite, info logging.`,
-      'req/s is the mean over the rounds, p50/p99 the median of the rounds\' values; × bare and ÷ peer are the median of per-round ratios, each round measured next to the baseline (and the peer) of the same round. CPU µs/req is the server process\'s user + system time per answered request (median over the rounds).',
+      "req/s is the mean over the rounds, p50/p99 the median of the rounds' values; × bare and ÷ peer are the median of per-round ratios, each round measured next to the baseline (and the peer) of the same round. CPU µs/req is the server process's user + system time per answered request (median over the rounds).",
       '',
       '| scenario | req/s | p50 ms | p99 ms | non-2xx | CPU µs/req | × bare |',
       '|---|---:|---:|---:|---:|---:|---:|',
@@ -279,7 +300,9 @@ async function main() {
         lines.push(`| ${row.name} | ${row.note} | | | | | |`);
         continue;
       }
-      lines.push(`| ${row.name} | ${fmt(row.rps)} | ${fmt(row.p50, 2)} | ${fmt(row.p99, 2)} | ${fmt(row.non2xx)} | ${fmt(row.cpuUs, 1)} | ${fmt(row.xBare, 2)} |`);
+      lines.push(
+        `| ${row.name} | ${fmt(row.rps)} | ${fmt(row.p50, 2)} | ${fmt(row.p99, 2)} | ${fmt(row.non2xx)} | ${fmt(row.cpuUs, 1)} | ${fmt(row.xBare, 2)} |`,
+      );
     }
     console.log(lines.join('\n'));
   } finally {

@@ -11,7 +11,11 @@ import { createRuntime } from '../dist/main.js';
 const target = resolve(process.argv[2] ?? '.tmp/openapi.json');
 const dir = mkdtempSync(join(tmpdir(), 'rekey-openapi-'));
 try {
-  const config = loadConfig({ REKEY_DATABASE_URL: join(dir, 'rekey.db'), REKEY_MASTER_KEY: randomBytes(32).toString('base64'), REKEY_LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    REKEY_DATABASE_URL: join(dir, 'rekey.db'),
+    REKEY_MASTER_KEY: randomBytes(32).toString('base64'),
+    REKEY_LOG_LEVEL: 'silent',
+  });
   const runtime = await createRuntime(config, { background: false });
   const app = await buildApp({ core: runtime.core, usage: runtime.usage, config });
   await app.ready();

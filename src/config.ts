@@ -39,7 +39,8 @@ function parseStore(value: string | undefined): StoreLocation {
   if (/^postgres(ql)?:\/\//.test(raw)) return { kind: 'postgres', url: raw };
   if (raw.startsWith('sqlite://')) return { kind: 'sqlite', path: resolve(raw.slice('sqlite://'.length)) };
   if (raw.startsWith('sqlite:')) return { kind: 'sqlite', path: resolve(raw.slice('sqlite:'.length)) };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) throw new ConfigError(`REKEY_DATABASE_URL must be a file path, sqlite:path or postgres:// URL (got a ${raw.split(':')[0]} URL).`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw))
+    throw new ConfigError(`REKEY_DATABASE_URL must be a file path, sqlite:path or postgres:// URL (got a ${raw.split(':')[0]} URL).`);
   return { kind: 'sqlite', path: resolve(raw) };
 }
 
@@ -49,7 +50,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const host = env.REKEY_HOST && env.REKEY_HOST !== '' ? env.REKEY_HOST : '127.0.0.1';
   const store = parseStore(env.REKEY_DATABASE_URL);
 
-  let publicUrl = env.REKEY_PUBLIC_URL && env.REKEY_PUBLIC_URL !== '' ? env.REKEY_PUBLIC_URL : `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let publicUrl =
+    env.REKEY_PUBLIC_URL && env.REKEY_PUBLIC_URL !== ''
+      ? env.REKEY_PUBLIC_URL
+      : `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   try {
     const parsed = new URL(publicUrl);
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
@@ -62,7 +66,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (env.REKEY_MASTER_KEY && env.REKEY_MASTER_KEY !== '') {
     masterKey = env.REKEY_MASTER_KEY.trim();
   } else if (env.REKEY_MASTER_KEY_FILE && env.REKEY_MASTER_KEY_FILE !== '') {
-    if (!existsSync(env.REKEY_MASTER_KEY_FILE)) throw new ConfigError(`REKEY_MASTER_KEY_FILE names a file that does not exist: ${env.REKEY_MASTER_KEY_FILE}`);
+    if (!existsSync(env.REKEY_MASTER_KEY_FILE))
+      throw new ConfigError(`REKEY_MASTER_KEY_FILE names a file that does not exist: ${env.REKEY_MASTER_KEY_FILE}`);
     masterKey = readFileSync(env.REKEY_MASTER_KEY_FILE, 'utf8').trim();
   }
   if (masterKey !== null) {
@@ -93,7 +98,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: env.REKEY_SMTP_URL && env.REKEY_SMTP_URL !== '' ? env.REKEY_SMTP_URL : null,
     logLevel,
     accessTokenTtlSeconds: integer(env, 'REKEY_ACCESS_TOKEN_TTL_SECONDS', 600, 30, 86_400),
-    webhookAllow: (env.REKEY_WEBHOOK_ALLOW ?? '').split(',').map((part) => part.trim()).filter(Boolean),
+    webhookAllow: (env.REKEY_WEBHOOK_ALLOW ?? '')
+      .split(',')
+      .map((part) => part.trim())
+      .filter(Boolean),
     outboxLeaseSeconds: integer(env, 'REKEY_OUTBOX_LEASE_SECONDS', 60, 1, 3600),
     fault: env.REKEY_FAULT && env.REKEY_FAULT !== '' ? env.REKEY_FAULT : null,
   });

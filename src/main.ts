@@ -5,7 +5,16 @@ import { createCredentialCache, type CredentialCache, createUsageRecorder, type 
 import { buildApp } from './http/build-app.js';
 import { createOAuthRuntime } from './jose/index.js';
 import { startOutboxWorker } from './mail/index.js';
-import { createSqlStore, openKeyring, openPostgresChangeListener, openStore, resolveMasterKey, startChangeFollower, type ChangeFollower, type OpenedStore } from './store/index.js';
+import {
+  createSqlStore,
+  openKeyring,
+  openPostgresChangeListener,
+  openStore,
+  resolveMasterKey,
+  startChangeFollower,
+  type ChangeFollower,
+  type OpenedStore,
+} from './store/index.js';
 
 export interface Runtime {
   config: Config;
@@ -26,8 +35,16 @@ export interface RuntimeOptions {
 }
 
 /** Starts the change-log follower; on PostgreSQL it listens for change notices on a connection of its own. */
-async function followChanges(config: Config, options: RuntimeOptions, opened: OpenedStore, credentials: CredentialCache): Promise<ChangeFollower> {
-  const listener = config.store.kind === 'postgres' ? openPostgresChangeListener(config.store.url, options.schema ? { schema: options.schema } : {}) : null;
+async function followChanges(
+  config: Config,
+  options: RuntimeOptions,
+  opened: OpenedStore,
+  credentials: CredentialCache,
+): Promise<ChangeFollower> {
+  const listener =
+    config.store.kind === 'postgres'
+      ? openPostgresChangeListener(config.store.url, options.schema ? { schema: options.schema } : {})
+      : null;
   try {
     return await startChangeFollower(opened.store, credentials, {
       ...(opened.dataVersion ? { dataVersion: opened.dataVersion } : {}),
@@ -97,10 +114,11 @@ export async function createApp(runtime: Runtime, options: { logStream?: NodeJS.
     issuer: config.publicUrl,
     tokenTtlSeconds: config.accessTokenTtlSeconds,
     // The first "rotation" of a new deployment creates its keys; later ones retire the active key.
-    onScheduledRotation: (active, retired) => log?.info(
-      { kid: active.kid, alg: active.alg, retired: retired.map((key) => key.kid) },
-      retired.length > 0 ? 'signing key rotated on schedule' : 'signing keys created',
-    ),
+    onScheduledRotation: (active, retired) =>
+      log?.info(
+        { kid: active.kid, alg: active.alg, retired: retired.map((key) => key.kid) },
+        retired.length > 0 ? 'signing key rotated on schedule' : 'signing keys created',
+      ),
   });
   const app = await buildApp({ core, usage, config, oauth, logStream: options.logStream });
   log = app.log;
@@ -108,7 +126,10 @@ export async function createApp(runtime: Runtime, options: { logStream?: NodeJS.
 }
 
 /** `rekey serve`: the API, OAuth endpoints and console on one port. */
-export async function serve(config: Config, options: RuntimeOptions = {}): Promise<{ app: FastifyInstance; runtime: Runtime; url: string }> {
+export async function serve(
+  config: Config,
+  options: RuntimeOptions = {},
+): Promise<{ app: FastifyInstance; runtime: Runtime; url: string }> {
   const runtime = await createRuntime(config, { ...options, background: true });
   const app = await createApp(runtime);
   const outbox = startOutboxWorker(runtime.core, config, { leaseMs: config.outboxLeaseSeconds * 1000, log: app.log });

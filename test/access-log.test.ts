@@ -30,11 +30,18 @@ describe.each(STORE_KINDS)('access-log levels (%s)', (kind) => {
         const client = await createOAuthClient(rekey, { allowedScopes: ['read'] });
         const token = await issueToken(rekey, client);
         expect((await introspect(rekey, client, token)).status).toBe(200);
-        expect((await send(rekey.url, 'POST', '/v1/whoami', { token: null, headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+        expect((await send(rekey.url, 'POST', '/v1/whoami', { token: null, headers: { authorization: `Bearer ${token}` } })).status).toBe(
+          200,
+        );
         expect((await rekey.request('GET', '/v1/clients')).status).toBe(200);
 
         expect(accessLines(rekey, '/v1/clients').map((line) => [line.level, line.status])).toEqual(
-          level === 'info' ? [[INFO, 201]] : [[INFO, 201], [DEBUG, 200]],
+          level === 'info'
+            ? [[INFO, 201]]
+            : [
+                [INFO, 201],
+                [DEBUG, 200],
+              ],
         );
         for (const route of ['/oauth/token', '/oauth/introspect', '/v1/whoami']) {
           expect(accessLines(rekey, route).map((line) => line.level)).toEqual(level === 'info' ? [] : [DEBUG]);

@@ -39,14 +39,22 @@ describe.each(STORE_KINDS)('lockout under real concurrency: two server processes
 
     // The right secret is refused on both nodes.
     for (const url of [rekey.url, second.url]) {
-      const answer = await eventually(() => whoami(url, account.id, account.secret), (response) => response.json?.code === 'locked', 1500);
+      const answer = await eventually(
+        () => whoami(url, account.id, account.secret),
+        (response) => response.json?.code === 'locked',
+        1500,
+      );
       expect(answer.json.code).toBe('locked');
     }
 
     // Unlock on one node → works on both (the other sees the change within a second).
     expect((await rekey.request('POST', `/v1/clients/${account.id}/unlock`, { body: {} })).status).toBe(200);
     for (const url of [rekey.url, second.url]) {
-      const answer = await eventually(() => whoami(url, account.id, account.secret), (response) => response.status === 200, 1500);
+      const answer = await eventually(
+        () => whoami(url, account.id, account.secret),
+        (response) => response.status === 200,
+        1500,
+      );
       expect(answer.status).toBe(200);
     }
 
@@ -57,7 +65,11 @@ describe.each(STORE_KINDS)('lockout under real concurrency: two server processes
     expect(regenerated.status).toBe(200);
     expect((await rekey.request('GET', `/v1/clients/${account.id}`)).json).toMatchObject({ locked: false, failedAttempts: 0 });
     for (const url of [rekey.url, second.url]) {
-      const fresh = await eventually(() => whoami(url, account.id, regenerated.json.secret), (response) => response.status === 200, 1500);
+      const fresh = await eventually(
+        () => whoami(url, account.id, regenerated.json.secret),
+        (response) => response.status === 200,
+        1500,
+      );
       expect(fresh.status).toBe(200);
       expect((await whoami(url, account.id, account.secret)).json.code).toBe('stale_secret');
     }
@@ -68,7 +80,11 @@ describe.each(STORE_KINDS)('lockout under real concurrency: two server processes
     const wrong = (await createKeyAccount(rekey, {}, 'donor')).secret;
     expect((await whoami(rekey.url, account.id, account.secret)).status).toBe(200);
     await Promise.all(Array.from({ length: 6 }, () => whoami(second.url, account.id, wrong)));
-    const answer = await eventually(() => whoami(rekey.url, account.id, account.secret), (response) => response.json?.code === 'locked', 1500);
+    const answer = await eventually(
+      () => whoami(rekey.url, account.id, account.secret),
+      (response) => response.json?.code === 'locked',
+      1500,
+    );
     expect(answer.json.code).toBe('locked');
   });
 });

@@ -13,10 +13,23 @@ import type { SecretVersion } from '../src/core/credentials/secret-version.js';
 
 // Pure rules of SPEC §4.5, as functions of (state, now): no store, no clock.
 describe('lockout rules', () => {
-  it('fills the seed\'s defaults', () => {
-    expect(lockoutPolicyOf({})).toEqual({ maxFailedAttempts: 5, lockSeconds: null, throttleFailuresPerMinute: 30, lockScope: 'keyAccount', staleSecretsCount: false });
-    expect(lockoutPolicyOf({ maxFailedAttempts: 3, lockSeconds: 60, lockScope: 'source', staleSecretsCount: true, throttleFailuresPerMinute: 9 }))
-      .toEqual({ maxFailedAttempts: 3, lockSeconds: 60, throttleFailuresPerMinute: 9, lockScope: 'source', staleSecretsCount: true });
+  it("fills the seed's defaults", () => {
+    expect(lockoutPolicyOf({})).toEqual({
+      maxFailedAttempts: 5,
+      lockSeconds: null,
+      throttleFailuresPerMinute: 30,
+      lockScope: 'keyAccount',
+      staleSecretsCount: false,
+    });
+    expect(
+      lockoutPolicyOf({
+        maxFailedAttempts: 3,
+        lockSeconds: 60,
+        lockScope: 'source',
+        staleSecretsCount: true,
+        throttleFailuresPerMinute: 9,
+      }),
+    ).toEqual({ maxFailedAttempts: 3, lockSeconds: 60, throttleFailuresPerMinute: 9, lockScope: 'source', staleSecretsCount: true });
   });
 
   it('counts wrong secrets always, stale ones only by policy, and nothing else', () => {
@@ -50,10 +63,27 @@ describe('lockout rules', () => {
 
 describe('app slot health', () => {
   const version = (id: string, state: SecretVersion['state'], extra: Partial<SecretVersion> = {}): SecretVersion => ({
-    id, clientId: 'cli_x', accountId: 'a', state, secretHash: 'h', secretCiphertext: null, createdAt: 0, expiresAt: null,
-    graceUntil: null, retiredAt: null, revokedAt: null, lastUsedAt: null, useCount: 0, ...extra,
+    id,
+    clientId: 'cli_x',
+    accountId: 'a',
+    state,
+    secretHash: 'h',
+    secretCiphertext: null,
+    createdAt: 0,
+    expiresAt: null,
+    graceUntil: null,
+    retiredAt: null,
+    revokedAt: null,
+    lastUsedAt: null,
+    useCount: 0,
+    ...extra,
   });
-  const versions = [version('ver_cur', 'current'), version('ver_prev', 'previous', { graceUntil: 100 }), version('ver_old', 'retired'), version('ver_exp', 'current', { expiresAt: 50 })];
+  const versions = [
+    version('ver_cur', 'current'),
+    version('ver_prev', 'previous', { graceUntil: 100 }),
+    version('ver_old', 'retired'),
+    version('ver_exp', 'current', { expiresAt: 50 }),
+  ];
 
   it('names the state of the version a slot holds, at now', () => {
     expect(slotHealth({ versionId: 'ver_cur' }, versions, 10)).toBe('current');

@@ -78,7 +78,8 @@ describe.each(STORE_KINDS)('key account lockout (%s)', (kind) => {
 
   it('malformed secrets are refused before any lookup and never count', async () => {
     const account = await createKeyAccount(rekey, { maxFailedAttempts: 1 });
-    for (let i = 0; i < 3; i++) expect((await whoami(rekey.url, account.id, WRONG.slice(0, -1) + '0')).json.code).toBe('malformed_credential');
+    for (let i = 0; i < 3; i++)
+      expect((await whoami(rekey.url, account.id, WRONG.slice(0, -1) + '0')).json.code).toBe('malformed_credential');
     expect(await get(account.id)).toMatchObject({ locked: false, failedAttempts: 0 });
   });
 
@@ -136,8 +137,21 @@ describe.each(STORE_KINDS)('key account lockout (%s)', (kind) => {
     expect(usage.status).toBe(200);
     expect(usage.json.items).toHaveLength(2);
     const [latest, earlier] = usage.json.items;
-    expect(latest).toEqual({ versionId: account.versionId, userAgent: 'curl/8', address: '127.0.0.1', count: 2, lastSeenAt: expect.any(String) });
-    expect(earlier).toEqual({ versionId: account.versionId, appId: 'app_billing', userAgent: 'billing/2.1', address: '127.0.0.1', count: 8, lastSeenAt: expect.any(String) });
+    expect(latest).toEqual({
+      versionId: account.versionId,
+      userAgent: 'curl/8',
+      address: '127.0.0.1',
+      count: 2,
+      lastSeenAt: expect.any(String),
+    });
+    expect(earlier).toEqual({
+      versionId: account.versionId,
+      appId: 'app_billing',
+      userAgent: 'billing/2.1',
+      address: '127.0.0.1',
+      count: 8,
+      lastSeenAt: expect.any(String),
+    });
     expect(Date.parse(latest.lastSeenAt)).toBeGreaterThan(Date.parse(earlier.lastSeenAt));
   });
 
@@ -163,9 +177,14 @@ describe.each(STORE_KINDS)('key account lockout (%s)', (kind) => {
 
   it('POST /v1/verify counts failures exactly as a direct request', async () => {
     const account = await createKeyAccount(rekey, { maxFailedAttempts: 2, throttleFailuresPerMinute: 1000 });
-    const verify = (secret: string) => rekey.request('POST', '/v1/verify', {
-      body: { method: 'GET', url: 'https://api.example.test/x', headers: { Authorization: `Basic ${Buffer.from(`${account.id}:${secret}`).toString('base64')}` } },
-    });
+    const verify = (secret: string) =>
+      rekey.request('POST', '/v1/verify', {
+        body: {
+          method: 'GET',
+          url: 'https://api.example.test/x',
+          headers: { Authorization: `Basic ${Buffer.from(`${account.id}:${secret}`).toString('base64')}` },
+        },
+      });
     expect((await verify(wrong)).json).toMatchObject({ valid: false, code: 'bad_secret' });
     expect((await verify(wrong)).json).toMatchObject({ valid: false, code: 'locked' });
     expect((await verify(account.secret)).json).toMatchObject({ valid: false, code: 'locked' });
@@ -174,17 +193,31 @@ describe.each(STORE_KINDS)('key account lockout (%s)', (kind) => {
   describe('POST /v1/clients/{id}/unlock', () => {
     it('refuses bad input, other profiles, missing or wrong credentials and other accounts', async () => {
       const account = await createKeyAccount(rekey);
-      expect((await rekey.request('POST', `/v1/clients/${account.id}/unlock`, { body: { force: true } })).json).toMatchObject({ status: 400, code: 'invalid_request' });
-      expect((await rekey.request('POST', `/v1/clients/${account.id}/unlock`, { rawBody: 'x', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+      expect((await rekey.request('POST', `/v1/clients/${account.id}/unlock`, { body: { force: true } })).json).toMatchObject({
+        status: 400,
+        code: 'invalid_request',
+      });
+      expect(
+        (await rekey.request('POST', `/v1/clients/${account.id}/unlock`, { rawBody: 'x', headers: { 'content-type': 'text/plain' } }))
+          .status,
+      ).toBe(415);
       const oauth = await rekey.request('POST', '/v1/clients', { body: { profile: 'oauth', name: 'o' } });
-      expect((await rekey.request('POST', `/v1/clients/${oauth.json.id}/unlock`, { body: {} })).json).toMatchObject({ status: 409, code: 'conflict' });
+      expect((await rekey.request('POST', `/v1/clients/${oauth.json.id}/unlock`, { body: {} })).json).toMatchObject({
+        status: 409,
+        code: 'conflict',
+      });
       expect((await rekey.request('POST', `/v1/clients/${account.id}/unlock`, { body: {}, token: null })).status).toBe(401);
-      expect((await rekey.request('POST', `/v1/clients/${account.id}/unlock`, { body: {}, token: 'rk_adm_' + 'x'.repeat(49) })).status).toBe(401);
+      expect(
+        (await rekey.request('POST', `/v1/clients/${account.id}/unlock`, { body: {}, token: 'rk_adm_' + 'x'.repeat(49) })).status,
+      ).toBe(401);
       const foreign = await rekey.request('POST', `/v1/clients/${account.id}/unlock`, { body: {}, token: rekey.other.token });
       expect(foreign.json).toMatchObject({ status: 404, code: 'not_found', resourceType: 'client' });
       expect((await rekey.request('POST', '/v1/clients/cli_doesnotexist/unlock', { body: {} })).status).toBe(404);
       const reader = await limitedToken(rekey, ['credentials.read']);
-      expect((await rekey.request('POST', `/v1/clients/${account.id}/unlock`, { body: {}, token: reader })).json).toMatchObject({ status: 403, code: 'forbidden' });
+      expect((await rekey.request('POST', `/v1/clients/${account.id}/unlock`, { body: {}, token: reader })).json).toMatchObject({
+        status: 403,
+        code: 'forbidden',
+      });
     });
   });
 
@@ -196,7 +229,10 @@ describe.each(STORE_KINDS)('key account lockout (%s)', (kind) => {
       expect((await rekey.request('GET', `/v1/clients/${oauth.json.id}/stale-usage`)).status).toBe(409);
       expect((await rekey.request('GET', `/v1/clients/${account.id}/stale-usage`, { token: null })).status).toBe(401);
       expect((await rekey.request('GET', `/v1/clients/${account.id}/stale-usage`, { token: 'garbage' })).status).toBe(401);
-      expect((await rekey.request('GET', `/v1/clients/${account.id}/stale-usage`, { token: rekey.other.token })).json).toMatchObject({ status: 404, code: 'not_found' });
+      expect((await rekey.request('GET', `/v1/clients/${account.id}/stale-usage`, { token: rekey.other.token })).json).toMatchObject({
+        status: 404,
+        code: 'not_found',
+      });
       const nothing = await limitedToken(rekey, ['apps.manage']);
       expect((await rekey.request('GET', `/v1/clients/${account.id}/stale-usage`, { token: nothing })).status).toBe(403);
     });

@@ -21,9 +21,14 @@ describe.each(STORE_KINDS)('rekey apps / clients unlock CLI (%s)', (kind) => {
 
   const cli = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
     new Promise((resolve) => {
-      execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...rekey.env, REKEY_ADMIN_TOKEN: rekey.main.token } }, (error, stdout, stderr) => {
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      });
+      execFile(
+        process.execPath,
+        [BIN, ...args],
+        { env: { ...process.env, ...rekey.env, REKEY_ADMIN_TOKEN: rekey.main.token } },
+        (error, stdout, stderr) => {
+          resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+        },
+      );
     });
 
   it('unlocks a key account and runs the app lifecycle with a guided rotation', async () => {
@@ -36,7 +41,11 @@ describe.each(STORE_KINDS)('rekey apps / clients unlock CLI (%s)', (kind) => {
     const unlocked = await cli('clients', 'unlock', key.id, '--json');
     expect(unlocked.code).toBe(0);
     expect(JSON.parse(unlocked.stdout)).toMatchObject({ id: key.id, locked: false, failedAttempts: 0 });
-    const works = await eventually(() => whoami(rekey.url, key.id, key.secret), (response) => response.status === 200, 1500);
+    const works = await eventually(
+      () => whoami(rekey.url, key.id, key.secret),
+      (response) => response.status === 200,
+      1500,
+    );
     expect(works.status).toBe(200);
     expect((await cli('clients', 'unlock', 'cli_nope', '--json')).code).toBe(3);
 

@@ -12,7 +12,8 @@ describe.each(STORE_KINDS)('apps (%s)', (kind) => {
     await rekey.close();
   });
 
-  const credentials = (token: string | null, headers: Record<string, string> = {}) => send(rekey.url, 'GET', '/v1/app/credentials', { token, headers });
+  const credentials = (token: string | null, headers: Record<string, string> = {}) =>
+    send(rekey.url, 'GET', '/v1/app/credentials', { token, headers });
 
   it('create, slots, deploy, app credentials, list by key account, affectedApps, delete', async () => {
     const key = await createKeyAccount(rekey, {}, 'billing-key');
@@ -27,7 +28,9 @@ describe.each(STORE_KINDS)('apps (%s)', (kind) => {
 
     const slot = await rekey.request('PUT', `/v1/apps/${appId}/secrets/BILLING_KEY`, { body: { keyAccountId: key.id, value: key.secret } });
     expect(slot.status).toBe(200);
-    expect(slot.json.secrets).toEqual([{ name: 'BILLING_KEY', keyAccountId: key.id, versionId: key.versionId, versionState: 'current', updatedAt: expect.any(String) }]);
+    expect(slot.json.secrets).toEqual([
+      { name: 'BILLING_KEY', keyAccountId: key.id, versionId: key.versionId, versionState: 'current', updatedAt: expect.any(String) },
+    ]);
     expect(secretsIn(slot.text)).toEqual([]);
 
     // Undeployed apps get no secrets.
@@ -39,7 +42,12 @@ describe.each(STORE_KINDS)('apps (%s)', (kind) => {
     const fetched = await credentials(appToken);
     expect(fetched.status).toBe(200);
     expect(fetched.headers.get('cache-control')).toBe('no-store');
-    expect(fetched.json).toEqual({ appId, name: 'billing', state: 'deployed', secrets: [{ name: 'BILLING_KEY', keyAccountId: key.id, value: key.secret, versionId: key.versionId }] });
+    expect(fetched.json).toEqual({
+      appId,
+      name: 'billing',
+      state: 'deployed',
+      secrets: [{ name: 'BILLING_KEY', keyAccountId: key.id, value: key.secret, versionId: key.versionId }],
+    });
     expect((await whoami(rekey.url, key.id, fetched.json.secrets[0].value)).status).toBe(200);
 
     // People never see the value: get, list, and the database holds ciphertext only.
@@ -70,7 +78,9 @@ describe.each(STORE_KINDS)('apps (%s)', (kind) => {
     await rekey.request('POST', `/v1/apps/${appId}/undeploy`, { body: {} });
     const refused = await rekey.request('POST', `/v1/apps/${appId}/deploy`, { body: {} });
     expect(refused.json).toMatchObject({ status: 409, code: 'conflict', slots: ['BILLING_KEY'] });
-    const stale = await rekey.request('PUT', `/v1/apps/${appId}/secrets/BILLING_KEY`, { body: { keyAccountId: key.id, value: key.secret } });
+    const stale = await rekey.request('PUT', `/v1/apps/${appId}/secrets/BILLING_KEY`, {
+      body: { keyAccountId: key.id, value: key.secret },
+    });
     expect(stale.json).toMatchObject({ status: 400, code: 'invalid_request', errors: [{ pointer: '/value' }] });
     await rekey.request('PUT', `/v1/apps/${appId}/secrets/BILLING_KEY`, { body: { keyAccountId: key.id, value: regenerated.json.secret } });
     expect((await rekey.request('POST', `/v1/apps/${appId}/deploy`, { body: {} })).json.state).toBe('deployed');
@@ -113,8 +123,14 @@ describe.each(STORE_KINDS)('apps (%s)', (kind) => {
     await bad('POST', '/v1/apps', { name: 'x', extra: 1 }, '/extra');
     await bad('POST', '/v1/apps', { name: 'x', config: { apiKeyId: 5 } });
     await bad('POST', '/v1/apps', { name: 'x', config: { apiKeyId: oauth.json.id } }, '/config/apiKeyId');
-    expect((await rekey.request('POST', '/v1/apps', { body: { name: 'x', config: { apiKeyId: 'cli_nope' } } })).json).toMatchObject({ status: 404, resourceType: 'client' });
-    expect((await rekey.request('POST', '/v1/apps', { rawBody: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(415);
+    expect((await rekey.request('POST', '/v1/apps', { body: { name: 'x', config: { apiKeyId: 'cli_nope' } } })).json).toMatchObject({
+      status: 404,
+      resourceType: 'client',
+    });
+    expect(
+      (await rekey.request('POST', '/v1/apps', { rawBody: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }))
+        .status,
+    ).toBe(415);
     expect((await rekey.request('GET', '/v1/apps')).json.items.filter((item: { name: string }) => item.name === 'x')).toEqual([]);
 
     const app = (await rekey.request('POST', '/v1/apps', { body: { name: 'checker' } })).json;
@@ -143,7 +159,7 @@ describe.each(STORE_KINDS)('apps (%s)', (kind) => {
     expect((await credentials(forged)).status).toBe(401);
   });
 
-  it('needs credentials and the permission; another account\'s ids are 404', async () => {
+  it("needs credentials and the permission; another account's ids are 404", async () => {
     const key = await createKeyAccount(rekey);
     const app = (await rekey.request('POST', '/v1/apps', { body: { name: 'mine', config: { apiKeyId: key.id } } })).json;
     const calls: Array<[string, string, unknown?]> = [
@@ -163,8 +179,14 @@ describe.each(STORE_KINDS)('apps (%s)', (kind) => {
     for (const [method, path, body] of calls) {
       const options = body === undefined ? {} : { body };
       expect((await rekey.request(method, path, { ...options, token: null })).status, `${method} ${path} without token`).toBe(401);
-      expect((await rekey.request(method, path, { ...options, token: 'rk_adm_' + 'A'.repeat(49) })).status, `${method} ${path} wrong token`).toBe(401);
-      expect((await rekey.request(method, path, { ...options, token: reader })).json, `${method} ${path} forbidden`).toMatchObject({ status: 403, code: 'forbidden' });
+      expect(
+        (await rekey.request(method, path, { ...options, token: 'rk_adm_' + 'A'.repeat(49) })).status,
+        `${method} ${path} wrong token`,
+      ).toBe(401);
+      expect((await rekey.request(method, path, { ...options, token: reader })).json, `${method} ${path} forbidden`).toMatchObject({
+        status: 403,
+        code: 'forbidden',
+      });
       if (path.includes(app.id) || path.includes(key.id)) {
         const foreign = await rekey.request(method, path, { ...options, token: rekey.other.token });
         expect(foreign.status, `${method} ${path} from another account`).toBe(404);
@@ -172,10 +194,16 @@ describe.each(STORE_KINDS)('apps (%s)', (kind) => {
       }
     }
     // Another account cannot point its apps at this account's key account either.
-    const otherApp = await rekey.request('POST', '/v1/apps', { token: rekey.other.token, body: { name: 'theirs', config: { apiKeyId: key.id } } });
+    const otherApp = await rekey.request('POST', '/v1/apps', {
+      token: rekey.other.token,
+      body: { name: 'theirs', config: { apiKeyId: key.id } },
+    });
     expect(otherApp.status).toBe(404);
     const theirs = (await rekey.request('POST', '/v1/apps', { token: rekey.other.token, body: { name: 'theirs' } })).json;
-    const cross = await rekey.request('PUT', `/v1/apps/${theirs.id}/secrets/KEY`, { token: rekey.other.token, body: { keyAccountId: key.id, value: key.secret } });
+    const cross = await rekey.request('PUT', `/v1/apps/${theirs.id}/secrets/KEY`, {
+      token: rekey.other.token,
+      body: { keyAccountId: key.id, value: key.secret },
+    });
     expect(cross.json).toMatchObject({ status: 404, resourceType: 'client' });
     expect((await rekey.request('GET', `/v1/apps?keyAccountId=${key.id}`, { token: rekey.other.token })).status).toBe(404);
     // The other account's list does not show this account's apps.

@@ -23,14 +23,23 @@ describe.each(STORE_KINDS)('apps and guided rotation (%s)', (kind) => {
   async function appFor(key: { id: string; secret: string }, options: { name?: string; deploy?: boolean } = {}): Promise<DeployedApp> {
     const created = await rekey.request('POST', '/v1/apps', { body: { name: options.name ?? 'worker', config: { apiKeyId: key.id } } });
     expect(created.status).toBe(201);
-    const put = await rekey.request('PUT', `/v1/apps/${created.json.id}/secrets/KEY`, { body: { keyAccountId: key.id, value: key.secret } });
+    const put = await rekey.request('PUT', `/v1/apps/${created.json.id}/secrets/KEY`, {
+      body: { keyAccountId: key.id, value: key.secret },
+    });
     expect(put.status).toBe(200);
-    if (options.deploy !== false) expect((await rekey.request('POST', `/v1/apps/${created.json.id}/deploy`, { body: {} })).status).toBe(200);
+    if (options.deploy !== false)
+      expect((await rekey.request('POST', `/v1/apps/${created.json.id}/deploy`, { body: {} })).status).toBe(200);
     return { appId: created.json.id, appToken: created.json.appToken };
   }
 
   const rotate = (keyId: string, body: unknown = {}, idempotencyKey?: string, url = rekey.url) =>
-    send(url, 'POST', `/v1/clients/${keyId}/rotate-with-apps`, { body, headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {} }, rekey.main.token);
+    send(
+      url,
+      'POST',
+      `/v1/clients/${keyId}/rotate-with-apps`,
+      { body, headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {} },
+      rekey.main.token,
+    );
 
   const appState = async (appId: string) => (await rekey.request('GET', `/v1/apps/${appId}`)).json;
 
@@ -68,7 +77,7 @@ describe.each(STORE_KINDS)('apps and guided rotation (%s)', (kind) => {
     expect((await rekey.request('GET', `/v1/clients/${key.id}`)).json).toMatchObject({ locked: true, failedAttempts: 5 });
   });
 
-  it('default policy: the running app\'s failures are stale_secret, the key account stays unlocked, stale-usage names the app', async () => {
+  it("default policy: the running app's failures are stale_secret, the key account stays unlocked, stale-usage names the app", async () => {
     const key = await createKeyAccount(rekey, { throttleFailuresPerMinute: 100_000 }, 'default-key');
     const app = await appFor(key);
     const running = startRunningApp(rekey.url, { appId: app.appId, appToken: app.appToken, keyAccountId: key.id, slot: 'KEY' });
@@ -86,7 +95,14 @@ describe.each(STORE_KINDS)('apps and guided rotation (%s)', (kind) => {
     expect((await rekey.request('GET', `/v1/clients/${key.id}`)).json).toMatchObject({ locked: false, failedAttempts: 0 });
     const usage = await rekey.request('GET', `/v1/clients/${key.id}/stale-usage`);
     expect(usage.json.items).toHaveLength(1);
-    expect(usage.json.items[0]).toEqual({ versionId: key.versionId, appId: app.appId, userAgent: 'sim-app/1.0', address: '127.0.0.1', count: failures.length, lastSeenAt: expect.any(String) });
+    expect(usage.json.items[0]).toEqual({
+      versionId: key.versionId,
+      appId: app.appId,
+      userAgent: 'sim-app/1.0',
+      address: '127.0.0.1',
+      count: failures.length,
+      lastSeenAt: expect.any(String),
+    });
     // The console can also tell from the app itself that its slot is stale.
     expect((await appState(app.appId)).secrets[0].versionState).toBe('retired');
   });
@@ -112,13 +128,16 @@ describe.each(STORE_KINDS)('apps and guided rotation (%s)', (kind) => {
         { appId: app.appId, step: 'deploy', status: 'done' },
         { appId: idle.appId, step: 'deploy', status: 'skipped' },
       ]);
-      await running.waitFor((answers) => answers.slice(-5).length === 5 && answers.slice(-5).every((answer) => answer.code === 'ok' && answer.versionId === versionId));
+      await running.waitFor(
+        (answers) =>
+          answers.slice(-5).length === 5 && answers.slice(-5).every((answer) => answer.code === 'ok' && answer.versionId === versionId),
+      );
     } finally {
       await running.stop();
     }
     expect(running.answers.filter((answer) => answer.code === 'locked')).toEqual([]);
     expect((await rekey.request('GET', `/v1/clients/${key.id}`)).json.locked).toBe(false);
-    expect((await appState(idle.appId))).toMatchObject({ state: 'undeployed', secrets: [{ versionId, versionState: 'current' }] });
+    expect(await appState(idle.appId)).toMatchObject({ state: 'undeployed', secrets: [{ versionId, versionState: 'current' }] });
 
     // Audited per step, in order (events of one millisecond have no order among themselves, so compare times).
     const audit = await rekey.request('GET', `/v1/audit?clientId=${key.id}&limit=50`);
@@ -126,8 +145,16 @@ describe.each(STORE_KINDS)('apps and guided rotation (%s)', (kind) => {
     const undeployed = events.find((event) => event.type === 'app.undeployed')!;
     const rotationId = undeployed.data.rotationId;
     expect(rotationId).toMatch(/^req_/);
-    const ofRotation = events.filter((event) => event.data.rotationId === rotationId || (event.type === 'secret.regenerated' && event.at >= undeployed.at));
-    expect(ofRotation.map((event) => event.type).sort()).toEqual(['app.deployed', 'app.secret_updated', 'app.secret_updated', 'app.undeployed', 'secret.regenerated']);
+    const ofRotation = events.filter(
+      (event) => event.data.rotationId === rotationId || (event.type === 'secret.regenerated' && event.at >= undeployed.at),
+    );
+    expect(ofRotation.map((event) => event.type).sort()).toEqual([
+      'app.deployed',
+      'app.secret_updated',
+      'app.secret_updated',
+      'app.undeployed',
+      'secret.regenerated',
+    ]);
     const at = (type: string) => ofRotation.filter((event) => event.type === type).map((event) => Date.parse(event.at));
     expect(Math.max(...at('app.undeployed'))).toBeLessThanOrEqual(Math.min(...at('secret.regenerated')));
     expect(Math.max(...at('secret.regenerated'))).toBeLessThanOrEqual(Math.min(...at('app.secret_updated')));
@@ -169,7 +196,11 @@ describe.each(STORE_KINDS)('apps and guided rotation (%s)', (kind) => {
       const retried = await rotate(key.id, {}, `fault-${point}`);
       expect(retried.status).toBe(200);
       expect(retried.json.versionId).toBe(failed.json.versionId);
-      for (const app of apps) expect((await appState(app.appId))).toMatchObject({ state: 'deployed', secrets: [{ versionId: retried.json.versionId, versionState: 'current' }] });
+      for (const app of apps)
+        expect(await appState(app.appId)).toMatchObject({
+          state: 'deployed',
+          secrets: [{ versionId: retried.json.versionId, versionState: 'current' }],
+        });
       await assertNoDeployedAppWithDeadSecret(key.id, apps);
       // One rotation, not two.
       expect((await rekey.request('GET', `/v1/clients/${key.id}`)).json.versions).toHaveLength(2);
@@ -188,7 +219,9 @@ describe.each(STORE_KINDS)('apps and guided rotation (%s)', (kind) => {
     }
     await assertNoDeployedAppWithDeadSecret(key.id, apps);
     expect((await appState(apps[0]!.appId)).state).toBe('undeployed');
-    const committed = (await rekey.request('GET', `/v1/clients/${key.id}`)).json.versions.find((version: { state: string }) => version.state === 'current');
+    const committed = (await rekey.request('GET', `/v1/clients/${key.id}`)).json.versions.find(
+      (version: { state: string }) => version.state === 'current',
+    );
 
     const retried = await rotate(key.id, {}, 'crash-1');
     expect(retried.status).toBe(200);
@@ -217,13 +250,31 @@ describe.each(STORE_KINDS)('apps and guided rotation (%s)', (kind) => {
       expect(response.status, JSON.stringify(body)).toBe(400);
       expect(response.json.errors[0].pointer).toMatch(/^\/(graceSeconds|now)$/);
     }
-    expect((await send(rekey.url, 'POST', `/v1/clients/${key.id}/rotate-with-apps`, { body: {}, headers: { 'idempotency-key': 'has space' } }, rekey.main.token)).status).toBe(400);
+    expect(
+      (
+        await send(
+          rekey.url,
+          'POST',
+          `/v1/clients/${key.id}/rotate-with-apps`,
+          { body: {}, headers: { 'idempotency-key': 'has space' } },
+          rekey.main.token,
+        )
+      ).status,
+    ).toBe(400);
     expect((await send(rekey.url, 'POST', `/v1/clients/${key.id}/rotate-with-apps`, { body: {} })).status).toBe(401);
-    expect((await send(rekey.url, 'POST', `/v1/clients/${key.id}/rotate-with-apps`, { body: {} }, 'rk_adm_' + 'B'.repeat(49))).status).toBe(401);
+    expect((await send(rekey.url, 'POST', `/v1/clients/${key.id}/rotate-with-apps`, { body: {} }, 'rk_adm_' + 'B'.repeat(49))).status).toBe(
+      401,
+    );
     const noApps = await limitedToken(rekey, ['credentials.manage', 'credentials.read']);
-    expect((await send(rekey.url, 'POST', `/v1/clients/${key.id}/rotate-with-apps`, { body: {} }, noApps)).json).toMatchObject({ status: 403, permission: 'apps.manage' });
+    expect((await send(rekey.url, 'POST', `/v1/clients/${key.id}/rotate-with-apps`, { body: {} }, noApps)).json).toMatchObject({
+      status: 403,
+      permission: 'apps.manage',
+    });
     const noCredentials = await limitedToken(rekey, ['apps.manage']);
-    expect((await send(rekey.url, 'POST', `/v1/clients/${key.id}/rotate-with-apps`, { body: {} }, noCredentials)).json).toMatchObject({ status: 403, permission: 'credentials.manage' });
+    expect((await send(rekey.url, 'POST', `/v1/clients/${key.id}/rotate-with-apps`, { body: {} }, noCredentials)).json).toMatchObject({
+      status: 403,
+      permission: 'credentials.manage',
+    });
     const foreign = await send(rekey.url, 'POST', `/v1/clients/${key.id}/rotate-with-apps`, { body: {} }, rekey.other.token);
     expect(foreign.json).toMatchObject({ status: 404, code: 'not_found' });
     expect((await rotate('cli_unknown')).status).toBe(404);

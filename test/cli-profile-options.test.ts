@@ -15,15 +15,67 @@ describe('rekey clients create: profile options from the descriptors', () => {
   });
 
   it('sets a key account lockout policy and OAuth contact fields', async () => {
-    const key = await runCli(['clients', 'create', '--profile', 'apikey', '--name', 'Policy', '--max-failed-attempts', '3', '--lock-seconds', 'none', '--lock-scope', 'source', '--stale-secrets-count', 'true', '--json'], env);
+    const key = await runCli(
+      [
+        'clients',
+        'create',
+        '--profile',
+        'apikey',
+        '--name',
+        'Policy',
+        '--max-failed-attempts',
+        '3',
+        '--lock-seconds',
+        'none',
+        '--lock-scope',
+        'source',
+        '--stale-secrets-count',
+        'true',
+        '--json',
+      ],
+      env,
+    );
     expect(key.code, key.stderr).toBe(0);
     const created = JSON.parse(key.stdout);
     const view = await rekey.request('GET', `/v1/clients/${created.id}`);
-    expect(view.json).toMatchObject({ maxFailedAttempts: 3, lockSeconds: null, lockScope: 'source', staleSecretsCount: true, throttleFailuresPerMinute: 30, locked: false });
+    expect(view.json).toMatchObject({
+      maxFailedAttempts: 3,
+      lockSeconds: null,
+      lockScope: 'source',
+      staleSecretsCount: true,
+      throttleFailuresPerMinute: 30,
+      locked: false,
+    });
 
-    const oauth = await runCli(['clients', 'create', '--profile', 'oauth', '--name', 'Reports', '--contact-name', 'Ana', '--email', 'ana@example.com', '--application', 'BI', '--allowed-scope', 'a', '--allowed-scope', 'b', '--json'], env);
+    const oauth = await runCli(
+      [
+        'clients',
+        'create',
+        '--profile',
+        'oauth',
+        '--name',
+        'Reports',
+        '--contact-name',
+        'Ana',
+        '--email',
+        'ana@example.com',
+        '--application',
+        'BI',
+        '--allowed-scope',
+        'a',
+        '--allowed-scope',
+        'b',
+        '--json',
+      ],
+      env,
+    );
     expect(oauth.code, oauth.stderr).toBe(0);
-    expect(JSON.parse(oauth.stdout)).toMatchObject({ contactName: 'Ana', email: 'ana@example.com', application: 'BI', allowedScopes: ['a', 'b'] });
+    expect(JSON.parse(oauth.stdout)).toMatchObject({
+      contactName: 'Ana',
+      email: 'ana@example.com',
+      application: 'BI',
+      allowedScopes: ['a', 'b'],
+    });
 
     const tba = await runCli(['clients', 'create', '--profile', 'tba', '--name', 'Record', '--token-based-auth', 'false', '--json'], env);
     expect(tba.code, tba.stderr).toBe(0);

@@ -22,14 +22,18 @@ describe.each(STORE_KINDS)('CLI against a running server (%s)', (kind) => {
   it('20 regenerates racing from the server and the CLI leave exactly one current version: the last committed', async () => {
     const created = await rekey.request('POST', '/v1/clients', { body: { profile: 'apikey', name: 'raced' } });
     const id = created.json.id as string;
-    const viaHttp = Array.from({ length: 10 }, () => rekey.request('POST', `/v1/clients/${id}/regenerate`, { body: {} }).then((r) => {
-      expect(r.status).toBe(200);
-      return r.json as { versionId: string; secret: string };
-    }));
-    const viaCli = Array.from({ length: 10 }, () => runCli(['clients', 'regenerate', id, '--json'], env).then((r) => {
-      expect(r.code, r.stderr).toBe(0);
-      return JSON.parse(r.stdout) as { versionId: string; secret: string };
-    }));
+    const viaHttp = Array.from({ length: 10 }, () =>
+      rekey.request('POST', `/v1/clients/${id}/regenerate`, { body: {} }).then((r) => {
+        expect(r.status).toBe(200);
+        return r.json as { versionId: string; secret: string };
+      }),
+    );
+    const viaCli = Array.from({ length: 10 }, () =>
+      runCli(['clients', 'regenerate', id, '--json'], env).then((r) => {
+        expect(r.code, r.stderr).toBe(0);
+        return JSON.parse(r.stdout) as { versionId: string; secret: string };
+      }),
+    );
     const results = await Promise.all([...viaHttp, ...viaCli]);
     expect(new Set(results.map((r) => r.secret)).size).toBe(20);
 
@@ -54,7 +58,11 @@ describe.each(STORE_KINDS)('CLI against a running server (%s)', (kind) => {
     const created = JSON.parse((await runCli(['clients', 'create', '--profile', 'oauth', '--name', 'Tokens', '--json'], env)).stdout);
     const form = (body: Record<string, string>) => new URLSearchParams(body).toString();
     const basicOf = (secret: string) => `Basic ${Buffer.from(`${created.id}:${secret}`).toString('base64')}`;
-    const issued = await fetch(`${rekey.url}/oauth/token`, { method: 'POST', headers: { authorization: basicOf(created.secret), 'content-type': 'application/x-www-form-urlencoded' }, body: form({ grant_type: 'client_credentials' }) });
+    const issued = await fetch(`${rekey.url}/oauth/token`, {
+      method: 'POST',
+      headers: { authorization: basicOf(created.secret), 'content-type': 'application/x-www-form-urlencoded' },
+      body: form({ grant_type: 'client_credentials' }),
+    });
     expect(issued.status).toBe(200);
     const { access_token: token } = JSON.parse(await issued.text());
     expect((await rekey.request('GET', '/v1/whoami', { token })).status).toBe(200);
@@ -63,7 +71,11 @@ describe.each(STORE_KINDS)('CLI against a running server (%s)', (kind) => {
     const { secret } = JSON.parse(rotated.stdout);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect((await rekey.request('GET', '/v1/whoami', { token })).status).toBe(401);
-    const introspected = await fetch(`${rekey.url}/oauth/introspect`, { method: 'POST', headers: { authorization: basicOf(secret), 'content-type': 'application/x-www-form-urlencoded' }, body: form({ token }) });
+    const introspected = await fetch(`${rekey.url}/oauth/introspect`, {
+      method: 'POST',
+      headers: { authorization: basicOf(secret), 'content-type': 'application/x-www-form-urlencoded' },
+      body: form({ token }),
+    });
     expect(JSON.parse(await introspected.text())).toEqual({ active: false });
   }, 60_000);
 
@@ -98,7 +110,21 @@ describe('init, keys and configuration', () => {
       try {
         const passwordFile = join(db.dir, 'password');
         writeFileSync(passwordFile, 'correct horse battery\n');
-        const first = await runCli(['init', '--json', '--account', '1234567', '--name', 'Acme', '--admin-email', 'admin@acme.test', '--admin-password-file', passwordFile], { ...env, REKEY_TEST_LIGHT_HASHING: '1' });
+        const first = await runCli(
+          [
+            'init',
+            '--json',
+            '--account',
+            '1234567',
+            '--name',
+            'Acme',
+            '--admin-email',
+            'admin@acme.test',
+            '--admin-password-file',
+            passwordFile,
+          ],
+          { ...env, REKEY_TEST_LIGHT_HASHING: '1' },
+        );
         expect(first.code, first.stderr).toBe(0);
         const result = JSON.parse(first.stdout);
         expect(Object.keys(result)).toEqual(['accountId', 'memberId', 'adminToken']);
@@ -127,10 +153,17 @@ describe('init, keys and configuration', () => {
       const keyPath = join(db.dir, 'rekey.key');
       expect(statSync(keyPath).mode & 0o777).toBe(0o600);
       const token = JSON.parse(first.stdout).adminToken;
-      const created = await runCli(['clients', 'create', '--profile', 'apikey', '--name', 'k', '--json'], { ...env, REKEY_ADMIN_TOKEN: token });
+      const created = await runCli(['clients', 'create', '--profile', 'apikey', '--name', 'k', '--json'], {
+        ...env,
+        REKEY_ADMIN_TOKEN: token,
+      });
       expect(created.code).toBe(0);
 
-      const wrongKey = await runCli(['clients', 'list'], { ...env, REKEY_ADMIN_TOKEN: token, REKEY_MASTER_KEY: randomBytes(32).toString('base64') });
+      const wrongKey = await runCli(['clients', 'list'], {
+        ...env,
+        REKEY_ADMIN_TOKEN: token,
+        REKEY_MASTER_KEY: randomBytes(32).toString('base64'),
+      });
       expect(wrongKey.code).not.toBe(0);
       expect(wrongKey.stderr).toMatch(/master key does not match/i);
 
@@ -150,7 +183,10 @@ describe('init, keys and configuration', () => {
   }, 60_000);
 
   it('refuses to start on PostgreSQL without a master key, and names bad variables', async () => {
-    const noKey = await runCli(['clients', 'list'], { REKEY_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test', REKEY_MASTER_KEY: '' });
+    const noKey = await runCli(['clients', 'list'], {
+      REKEY_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      REKEY_MASTER_KEY: '',
+    });
     expect(noKey.code).toBe(2);
     expect(noKey.stderr).toContain('REKEY_MASTER_KEY');
     const badPort = await runCli(['serve'], { REKEY_PORT: 'eighty', REKEY_DATABASE_URL: '/tmp/x.db' });

@@ -16,7 +16,13 @@ const newKey = (): string => `crash-${randomBytes(9).toString('base64url')}`;
 /** A regenerate whose answer may never arrive: `null` when the connection died first. */
 async function regenerate(url: string, token: string, clientId: string, key: string): Promise<TestResponse | null> {
   try {
-    return await send(url, 'POST', `/v1/clients/${clientId}/regenerate`, { body: { graceSeconds: 0 }, headers: { 'idempotency-key': key } }, token);
+    return await send(
+      url,
+      'POST',
+      `/v1/clients/${clientId}/regenerate`,
+      { body: { graceSeconds: 0 }, headers: { 'idempotency-key': key } },
+      token,
+    );
   } catch {
     return null;
   }
@@ -73,89 +79,95 @@ describe.each(STORE_KINDS)('killed mid-rotation (%s)', (kind) => {
     });
   }
 
-  it(`SIGKILL at ${LANES * KILLS_PER_LANE} random moments of a stream of regenerates: no client is left without a working secret`, { timeout: 180_000 }, async () => {
-    const tally = { kills: 0, lost: 0, recoveredByReplay: 0, recoveredByRetry: 0, answered: 0 };
+  it(
+    `SIGKILL at ${LANES * KILLS_PER_LANE} random moments of a stream of regenerates: no client is left without a working secret`,
+    { timeout: 180_000 },
+    async () => {
+      const tally = { kills: 0, lost: 0, recoveredByReplay: 0, recoveredByRetry: 0, answered: 0 };
 
-    const lane = async (): Promise<void> => {
-      const clients: Array<{ id: string; secret: string; pendingKey: string | null }> = [];
-      for (let i = 0; i < CLIENTS_PER_LANE; i++) {
-        const created = await rekey.request('POST', '/v1/clients', { body: { profile: 'oauth', name: `Stream ${i}` } });
-        clients.push({ id: created.json.id, secret: created.json.secret, pendingKey: null });
-      }
-      // The next node boots while the current one streams, so a kill is followed by a ready node.
-      let node = await startNode(rekey.env);
-      // Marked as handled at once: a boot that fails while this lane is busy is reported when awaited.
-      const boot = (): Promise<NodeProcess> => {
-        const booting = startNode(rekey.env);
-        booting.catch(() => undefined);
-        return booting;
-      };
-      let next: Promise<NodeProcess> | null = boot();
-      try {
-        for (const client of clients) expect((await whoami(node.url, client.id, client.secret)).status).toBe(200);
-        for (let kill = 0; kill < KILLS_PER_LANE; kill++) {
-          // Each client regenerates back to back until its connection dies under it.
-          let firstAnswer!: () => void;
-          const answered = new Promise<void>((resolve) => {
-            firstAnswer = resolve;
-          });
-          const streams = clients.map(async (client) => {
-            for (;;) {
-              const key = newKey();
-              const response = await regenerate(node.url, rekey.main.token, client.id, key);
-              if (response === null) {
-                client.pendingKey = key;
-                return;
-              }
-              expect(response.status, response.text).toBe(200);
-              client.secret = response.json.secret;
-              tally.answered++;
-              firstAnswer();
-            }
-          });
-          // Half the kills land anywhere from the first request on; half once rotations are
-          // flowing, so that some land between a commit and its answer.
-          if (Math.random() < 0.5) await Promise.race([answered, sleep(2000)]);
-          await sleep(Math.random() * MAX_KILL_DELAY_MS);
-          await node.kill();
-          tally.kills++;
-          await Promise.all(streams);
-          node = await next!;
-          next = kill + 1 < KILLS_PER_LANE ? boot() : null;
-
-          for (const client of clients) {
-            const key = client.pendingKey!;
-            tally.lost++;
-            // Before the retry: either the last secret we were given still works (the lost call did
-            // not commit) or it was replaced (the lost call committed) — never neither.
-            const before = await whoami(node.url, client.id, client.secret);
-            expect([200, 401]).toContain(before.status);
-            const committed = before.status === 401;
-            if (committed) expect(before.json.code).toBe('stale_secret');
-            const currentBefore = (await versionsOf(node.url, client.id)).find((version) => version.state === 'current')!.versionId;
-
-            const retry = await regenerate(node.url, rekey.main.token, client.id, key);
-            expect(retry?.status, retry?.text).toBe(200);
-            if (committed) {
-              expect(retry!.json.versionId, 'a committed call replays its answer').toBe(currentBefore);
-              tally.recoveredByReplay++;
-            } else {
-              tally.recoveredByRetry++;
-            }
-            client.secret = retry!.json.secret;
-            client.pendingKey = null;
-            expect((await whoami(node.url, client.id, client.secret)).status).toBe(200);
-          }
+      const lane = async (): Promise<void> => {
+        const clients: Array<{ id: string; secret: string; pendingKey: string | null }> = [];
+        for (let i = 0; i < CLIENTS_PER_LANE; i++) {
+          const created = await rekey.request('POST', '/v1/clients', { body: { profile: 'oauth', name: `Stream ${i}` } });
+          clients.push({ id: created.json.id, secret: created.json.secret, pendingKey: null });
         }
-      } finally {
-        await node.kill();
-        await (await next?.catch(() => null))?.kill();
-      }
-    };
+        // The next node boots while the current one streams, so a kill is followed by a ready node.
+        let node = await startNode(rekey.env);
+        // Marked as handled at once: a boot that fails while this lane is busy is reported when awaited.
+        const boot = (): Promise<NodeProcess> => {
+          const booting = startNode(rekey.env);
+          booting.catch(() => undefined);
+          return booting;
+        };
+        let next: Promise<NodeProcess> | null = boot();
+        try {
+          for (const client of clients) expect((await whoami(node.url, client.id, client.secret)).status).toBe(200);
+          for (let kill = 0; kill < KILLS_PER_LANE; kill++) {
+            // Each client regenerates back to back until its connection dies under it.
+            let firstAnswer!: () => void;
+            const answered = new Promise<void>((resolve) => {
+              firstAnswer = resolve;
+            });
+            const streams = clients.map(async (client) => {
+              for (;;) {
+                const key = newKey();
+                const response = await regenerate(node.url, rekey.main.token, client.id, key);
+                if (response === null) {
+                  client.pendingKey = key;
+                  return;
+                }
+                expect(response.status, response.text).toBe(200);
+                client.secret = response.json.secret;
+                tally.answered++;
+                firstAnswer();
+              }
+            });
+            // Half the kills land anywhere from the first request on; half once rotations are
+            // flowing, so that some land between a commit and its answer.
+            if (Math.random() < 0.5) await Promise.race([answered, sleep(2000)]);
+            await sleep(Math.random() * MAX_KILL_DELAY_MS);
+            await node.kill();
+            tally.kills++;
+            await Promise.all(streams);
+            node = await next!;
+            next = kill + 1 < KILLS_PER_LANE ? boot() : null;
 
-    await Promise.all(Array.from({ length: LANES }, () => lane()));
-    expect(tally.kills).toBeGreaterThanOrEqual(50);
-    expect(tally.lost).toBe(tally.kills * CLIENTS_PER_LANE);
-    console.log(`crash (${kind}): ${tally.kills} random SIGKILLs, ${tally.answered} regenerates answered, ${tally.lost} answers lost — ${tally.recoveredByReplay} recovered by replaying a committed rotation, ${tally.recoveredByRetry} by rotating on retry`);
-  });
+            for (const client of clients) {
+              const key = client.pendingKey!;
+              tally.lost++;
+              // Before the retry: either the last secret we were given still works (the lost call did
+              // not commit) or it was replaced (the lost call committed) — never neither.
+              const before = await whoami(node.url, client.id, client.secret);
+              expect([200, 401]).toContain(before.status);
+              const committed = before.status === 401;
+              if (committed) expect(before.json.code).toBe('stale_secret');
+              const currentBefore = (await versionsOf(node.url, client.id)).find((version) => version.state === 'current')!.versionId;
+
+              const retry = await regenerate(node.url, rekey.main.token, client.id, key);
+              expect(retry?.status, retry?.text).toBe(200);
+              if (committed) {
+                expect(retry!.json.versionId, 'a committed call replays its answer').toBe(currentBefore);
+                tally.recoveredByReplay++;
+              } else {
+                tally.recoveredByRetry++;
+              }
+              client.secret = retry!.json.secret;
+              client.pendingKey = null;
+              expect((await whoami(node.url, client.id, client.secret)).status).toBe(200);
+            }
+          }
+        } finally {
+          await node.kill();
+          await (await next?.catch(() => null))?.kill();
+        }
+      };
+
+      await Promise.all(Array.from({ length: LANES }, () => lane()));
+      expect(tally.kills).toBeGreaterThanOrEqual(50);
+      expect(tally.lost).toBe(tally.kills * CLIENTS_PER_LANE);
+      console.log(
+        `crash (${kind}): ${tally.kills} random SIGKILLs, ${tally.answered} regenerates answered, ${tally.lost} answers lost — ${tally.recoveredByReplay} recovered by replaying a committed rotation, ${tally.recoveredByRetry} by rotating on retry`,
+      );
+    },
+  );
 });

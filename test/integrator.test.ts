@@ -9,7 +9,11 @@ import { STORE_KINDS } from './support/stores.js';
 const jsonOf = async (response: Response): Promise<any> => JSON.parse(await response.text());
 
 /** Signs with the independent http-message-signatures package: its default parameters plus a nonce. */
-async function signWithLibrary(clientId: string, secret: string, request: { method: string; url: string; headers: Record<string, string>; body?: string }): Promise<Record<string, string>> {
+async function signWithLibrary(
+  clientId: string,
+  secret: string,
+  request: { method: string; url: string; headers: Record<string, string>; body?: string },
+): Promise<Record<string, string>> {
   const headers = { ...request.headers };
   const fields = ['@method', '@target-uri'];
   if (request.body !== undefined) {
@@ -18,7 +22,11 @@ async function signWithLibrary(clientId: string, secret: string, request: { meth
   }
   const signed = await httpbis.signMessage(
     {
-      key: { id: clientId, alg: 'hmac-sha256', sign: async (data: Buffer) => createHmac('sha256', Buffer.from(secret, 'utf8')).update(data).digest() },
+      key: {
+        id: clientId,
+        alg: 'hmac-sha256',
+        sign: async (data: Buffer) => createHmac('sha256', Buffer.from(secret, 'utf8')).update(data).digest(),
+      },
       fields,
       params: ['created', 'expires', 'keyid', 'alg', 'nonce'],
       paramValues: { nonce: randomBytes(12).toString('base64url') },
@@ -29,7 +37,8 @@ async function signWithLibrary(clientId: string, secret: string, request: { meth
 }
 
 /** What a refused rotation must not change: the versions and their states (usage counters flush on their own every second). */
-const versionStates = (client: { versions: Array<{ versionId: string; state: string }> }) => client.versions.map(({ versionId, state }) => ({ versionId, state }));
+const versionStates = (client: { versions: Array<{ versionId: string; state: string }> }) =>
+  client.versions.map(({ versionId, state }) => ({ versionId, state }));
 
 describe.each(STORE_KINDS)('integrator profile (%s)', (kind) => {
   let rekey: Rekey;
@@ -57,7 +66,12 @@ describe.each(STORE_KINDS)('integrator profile (%s)', (kind) => {
   const regenerate = async (useSecret: string, body: unknown) => {
     const url = `${rekey.url}/v1/integrator/regenerate-secret`;
     const text = JSON.stringify(body);
-    const headers = await signWithLibrary(clientId, useSecret, { method: 'POST', url, headers: { 'content-type': 'application/json' }, body: text });
+    const headers = await signWithLibrary(clientId, useSecret, {
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json' },
+      body: text,
+    });
     const response = await fetch(url, { method: 'POST', headers, body: text });
     return { status: response.status, headers: response.headers, json: JSON.parse(await response.text()) };
   };
@@ -65,7 +79,13 @@ describe.each(STORE_KINDS)('integrator profile (%s)', (kind) => {
   it('accepts a request signed by http-message-signatures', async () => {
     const response = await whoamiWith(secret);
     expect(response.status).toBe(200);
-    expect(response.json).toEqual({ credentialType: 'http_signature', accountId: 'acme1', clientId, profile: 'integrator', versionId: expect.stringMatching(/^ver_/) });
+    expect(response.json).toEqual({
+      credentialType: 'http_signature',
+      accountId: 'acme1',
+      clientId,
+      profile: 'integrator',
+      versionId: expect.stringMatching(/^ver_/),
+    });
   });
 
   it('rotates with a grace period, then without one (seed 003)', async () => {
@@ -96,16 +116,27 @@ describe.each(STORE_KINDS)('integrator profile (%s)', (kind) => {
   });
 
   it('answers 401 on the integrator endpoint with realm "integrator" and scope "integrator.secret"', async () => {
-    const response = await fetch(`${rekey.url}/v1/integrator/regenerate-secret`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const response = await fetch(`${rekey.url}/v1/integrator/regenerate-secret`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toContain('realm="integrator"');
     expect(await jsonOf(response)).toMatchObject({ realm: 'integrator', scope: 'integrator.secret', code: 'unauthenticated' });
   });
 
   it('answers 404 naming the keyid when it names no integrator', async () => {
-    const response = await signedFetch({ clientId: 'cli_doesNotExist000000000', secret }, `${rekey.url}/v1/integrator/regenerate-secret`, { method: 'POST', body: '{}' });
+    const response = await signedFetch({ clientId: 'cli_doesNotExist000000000', secret }, `${rekey.url}/v1/integrator/regenerate-secret`, {
+      method: 'POST',
+      body: '{}',
+    });
     expect(response.status).toBe(404);
-    expect(await jsonOf(response)).toMatchObject({ code: 'not_found', resourceType: 'integrator', resourceId: 'cli_doesNotExist000000000' });
+    expect(await jsonOf(response)).toMatchObject({
+      code: 'not_found',
+      resourceType: 'integrator',
+      resourceId: 'cli_doesNotExist000000000',
+    });
   });
 
   it.each([
@@ -124,7 +155,10 @@ describe.each(STORE_KINDS)('integrator profile (%s)', (kind) => {
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     const problem = await jsonOf(response);
     expect(problem.code).toBe('invalid_request');
-    if (body.startsWith('{')) expect(problem.errors.map((e: { pointer: string }) => e.pointer)).toContain(body.includes('extra') ? '/extra' : '/oldSecretValidForSeconds');
+    if (body.startsWith('{'))
+      expect(problem.errors.map((e: { pointer: string }) => e.pointer)).toContain(
+        body.includes('extra') ? '/extra' : '/oldSecretValidForSeconds',
+      );
     const after = await rekey.request('GET', `/v1/clients/${clientId}`);
     expect(versionStates(after.json)).toEqual(versionStates(before.json));
   });
@@ -158,16 +192,36 @@ describe.each(STORE_KINDS)('integrator profile (%s)', (kind) => {
     const old = await signedFetch({ clientId, secret }, url, {});
     expect(old.status).toBe(200);
 
-    const stale = await signRequest({ method: 'GET', url, headers: {}, keyId: clientId, secret, nonce: 'n-stale-1', created: Math.floor(Date.now() / 1000) - 301 });
+    const stale = await signRequest({
+      method: 'GET',
+      url,
+      headers: {},
+      keyId: clientId,
+      secret,
+      nonce: 'n-stale-1',
+      created: Math.floor(Date.now() / 1000) - 301,
+    });
     const staleResponse = await fetch(url, { headers: stale });
     expect((await jsonOf(staleResponse)).code).toBe('timestamp_out_of_window');
 
     const body = '{"a":1}';
-    const signed = await signRequest({ method: 'POST', url, headers: { 'content-type': 'application/json' }, body, keyId: clientId, secret, nonce: 'n-tamper-1' });
+    const signed = await signRequest({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json' },
+      body,
+      keyId: clientId,
+      secret,
+      nonce: 'n-tamper-1',
+    });
     const tampered = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...signed }, body: '{"a":2}' });
     expect((await jsonOf(tampered)).code).toBe('digest_mismatch');
 
-    const wrong = await signedFetch({ clientId, secret: secret.replace(/^rk_sec_./, (head) => (head.endsWith('Z') ? 'rk_sec_Y' : 'rk_sec_Z')) }, url, {});
+    const wrong = await signedFetch(
+      { clientId, secret: secret.replace(/^rk_sec_./, (head) => (head.endsWith('Z') ? 'rk_sec_Y' : 'rk_sec_Z')) },
+      url,
+      {},
+    );
     expect(wrong.status).toBe(401);
     expect((await jsonOf(wrong)).code).toBe('bad_signature');
   });

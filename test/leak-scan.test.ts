@@ -35,15 +35,20 @@ describe.each(STORE_KINDS)('secret leak scan (%s)', (kind) => {
       expect(created.status).toBe(201);
       clients.push({ id: created.json.id, secret: created.json.secret ?? created.json.consumerSecret, profile });
     }
-    const [oauth, apikey, integrator] = clients as [typeof clients[0], typeof clients[0], typeof clients[0]];
+    const [oauth, apikey, integrator] = clients as [(typeof clients)[0], (typeof clients)[0], (typeof clients)[0]];
     const basic = (id: string, secret: string) => ({ authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` });
 
     await call('GET', '/v1/whoami', { token: null, headers: basic(oauth.id, oauth.secret) });
     await call('GET', '/v1/whoami', { token: null, headers: basic(oauth.id, apikey.secret) });
     await call('GET', '/v1/whoami', { token: null, headers: basic(apikey.id, apikey.secret) });
     await call('GET', '/v1/whoami', { token: null, headers: basic('cli_unknown', oauth.secret) });
-    await call('POST', '/v1/verify', { body: { method: 'GET', url: 'https://api.example.test/x', headers: basic(oauth.id, oauth.secret) } });
-    const rotated = await issue('POST', `/v1/clients/${oauth.id}/regenerate`, { body: { graceSeconds: 30 }, headers: { 'idempotency-key': 'leak-1' } });
+    await call('POST', '/v1/verify', {
+      body: { method: 'GET', url: 'https://api.example.test/x', headers: basic(oauth.id, oauth.secret) },
+    });
+    const rotated = await issue('POST', `/v1/clients/${oauth.id}/regenerate`, {
+      body: { graceSeconds: 30 },
+      headers: { 'idempotency-key': 'leak-1' },
+    });
     await issue('POST', `/v1/clients/${oauth.id}/regenerate`, { body: { graceSeconds: 30 }, headers: { 'idempotency-key': 'leak-1' } });
     await issue('POST', `/v1/clients/${oauth.id}/regenerate`, { body: {} });
     await call('GET', '/v1/whoami', { token: null, headers: basic(oauth.id, rotated.json.secret) });
@@ -51,8 +56,12 @@ describe.each(STORE_KINDS)('secret leak scan (%s)', (kind) => {
     await call('POST', `/v1/clients/${oauth.id}/regenerate`, { body: { graceSeconds: 'x' } });
     await call('POST', '/v1/clients', { body: { profile: 'oauth', name: 'x', secret: oauth.secret } });
 
-    const response = await signedFetch({ clientId: integrator.id, secret: integrator.secret }, `${rekey.url}/v1/integrator/regenerate-secret`, { method: 'POST', body: '{"oldSecretValidForSeconds":10}' });
-    const rotatedIntegrator = await response.json() as { secret: string };
+    const response = await signedFetch(
+      { clientId: integrator.id, secret: integrator.secret },
+      `${rekey.url}/v1/integrator/regenerate-secret`,
+      { method: 'POST', body: '{"oldSecretValidForSeconds":10}' },
+    );
+    const rotatedIntegrator = (await response.json()) as { secret: string };
     secrets.add(rotatedIntegrator.secret);
     await signedFetch({ clientId: integrator.id, secret: integrator.secret }, `${rekey.url}/v1/whoami`);
     await signedFetch({ clientId: integrator.id, secret: apikey.secret }, `${rekey.url}/v1/whoami`);
@@ -90,9 +99,14 @@ describe.each(STORE_KINDS)('secret leak scan (%s)', (kind) => {
 
   it('keeps secrets out of the database: audit, outbox and every other table', async () => {
     const db = rekey.runtime.opened.db;
-    const tables = db.dialect === 'sqlite'
-      ? (await db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")).map((row) => row.name)
-      : (await db.all<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()')).map((row) => row.name);
+    const tables =
+      db.dialect === 'sqlite'
+        ? (await db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")).map(
+            (row) => row.name,
+          )
+        : (
+            await db.all<{ name: string }>('SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()')
+          ).map((row) => row.name);
     expect(tables).toEqual(expect.arrayContaining(['audit_events', 'outbox', 'secret_versions', 'idempotency_keys', 'admin_tokens']));
     let rows = 0;
     for (const table of tables) {

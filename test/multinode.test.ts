@@ -37,8 +37,10 @@ describe.each(STORE_KINDS)('two nodes on one database (%s)', (kind) => {
     await rekey?.close();
   });
 
-  const onA = (method: string, path: string, options: Parameters<typeof send>[3] = {}): Promise<TestResponse> => send(nodeA.url, method, path, options, rekey.main.token);
-  const onB = (method: string, path: string, options: Parameters<typeof send>[3] = {}): Promise<TestResponse> => send(nodeB.url, method, path, options, rekey.main.token);
+  const onA = (method: string, path: string, options: Parameters<typeof send>[3] = {}): Promise<TestResponse> =>
+    send(nodeA.url, method, path, options, rekey.main.token);
+  const onB = (method: string, path: string, options: Parameters<typeof send>[3] = {}): Promise<TestResponse> =>
+    send(nodeB.url, method, path, options, rekey.main.token);
 
   it(`node B refuses a secret regenerated on node A within 1 s, in ${TRIALS} trials, serving from memory meanwhile`, async () => {
     const whoamiOnB = async (clientId: string, value: string): Promise<Attempt> => {
@@ -110,13 +112,15 @@ describe.each(STORE_KINDS)('two nodes on one database (%s)', (kind) => {
     const sorted = [...latencies].sort((a, b) => a - b);
     console.log(
       `multinode (${kind}): node B refused the old secret after node A's response in p50 ${percentile(sorted, 50).toFixed(1)} ms, ` +
-      `p99 ${percentile(sorted, 99).toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms over ${TRIALS} trials; ` +
-      `node B cache hits ${hits}, misses ${misses}, old-secret requests accepted before each change ${accepted}`,
+        `p99 ${percentile(sorted, 99).toFixed(1)} ms, max ${sorted[sorted.length - 1]!.toFixed(1)} ms over ${TRIALS} trials; ` +
+        `node B cache hits ${hits}, misses ${misses}, old-secret requests accepted before each change ${accepted}`,
     );
   });
 
   it('wrong secrets spread over both nodes lock a key account at exactly its limit', async () => {
-    const locked = await onA('POST', '/v1/clients', { body: { profile: 'apikey', name: 'Lockable', maxFailedAttempts: 5, throttleFailuresPerMinute: 1000 } });
+    const locked = await onA('POST', '/v1/clients', {
+      body: { profile: 'apikey', name: 'Lockable', maxFailedAttempts: 5, throttleFailuresPerMinute: 1000 },
+    });
     // A well-formed secret (valid checksum) that belongs to another key account.
     const donor = await onA('POST', '/v1/clients', { body: { profile: 'apikey', name: 'Donor' } });
     const clientId: string = locked.json.id;
@@ -162,7 +166,9 @@ describe.each(STORE_KINDS)('two nodes on one database (%s)', (kind) => {
       expect(fromB.json).toEqual(fromA.json);
       const view = await onA('GET', `/v1/clients/${clientId}`);
       expect(view.json.versions).toHaveLength(round + 2);
-      expect(view.json.versions.filter((v: { state: string }) => v.state === 'current').map((v: { versionId: string }) => v.versionId)).toEqual([fromA.json.versionId]);
+      expect(
+        view.json.versions.filter((v: { state: string }) => v.state === 'current').map((v: { versionId: string }) => v.versionId),
+      ).toEqual([fromA.json.versionId]);
       const whoami = await onB('GET', '/v1/whoami', { token: null, headers: { authorization: basic(clientId, fromA.json.secret) } });
       expect(whoami.status).toBe(200);
     }

@@ -17,11 +17,24 @@ import { STORE_KINDS } from './support/stores.js';
 const run = promisify(execFile);
 const PYTHON_HELPER = fileURLToPath(new URL('./interop/oauth1_request.py', import.meta.url));
 
-interface Pair { key: string; secret: string }
-interface Signed { consumer: Pair; token: Pair; realm: string }
+interface Pair {
+  key: string;
+  secret: string;
+}
+interface Signed {
+  consumer: Pair;
+  token: Pair;
+  realm: string;
+}
 
 /** npm oauth-1.0a: returns the response to a signed request. */
-async function nodeRequest(rekey: Rekey, method: 'GET' | 'POST', path: string, creds: Signed, options: { form?: Record<string, string>; nonce?: string; timestamp?: number } = {}): Promise<TestResponse & { authorization: string }> {
+async function nodeRequest(
+  rekey: Rekey,
+  method: 'GET' | 'POST',
+  path: string,
+  creds: Signed,
+  options: { form?: Record<string, string>; nonce?: string; timestamp?: number } = {},
+): Promise<TestResponse & { authorization: string }> {
   const oauth = new OAuth({
     consumer: creds.consumer,
     signature_method: 'HMAC-SHA256',
@@ -41,9 +54,21 @@ async function nodeRequest(rekey: Rekey, method: 'GET' | 'POST', path: string, c
   return { ...response, authorization };
 }
 
-interface PythonResponse { status: number; headers: Record<string, string>; body: string; authorization: string; json: any }
+interface PythonResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  authorization: string;
+  json: any;
+}
 
-async function pythonRequest(rekey: Rekey, method: 'GET' | 'POST', path: string, creds: Signed, options: { form?: Array<[string, string]>; json?: unknown; nonce?: string; timestamp?: number } = {}): Promise<PythonResponse> {
+async function pythonRequest(
+  rekey: Rekey,
+  method: 'GET' | 'POST',
+  path: string,
+  creds: Signed,
+  options: { form?: Array<[string, string]>; json?: unknown; nonce?: string; timestamp?: number } = {},
+): Promise<PythonResponse> {
   const spec = {
     url: rekey.url + path,
     method,
@@ -81,7 +106,9 @@ describe.each(STORE_KINDS)('OAuth 1.0a interop with real clients (%s)', (kind) =
     expect(created.status).toBe(201);
     clientId = created.json.id;
     consumer = { key: created.json.consumerKey, secret: created.json.consumerSecret };
-    const issued = await rekey.request('POST', `/v1/clients/${clientId}/tokens`, { body: { memberId: rekey.main.memberId, role: 'Administrator' } });
+    const issued = await rekey.request('POST', `/v1/clients/${clientId}/tokens`, {
+      body: { memberId: rekey.main.memberId, role: 'Administrator' },
+    });
     expect(issued.status).toBe(201);
     token = { key: issued.json.tokenId, secret: issued.json.tokenSecret };
   });
@@ -89,13 +116,24 @@ describe.each(STORE_KINDS)('OAuth 1.0a interop with real clients (%s)', (kind) =
     await rekey.close();
   });
 
-  const identity = (extra: Record<string, unknown> = {}) => ({ credentialType: 'oauth1', accountId: 'acme1', clientId, profile: 'tba', memberId: rekey.main.memberId, role: 'Administrator', versionId: expect.stringMatching(/^ver_/), ...extra });
+  const identity = (extra: Record<string, unknown> = {}) => ({
+    credentialType: 'oauth1',
+    accountId: 'acme1',
+    clientId,
+    profile: 'tba',
+    memberId: rekey.main.memberId,
+    role: 'Administrator',
+    versionId: expect.stringMatching(/^ver_/),
+    ...extra,
+  });
 
   it('npm oauth-1.0a: GET with a query string and POST with a form body', async () => {
     const get = await nodeRequest(rekey, 'GET', '/v1/whoami?b=2&a=1&a=0&note=caf%C3%A9%20au%20lait', creds());
     expect(get.status, get.text).toBe(200);
     expect(get.json).toEqual(identity());
-    const post = await nodeRequest(rekey, 'POST', '/v1/whoami?z=last', creds(), { form: { name: 'Ada Lovelace', city: 'Zürich', symbols: "it's!*()~" } });
+    const post = await nodeRequest(rekey, 'POST', '/v1/whoami?z=last', creds(), {
+      form: { name: 'Ada Lovelace', city: 'Zürich', symbols: "it's!*()~" },
+    });
     expect(post.status, post.text).toBe(200);
     expect(post.json).toEqual(identity());
   });
@@ -105,7 +143,13 @@ describe.each(STORE_KINDS)('OAuth 1.0a interop with real clients (%s)', (kind) =
     expect(get.status, get.body).toBe(200);
     expect(get.json).toEqual(identity());
     expect(get.authorization).toContain('realm="acme1"');
-    const post = await pythonRequest(rekey, 'POST', '/v1/whoami', creds(), { form: [['name', 'Ada Lovelace'], ['city', 'Zürich'], ['empty', '']] });
+    const post = await pythonRequest(rekey, 'POST', '/v1/whoami', creds(), {
+      form: [
+        ['name', 'Ada Lovelace'],
+        ['city', 'Zürich'],
+        ['empty', ''],
+      ],
+    });
     expect(post.status, post.body).toBe(200);
     expect(post.json).toEqual(identity());
   });
@@ -115,7 +159,11 @@ describe.each(STORE_KINDS)('OAuth 1.0a interop with real clients (%s)', (kind) =
     expect(post.status, post.body).toBe(200);
     expect(post.json).toEqual(identity());
     expect(post.authorization).toContain('oauth_body_hash=');
-    const replayedElsewhere = await send(rekey.url, 'POST', '/v1/whoami', { token: null, headers: { authorization: post.authorization, 'content-type': 'application/json' }, rawBody: JSON.stringify({ amount: 1000, note: 'café' }) });
+    const replayedElsewhere = await send(rekey.url, 'POST', '/v1/whoami', {
+      token: null,
+      headers: { authorization: post.authorization, 'content-type': 'application/json' },
+      rawBody: JSON.stringify({ amount: 1000, note: 'café' }),
+    });
     expect(replayedElsewhere.status).toBe(401);
     expect(replayedElsewhere.json.code).toBe('digest_mismatch');
     expect(replayedElsewhere.headers.get('www-authenticate')).toBe('OAuth realm="acme1"');
@@ -123,8 +171,23 @@ describe.each(STORE_KINDS)('OAuth 1.0a interop with real clients (%s)', (kind) =
 
   it('oauth_body_hash: SHA-256 accepted, a wrong or odd-length hash refused, never beside a form body', async () => {
     const body = JSON.stringify({ amount: 10 });
-    const sign = (bodyHash: string) => buildOAuthHeader({ consumerKey: consumer.key, consumerSecret: consumer.secret, token: token.key, tokenSecret: token.secret, method: 'POST', url: `${rekey.url}/v1/whoami`, realm: 'acme1', bodyHash });
-    const post = (bodyHash: string, rawBody = body, contentType = 'application/json') => send(rekey.url, 'POST', '/v1/whoami', { token: null, headers: { authorization: sign(bodyHash), 'content-type': contentType }, rawBody });
+    const sign = (bodyHash: string) =>
+      buildOAuthHeader({
+        consumerKey: consumer.key,
+        consumerSecret: consumer.secret,
+        token: token.key,
+        tokenSecret: token.secret,
+        method: 'POST',
+        url: `${rekey.url}/v1/whoami`,
+        realm: 'acme1',
+        bodyHash,
+      });
+    const post = (bodyHash: string, rawBody = body, contentType = 'application/json') =>
+      send(rekey.url, 'POST', '/v1/whoami', {
+        token: null,
+        headers: { authorization: sign(bodyHash), 'content-type': contentType },
+        rawBody,
+      });
     expect((await post(createHash('sha256').update(body).digest('base64'))).status).toBe(200);
     expect((await post(createHash('sha1').update(body).digest('base64'))).status).toBe(200);
     expect((await post(createHash('sha256').update('{}').digest('base64'))).json.code).toBe('digest_mismatch');
@@ -139,9 +202,20 @@ describe.each(STORE_KINDS)('OAuth 1.0a interop with real clients (%s)', (kind) =
   it('a tampered form body fails the signature (the body is signed)', async () => {
     const signedFor = await nodeRequest(rekey, 'POST', '/v1/whoami', creds(), { form: { amount: '10' } });
     expect(signedFor.status).toBe(200);
-    const oauth = new OAuth({ consumer, signature_method: 'HMAC-SHA256', hash_function: (base, key) => createHmac('sha256', key).update(base).digest('base64'), realm: 'acme1' });
-    const header = oauth.toHeader(oauth.authorize({ url: `${rekey.url}/v1/whoami`, method: 'POST', data: { amount: '10' } }, token)).Authorization;
-    const tampered = await send(rekey.url, 'POST', '/v1/whoami', { token: null, headers: { authorization: header, 'content-type': 'application/x-www-form-urlencoded' }, rawBody: 'amount=1000' });
+    const oauth = new OAuth({
+      consumer,
+      signature_method: 'HMAC-SHA256',
+      hash_function: (base, key) => createHmac('sha256', key).update(base).digest('base64'),
+      realm: 'acme1',
+    });
+    const header = oauth.toHeader(
+      oauth.authorize({ url: `${rekey.url}/v1/whoami`, method: 'POST', data: { amount: '10' } }, token),
+    ).Authorization;
+    const tampered = await send(rekey.url, 'POST', '/v1/whoami', {
+      token: null,
+      headers: { authorization: header, 'content-type': 'application/x-www-form-urlencoded' },
+      rawBody: 'amount=1000',
+    });
     expect(tampered.status).toBe(401);
     expect(tampered.json.code).toBe('bad_signature');
     expect(tampered.headers.get('www-authenticate')).toBe('OAuth realm="acme1"');
@@ -208,7 +282,7 @@ describe.each(STORE_KINDS)('OAuth 1.0a interop with real clients (%s)', (kind) =
     expect(newPython.status, newPython.body).toBe(200);
   });
 
-  it('a bundle installer\'s token works with the owner\'s consumer pair and its own realm, also after the owner resets', async () => {
+  it("a bundle installer's token works with the owner's consumer pair and its own realm, also after the owner resets", async () => {
     const published = await rekey.request('POST', `/v1/clients/${clientId}/bundles`, { body: {} });
     expect(published.status).toBe(201);
     const installed = await rekey.request('POST', `/v1/bundles/${published.json.bundleId}/install`, { token: rekey.other.token, body: {} });
@@ -216,13 +290,22 @@ describe.each(STORE_KINDS)('OAuth 1.0a interop with real clients (%s)', (kind) =
     expect(installed.json).toMatchObject({ accountId: 'other2', profile: 'tba', consumerKey: consumer.key, ownerAccountId: 'acme1' });
     expect(JSON.stringify(installed.json)).not.toContain(consumer.secret);
     const installationId = installed.json.id as string;
-    const issued = await rekey.request('POST', `/v1/clients/${installationId}/tokens`, { token: rekey.other.token, body: { memberId: rekey.other.memberId, role: 'Administrator' } });
+    const issued = await rekey.request('POST', `/v1/clients/${installationId}/tokens`, {
+      token: rekey.other.token,
+      body: { memberId: rekey.other.memberId, role: 'Administrator' },
+    });
     expect(issued.status).toBe(201);
     const installer: Signed = { consumer, token: { key: issued.json.tokenId, secret: issued.json.tokenSecret }, realm: 'other2' };
 
     const node = await nodeRequest(rekey, 'GET', '/v1/whoami?from=installer', installer);
     expect(node.status, node.text).toBe(200);
-    expect(node.json).toMatchObject({ credentialType: 'oauth1', accountId: 'other2', clientId: installationId, memberId: rekey.other.memberId, role: 'Administrator' });
+    expect(node.json).toMatchObject({
+      credentialType: 'oauth1',
+      accountId: 'other2',
+      clientId: installationId,
+      memberId: rekey.other.memberId,
+      role: 'Administrator',
+    });
     const python = await pythonRequest(rekey, 'POST', '/v1/whoami', installer, { form: [['x', 'y']] });
     expect(python.status, python.body).toBe(200);
     // The owner's realm is not the installer's token's realm.

@@ -63,22 +63,55 @@ function headerOf(v: OAuthVector, signature: string): string {
 async function seed(rekey: Rekey, v: OAuthVector): Promise<{ adminToken: string; memberId: string; clientId: string }> {
   const { core } = rekey.runtime;
   const realm = realmOf(v);
-  const account = await initializeAccount(core, { accountId: realm, name: realm, adminEmail: `admin@${realm.toLowerCase()}.test`, passwordHash: null }, { requireEmpty: false });
+  const account = await initializeAccount(
+    core,
+    { accountId: realm, name: realm, adminEmail: `admin@${realm.toLowerCase()}.test`, passwordHash: null },
+    { requireEmpty: false },
+  );
   const now = core.clock.now();
   const client: Client = {
-    id: newId('cli', core.random), accountId: realm, profile: 'tba', name: v.name, state: 'active',
-    fields: { tokenBasedAuth: true, allowHmacSha1: v.signatureMethod === 'HMAC-SHA1' }, consumerKey: v.consumerKey,
-    failedAttempts: 0, lockedAt: null, lockedUntil: null, createdAt: now, updatedAt: now, deletedAt: null,
+    id: newId('cli', core.random),
+    accountId: realm,
+    profile: 'tba',
+    name: v.name,
+    state: 'active',
+    fields: { tokenBasedAuth: true, allowHmacSha1: v.signatureMethod === 'HMAC-SHA1' },
+    consumerKey: v.consumerKey,
+    failedAttempts: 0,
+    lockedAt: null,
+    lockedUntil: null,
+    createdAt: now,
+    updatedAt: now,
+    deletedAt: null,
   };
   const versionId = newId('ver', core.random);
   const version: SecretVersion = {
-    id: versionId, clientId: client.id, accountId: realm, state: 'current', secretHash: core.keyring.hash(v.consumerSecret),
-    secretCiphertext: core.keyring.encrypt(v.consumerSecret, versionAad(client.id, versionId)), createdAt: now, expiresAt: null,
-    graceUntil: null, retiredAt: null, revokedAt: null, lastUsedAt: null, useCount: 0,
+    id: versionId,
+    clientId: client.id,
+    accountId: realm,
+    state: 'current',
+    secretHash: core.keyring.hash(v.consumerSecret),
+    secretCiphertext: core.keyring.encrypt(v.consumerSecret, versionAad(client.id, versionId)),
+    createdAt: now,
+    expiresAt: null,
+    graceUntil: null,
+    retiredAt: null,
+    revokedAt: null,
+    lastUsedAt: null,
+    useCount: 0,
   };
   const token: TbaToken = {
-    id: v.token, clientId: client.id, consumerClientId: client.id, accountId: realm, memberId: account.memberId, role: 'Administrator',
-    secretHash: core.keyring.hash(v.tokenSecret), secretCiphertext: '', createdAt: now, revokedAt: null, revokedReason: null,
+    id: v.token,
+    clientId: client.id,
+    consumerClientId: client.id,
+    accountId: realm,
+    memberId: account.memberId,
+    role: 'Administrator',
+    secretHash: core.keyring.hash(v.tokenSecret),
+    secretCiphertext: '',
+    createdAt: now,
+    revokedAt: null,
+    revokedReason: null,
   };
   token.secretCiphertext = core.keyring.encrypt(v.tokenSecret, tokenAad(token));
   await core.store.transaction(async (tx) => {
@@ -94,7 +127,12 @@ async function verify(rekey: Rekey, adminToken: string, v: OAuthVector, authoriz
   if (v.formBody !== undefined) headers['content-type'] = 'application/x-www-form-urlencoded';
   const response = await send(rekey.url, 'POST', '/v1/verify', {
     token: adminToken,
-    body: { method: v.method, url: v.url, headers, ...(v.formBody !== undefined ? { body: Buffer.from(v.formBody).toString('base64') } : {}) },
+    body: {
+      method: v.method,
+      url: v.url,
+      headers,
+      ...(v.formBody !== undefined ? { body: Buffer.from(v.formBody).toString('base64') } : {}),
+    },
   });
   expect(response.status, response.text).toBe(200);
   return response.json;
@@ -118,14 +156,32 @@ describe.each(STORE_KINDS)('OAuth 1.0a vectors verified by the server (%s)', (ki
     rekey.clock.advance(v.timestamp * 1000 - rekey.clock.now());
 
     const ok = await verify(rekey, adminToken, v, headerOf(v, v.expected.signature));
-    expect(ok).toMatchObject({ valid: true, code: 'ok', credentialType: 'oauth1', accountId: realmOf(v), clientId, profile: 'tba', memberId, role: 'Administrator' });
+    expect(ok).toMatchObject({
+      valid: true,
+      code: 'ok',
+      credentialType: 'oauth1',
+      accountId: realmOf(v),
+      clientId,
+      profile: 'tba',
+      memberId,
+      role: 'Administrator',
+    });
 
     // The nonce is spent; a wrong signature is refused before the nonce is looked at.
     expect(await verify(rekey, adminToken, v, headerOf(v, v.expected.signature))).toMatchObject({ valid: false, code: 'replayed_nonce' });
     const flipped = `${v.expected.signature[0] === 'A' ? 'B' : 'A'}${v.expected.signature.slice(1)}`;
-    expect(await verify(rekey, adminToken, { ...v, nonce: `${v.nonce}x` }, headerOf({ ...v, nonce: `${v.nonce}x` }, flipped))).toMatchObject({ valid: false, code: 'bad_signature' });
+    expect(
+      await verify(rekey, adminToken, { ...v, nonce: `${v.nonce}x` }, headerOf({ ...v, nonce: `${v.nonce}x` }, flipped)),
+    ).toMatchObject({ valid: false, code: 'bad_signature' });
     // Another account's admin token cannot verify this account's tokens.
-    expect(await verify(rekey, rekey.other.token, { ...v, nonce: `${v.nonce}y` }, headerOf({ ...v, nonce: `${v.nonce}y` }, v.expected.signature))).toMatchObject({ valid: false, code: 'unknown_client' });
+    expect(
+      await verify(
+        rekey,
+        rekey.other.token,
+        { ...v, nonce: `${v.nonce}y` },
+        headerOf({ ...v, nonce: `${v.nonce}y` }, v.expected.signature),
+      ),
+    ).toMatchObject({ valid: false, code: 'unknown_client' });
 
     if (v.version === '1.0') {
       // A second, independent implementation (python oauthlib) signs the same inputs …

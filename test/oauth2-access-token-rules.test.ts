@@ -5,11 +5,34 @@ import type { SecretVersion } from '../src/core/credentials/secret-version.js';
 import { isTokenRevoked, tokenRevocationsOf } from '../src/core/oauth/token-revocations.js';
 
 const client: Client = {
-  id: 'cli_a', accountId: 'acme1', profile: 'oauth', name: 'A', state: 'active', fields: { allowedScopes: ['read', 'write'] }, consumerKey: null,
-  failedAttempts: 0, lockedAt: null, lockedUntil: null, createdAt: 0, updatedAt: 0, deletedAt: null,
+  id: 'cli_a',
+  accountId: 'acme1',
+  profile: 'oauth',
+  name: 'A',
+  state: 'active',
+  fields: { allowedScopes: ['read', 'write'] },
+  consumerKey: null,
+  failedAttempts: 0,
+  lockedAt: null,
+  lockedUntil: null,
+  createdAt: 0,
+  updatedAt: 0,
+  deletedAt: null,
 };
 const version = (id: string, state: SecretVersion['state']): SecretVersion => ({
-  id, clientId: 'cli_a', accountId: 'acme1', state, secretHash: 'h', secretCiphertext: null, createdAt: 0, expiresAt: null, graceUntil: null, retiredAt: null, revokedAt: null, lastUsedAt: null, useCount: 0,
+  id,
+  clientId: 'cli_a',
+  accountId: 'acme1',
+  state,
+  secretHash: 'h',
+  secretCiphertext: null,
+  createdAt: 0,
+  expiresAt: null,
+  graceUntil: null,
+  retiredAt: null,
+  revokedAt: null,
+  lastUsedAt: null,
+  useCount: 0,
 });
 const none = tokenRevocationsOf({ tokens: [], versions: [] });
 
@@ -30,10 +53,30 @@ describe('grantScope (RFC 6749 §3.3)', () => {
 
 describe('access token claims', () => {
   it('pins iss, aud, sub = client_id, scope, jti, iat, exp and rk_ver', () => {
-    const claims = accessTokenClaims({ issuer: 'https://rekey.example', client, versionId: 'ver_1', scope: 'read', jti: 'j1', now: 1_700_000_000_900, ttlSeconds: 600 });
-    expect(claims).toEqual({ iss: 'https://rekey.example', sub: 'cli_a', aud: 'https://rekey.example', client_id: 'cli_a', scope: 'read', jti: 'j1', iat: 1_700_000_000, exp: 1_700_000_600, rk_ver: 'ver_1' });
+    const claims = accessTokenClaims({
+      issuer: 'https://rekey.example',
+      client,
+      versionId: 'ver_1',
+      scope: 'read',
+      jti: 'j1',
+      now: 1_700_000_000_900,
+      ttlSeconds: 600,
+    });
+    expect(claims).toEqual({
+      iss: 'https://rekey.example',
+      sub: 'cli_a',
+      aud: 'https://rekey.example',
+      client_id: 'cli_a',
+      scope: 'read',
+      jti: 'j1',
+      iat: 1_700_000_000,
+      exp: 1_700_000_600,
+      rk_ver: 'ver_1',
+    });
     expect(parseAccessTokenClaims({ ...claims })).toEqual(claims);
-    expect(audienceOf({ profile: 'oauth', fields: { audience: 'https://api.example' } }, 'https://rekey.example')).toBe('https://api.example');
+    expect(audienceOf({ profile: 'oauth', fields: { audience: 'https://api.example' } }, 'https://rekey.example')).toBe(
+      'https://api.example',
+    );
   });
   it('reads only complete, well-typed claims', () => {
     const claims = accessTokenClaims({ issuer: 'i', client, versionId: 'v', scope: '', jti: 'j', now: 0, ttlSeconds: 60 });
@@ -56,9 +99,16 @@ describe('judgeAccessToken', () => {
     expect(judgeAccessToken(claims, { client: { ...client, state: 'deleted' }, versions: entry.versions }, none)).toBe('revoked');
     expect(judgeAccessToken(claims, { client, versions: [version('ver_9', 'current')] }, none)).toBe('revoked');
   });
-  it('kills a revoked jti, and tokens issued up to a version\'s revocation instant', () => {
-    expect(judgeAccessToken(claims, entry, tokenRevocationsOf({ tokens: [{ jti: 'j1', clientId: 'cli_a', expiresAt: 0, revokedAt: 0 }], versions: [] }))).toBe('revoked');
-    const byVersion = (revokedAt: number) => tokenRevocationsOf({ tokens: [], versions: [{ clientId: 'cli_a', versionId: 'ver_1', revokedAt }] });
+  it("kills a revoked jti, and tokens issued up to a version's revocation instant", () => {
+    expect(
+      judgeAccessToken(
+        claims,
+        entry,
+        tokenRevocationsOf({ tokens: [{ jti: 'j1', clientId: 'cli_a', expiresAt: 0, revokedAt: 0 }], versions: [] }),
+      ),
+    ).toBe('revoked');
+    const byVersion = (revokedAt: number) =>
+      tokenRevocationsOf({ tokens: [], versions: [{ clientId: 'cli_a', versionId: 'ver_1', revokedAt }] });
     expect(isTokenRevoked(byVersion(100_000), claims)).toBe(true);
     // Same second, later: refused too (iat has whole seconds).
     expect(isTokenRevoked(byVersion(100_000), { ...claims, iat: 100 })).toBe(true);

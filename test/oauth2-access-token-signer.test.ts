@@ -25,7 +25,7 @@ const claims: AccessTokenClaims = {
 };
 
 describe('access-token signer', () => {
-  it('with the RFC 8037 A.1 key: the RFC public key verifies it, and it equals the JOSE library\'s own signature byte for byte (Ed25519 is deterministic)', async () => {
+  it("with the RFC 8037 A.1 key: the RFC public key verifies it, and it equals the JOSE library's own signature byte for byte (Ed25519 is deterministic)", async () => {
     const { privateJwk } = vectors.eddsa;
     const publicKey = await importJWK({ kty: 'OKP', crv: 'Ed25519', x: privateJwk.x }, 'EdDSA');
     // The vector itself verifies with that public key: the key material is the RFC's.
@@ -40,7 +40,10 @@ describe('access-token signer', () => {
     expect(token).toBe(reference);
   });
 
-  for (const [alg, type] of [['ES256', 'ec'], ['EdDSA', 'ed25519']] as const) {
+  for (const [alg, type] of [
+    ['ES256', 'ec'],
+    ['EdDSA', 'ed25519'],
+  ] as const) {
     it(`${alg}: the header is {alg, typ: at+jwt, kid}, the claims are exactly those given, and a changed byte fails`, async () => {
       const { privateJwk, publicJwk } = keyPair(type);
       const token = createAccessTokenSigner(alg, privateJwk, 'k1').sign(claims);

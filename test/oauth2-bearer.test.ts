@@ -4,7 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signingKeyAad } from '../src/core/oauth/signing-key.js';
 import { startRekey, type Rekey } from './support/harness.js';
 import { STORE_KINDS } from './support/stores.js';
-import { createOAuthClient, decodeJwt, decodeProtectedHeader, introspect, issueToken, oauthPost, whoamiWith, type OAuthClient } from './oauth2-helpers.js';
+import {
+  createOAuthClient,
+  decodeJwt,
+  decodeProtectedHeader,
+  introspect,
+  issueToken,
+  oauthPost,
+  whoamiWith,
+  type OAuthClient,
+} from './oauth2-helpers.js';
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -23,7 +32,12 @@ describe.each(STORE_KINDS)('Bearer access tokens on the data plane (%s)', (kind)
     await issueToken(rekey, client);
     const active = (await rekey.runtime.core.store.listSigningKeys()).find((key) => key.state === 'active')!;
     const privateJwk = JSON.parse(rekey.runtime.core.keyring.decrypt(active.privateCiphertext, signingKeyAad(active.kid))) as JWK;
-    activeKey = { kid: active.kid, alg: active.alg, privateKey: (await importJWK(privateJwk, active.alg)) as CryptoKey, publicJwk: JSON.parse(active.publicJwk) as JWK };
+    activeKey = {
+      kid: active.kid,
+      alg: active.alg,
+      privateKey: (await importJWK(privateJwk, active.alg)) as CryptoKey,
+      publicJwk: JSON.parse(active.publicJwk) as JWK,
+    };
   });
   afterAll(async () => {
     await rekey.close();
@@ -31,19 +45,36 @@ describe.each(STORE_KINDS)('Bearer access tokens on the data plane (%s)', (kind)
 
   const validClaims = (): Record<string, unknown> => {
     const iat = Math.floor(rekey.clock.now() / 1000);
-    return { iss: rekey.config.publicUrl, sub: client.id, aud: rekey.config.publicUrl, client_id: client.id, scope: 'read', jti: `t${iat}${Math.random()}`, iat, exp: iat + 600, rk_ver: client.versionId };
+    return {
+      iss: rekey.config.publicUrl,
+      sub: client.id,
+      aud: rekey.config.publicUrl,
+      client_id: client.id,
+      scope: 'read',
+      jti: `t${iat}${Math.random()}`,
+      iat,
+      exp: iat + 600,
+      rk_ver: client.versionId,
+    };
   };
 
-  it('GET and POST /v1/whoami return the token\'s identity with its scope', async () => {
+  it("GET and POST /v1/whoami return the token's identity with its scope", async () => {
     const token = await issueToken(rekey, client, { scope: 'write' });
     for (const method of ['GET', 'POST'] as const) {
       const response = await whoamiWith(rekey, token, method);
       expect(response.status).toBe(200);
-      expect(response.json).toEqual({ credentialType: 'jwt', accountId: 'acme1', clientId: client.id, profile: 'oauth', versionId: client.versionId, scope: 'write' });
+      expect(response.json).toEqual({
+        credentialType: 'jwt',
+        accountId: 'acme1',
+        clientId: client.id,
+        profile: 'oauth',
+        versionId: client.versionId,
+        scope: 'write',
+      });
     }
   });
 
-  it('POST /v1/verify checks a Bearer token for the caller\'s account only', async () => {
+  it("POST /v1/verify checks a Bearer token for the caller's account only", async () => {
     const token = await issueToken(rekey, client);
     const body = { method: 'GET', url: `${rekey.url}/resource`, headers: { authorization: `Bearer ${token}` } };
     const mine = await rekey.request('POST', '/v1/verify', { body });
@@ -100,7 +131,9 @@ describe.each(STORE_KINDS)('Bearer access tokens on the data plane (%s)', (kind)
   });
 
   it('refuses HS256 keyed with the public key', async () => {
-    const pem = createPublicKey({ key: activeKey.publicJwk as never, format: 'jwk' }).export({ type: 'spki', format: 'pem' }).toString();
+    const pem = createPublicKey({ key: activeKey.publicJwk as never, format: 'jwk' })
+      .export({ type: 'spki', format: 'pem' })
+      .toString();
     for (const secret of [pem, JSON.stringify(activeKey.publicJwk), String(activeKey.publicJwk.x)]) {
       const signingInput = `${b64({ alg: 'HS256', kid: activeKey.kid, typ: 'at+jwt' })}.${b64(validClaims())}`;
       await refuses(`${signingInput}.${createHmac('sha256', secret).update(signingInput).digest('base64url')}`, 'malformed_credential');
@@ -109,10 +142,18 @@ describe.each(STORE_KINDS)('Bearer access tokens on the data plane (%s)', (kind)
 
   it('refuses a token signed by a foreign key, even under our kid', async () => {
     const foreign = await generateKeyPair('ES256');
-    await refuses(await new SignJWT(validClaims()).setProtectedHeader({ alg: 'ES256', kid: activeKey.kid, typ: 'at+jwt' }).sign(foreign.privateKey), 'bad_signature');
+    await refuses(
+      await new SignJWT(validClaims()).setProtectedHeader({ alg: 'ES256', kid: activeKey.kid, typ: 'at+jwt' }).sign(foreign.privateKey),
+      'bad_signature',
+    );
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const jwk = await exportJWK(privateKey);
-    await refuses(await new SignJWT(validClaims()).setProtectedHeader({ alg: 'ES256', kid: 'unknown-kid', typ: 'at+jwt' }).sign(await importJWK(jwk, 'ES256')), 'bad_signature');
+    await refuses(
+      await new SignJWT(validClaims())
+        .setProtectedHeader({ alg: 'ES256', kid: 'unknown-kid', typ: 'at+jwt' })
+        .sign(await importJWK(jwk, 'ES256')),
+      'bad_signature',
+    );
   });
 
   it('refuses what is not a JWT at all', async () => {

@@ -8,7 +8,10 @@ export interface OAuthClient {
 }
 
 export async function createOAuthClient(rekey: Rekey, fields: Record<string, unknown> = {}, token?: string): Promise<OAuthClient> {
-  const created = await rekey.request('POST', '/v1/clients', { body: { profile: 'oauth', name: 'Partner platform', ...fields }, ...(token ? { token } : {}) });
+  const created = await rekey.request('POST', '/v1/clients', {
+    body: { profile: 'oauth', name: 'Partner platform', ...fields },
+    ...(token ? { token } : {}),
+  });
   if (created.status !== 201) throw new Error(`create client: ${created.status} ${created.text}`);
   return { id: created.json.id, secret: created.json.secret, versionId: created.json.versionId };
 }
@@ -64,7 +67,8 @@ export function expectOAuthError(response: TestResponse, status: number, error: 
   if (response.status !== status || response.json?.error !== error || typeof response.json?.error_description !== 'string') {
     throw new Error(`expected ${status} ${error}, got ${response.status} ${response.text}`);
   }
-  if (Object.keys(response.json).some((key) => !['error', 'error_description'].includes(key))) throw new Error(`unexpected members in ${response.text}`);
+  if (Object.keys(response.json).some((key) => !['error', 'error_description'].includes(key)))
+    throw new Error(`unexpected members in ${response.text}`);
   if (response.headers.get('cache-control') !== 'no-store') throw new Error('error answers must not be cached');
   if (status === 401 && !/^Basic /.test(response.headers.get('www-authenticate') ?? '')) throw new Error('401 without a Basic challenge');
 }

@@ -32,15 +32,34 @@ except OAuthError as error:
     print(json.dumps({'ok': False, 'error': error.error, 'description': error.description}))
 `;
 
-async function authlib(rekey: Rekey, client: OAuthClient, method: 'client_secret_basic' | 'client_secret_post', action: 'grant' | 'introspect' | 'revoke', extra: { scope?: string; token?: string } = {}) {
-  const { stdout } = await run('/usr/bin/python3', ['-c', AUTHLIB, rekey.url, client.id, client.secret, method, action, extra.scope ?? '', extra.token ?? '']);
+async function authlib(
+  rekey: Rekey,
+  client: OAuthClient,
+  method: 'client_secret_basic' | 'client_secret_post',
+  action: 'grant' | 'introspect' | 'revoke',
+  extra: { scope?: string; token?: string } = {},
+) {
+  const { stdout } = await run('/usr/bin/python3', [
+    '-c',
+    AUTHLIB,
+    rekey.url,
+    client.id,
+    client.secret,
+    method,
+    action,
+    extra.scope ?? '',
+    extra.token ?? '',
+  ]);
   return JSON.parse(stdout);
 }
 
 async function openidClient(rekey: Rekey, client: OAuthClient, method: 'basic' | 'post'): Promise<oidc.Configuration> {
   const authentication = method === 'basic' ? oidc.ClientSecretBasic(client.secret) : oidc.ClientSecretPost(client.secret);
   // RFC 8414 discovery; plain http is allowed on loopback only for the test.
-  return oidc.discovery(new URL(rekey.url), client.id, undefined, authentication, { algorithm: 'oauth2', execute: [oidc.allowInsecureRequests] });
+  return oidc.discovery(new URL(rekey.url), client.id, undefined, authentication, {
+    algorithm: 'oauth2',
+    execute: [oidc.allowInsecureRequests],
+  });
 }
 
 async function regenerate(rekey: Rekey, client: OAuthClient, body: Record<string, unknown>): Promise<OAuthClient> {

@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send, startRekey, type Rekey } from './support/harness.js';
 import { STORE_KINDS } from './support/stores.js';
-import { basic, createOAuthClient, decodeJwt, expectOAuthError, introspect, issueToken, oauthPost, whoamiWith, type OAuthClient } from './oauth2-helpers.js';
+import {
+  basic,
+  createOAuthClient,
+  decodeJwt,
+  expectOAuthError,
+  introspect,
+  issueToken,
+  oauthPost,
+  whoamiWith,
+  type OAuthClient,
+} from './oauth2-helpers.js';
 
 describe.each(STORE_KINDS)('introspection and revocation (%s)', (kind) => {
   let rekey: Rekey;
@@ -19,7 +29,7 @@ describe.each(STORE_KINDS)('introspection and revocation (%s)', (kind) => {
   });
 
   describe('POST /oauth/introspect (RFC 7662)', () => {
-    it('describes the caller\'s own active token', async () => {
+    it("describes the caller's own active token", async () => {
       const token = await issueToken(rekey, owner, { scope: 'read' });
       const claims = decodeJwt(token);
       const response = await introspect(rekey, owner, token);
@@ -56,7 +66,13 @@ describe.each(STORE_KINDS)('introspection and revocation (%s)', (kind) => {
       const token = await issueToken(rekey, owner);
       const [header, payload] = token.split('.');
       const forged = Buffer.from(JSON.stringify({ ...decodeJwt(token), scope: 'admin' })).toString('base64url');
-      for (const candidate of ['not-a-token', `${header}.${forged}.${token.split('.')[2]}`, `${header}.${payload}.`, 'a.b.c', 'x'.repeat(5000)]) {
+      for (const candidate of [
+        'not-a-token',
+        `${header}.${forged}.${token.split('.')[2]}`,
+        `${header}.${payload}.`,
+        'a.b.c',
+        'x'.repeat(5000),
+      ]) {
         expect((await introspect(rekey, owner, candidate)).json).toEqual({ active: false });
       }
       rekey.clock.advance(601_000);
@@ -71,19 +87,57 @@ describe.each(STORE_KINDS)('introspection and revocation (%s)', (kind) => {
     it('error paths: missing token, duplicated parameter, no or bad client authentication, both methods, JSON', async () => {
       const token = await issueToken(rekey, owner);
       expectOAuthError(await oauthPost(rekey, '/oauth/introspect', {}, { auth: owner }), 400, 'invalid_request');
-      expectOAuthError(await oauthPost(rekey, '/oauth/introspect', {}, { auth: owner, rawBody: `token=${token}&token=${token}` }), 400, 'invalid_request');
+      expectOAuthError(
+        await oauthPost(rekey, '/oauth/introspect', {}, { auth: owner, rawBody: `token=${token}&token=${token}` }),
+        400,
+        'invalid_request',
+      );
       expectOAuthError(await oauthPost(rekey, '/oauth/introspect', { token }, { auth: owner, post: owner }), 400, 'invalid_request');
       expectOAuthError(await oauthPost(rekey, '/oauth/introspect', { token }), 401, 'invalid_client');
-      expectOAuthError(await oauthPost(rekey, '/oauth/introspect', { token }, { auth: { ...owner, secret: stranger.secret } }), 401, 'invalid_client');
-      expectOAuthError(await oauthPost(rekey, '/oauth/introspect', { token }, { headers: { authorization: `Basic ${Buffer.from(`${owner.id}%G0:${owner.secret}`).toString('base64')}` } }), 401, 'invalid_client');
-      expectOAuthError(await oauthPost(rekey, '/oauth/introspect', { token }, { headers: { authorization: `Basic ${Buffer.from(owner.id).toString('base64')}` } }), 401, 'invalid_client');
-      expectOAuthError(await oauthPost(rekey, '/oauth/introspect', { token }, { headers: { authorization: `Bearer ${token}` } }), 401, 'invalid_client');
-      expectOAuthError(await send(rekey.url, 'POST', '/oauth/introspect', { token: null, headers: { authorization: basic(owner.id, owner.secret), 'content-type': 'application/json' }, rawBody: JSON.stringify({ token }) }), 400, 'invalid_request');
+      expectOAuthError(
+        await oauthPost(rekey, '/oauth/introspect', { token }, { auth: { ...owner, secret: stranger.secret } }),
+        401,
+        'invalid_client',
+      );
+      expectOAuthError(
+        await oauthPost(
+          rekey,
+          '/oauth/introspect',
+          { token },
+          { headers: { authorization: `Basic ${Buffer.from(`${owner.id}%G0:${owner.secret}`).toString('base64')}` } },
+        ),
+        401,
+        'invalid_client',
+      );
+      expectOAuthError(
+        await oauthPost(
+          rekey,
+          '/oauth/introspect',
+          { token },
+          { headers: { authorization: `Basic ${Buffer.from(owner.id).toString('base64')}` } },
+        ),
+        401,
+        'invalid_client',
+      );
+      expectOAuthError(
+        await oauthPost(rekey, '/oauth/introspect', { token }, { headers: { authorization: `Bearer ${token}` } }),
+        401,
+        'invalid_client',
+      );
+      expectOAuthError(
+        await send(rekey.url, 'POST', '/oauth/introspect', {
+          token: null,
+          headers: { authorization: basic(owner.id, owner.secret), 'content-type': 'application/json' },
+          rawBody: JSON.stringify({ token }),
+        }),
+        400,
+        'invalid_request',
+      );
     });
   });
 
   describe('POST /oauth/revoke (RFC 7009)', () => {
-    it('revokes the caller\'s own token: it introspects inactive and fails whoami from then on', async () => {
+    it("revokes the caller's own token: it introspects inactive and fails whoami from then on", async () => {
       const token = await issueToken(rekey, owner);
       const keep = await issueToken(rekey, owner);
       expect((await whoamiWith(rekey, token)).status).toBe(200);
@@ -102,7 +156,7 @@ describe.each(STORE_KINDS)('introspection and revocation (%s)', (kind) => {
       expect(audit.json.items).toHaveLength(1);
     });
 
-    it('answers 200 and changes nothing for another client\'s token', async () => {
+    it("answers 200 and changes nothing for another client's token", async () => {
       const token = await issueToken(rekey, owner);
       for (const caller of [stranger, otherAccount]) {
         const response = await oauthPost(rekey, '/oauth/revoke', { token }, { auth: caller });
@@ -129,13 +183,47 @@ describe.each(STORE_KINDS)('introspection and revocation (%s)', (kind) => {
     it('error paths: missing token, unsupported hint, duplicated parameter, client authentication', async () => {
       const token = await issueToken(rekey, owner);
       expectOAuthError(await oauthPost(rekey, '/oauth/revoke', {}, { auth: owner }), 400, 'invalid_request');
-      expectOAuthError(await oauthPost(rekey, '/oauth/revoke', { token, token_type_hint: 'id_token' }, { auth: owner }), 400, 'unsupported_token_type');
-      expectOAuthError(await oauthPost(rekey, '/oauth/revoke', {}, { auth: owner, rawBody: `token=${token}&token_type_hint=access_token&token_type_hint=access_token` }), 400, 'invalid_request');
+      expectOAuthError(
+        await oauthPost(rekey, '/oauth/revoke', { token, token_type_hint: 'id_token' }, { auth: owner }),
+        400,
+        'unsupported_token_type',
+      );
+      expectOAuthError(
+        await oauthPost(
+          rekey,
+          '/oauth/revoke',
+          {},
+          { auth: owner, rawBody: `token=${token}&token_type_hint=access_token&token_type_hint=access_token` },
+        ),
+        400,
+        'invalid_request',
+      );
       expectOAuthError(await oauthPost(rekey, '/oauth/revoke', { token }, { auth: owner, post: owner }), 400, 'invalid_request');
       expectOAuthError(await oauthPost(rekey, '/oauth/revoke', { token }), 401, 'invalid_client');
-      expectOAuthError(await oauthPost(rekey, '/oauth/revoke', { token }, { post: { ...owner, secret: stranger.secret } }), 401, 'invalid_client');
-      expectOAuthError(await oauthPost(rekey, '/oauth/revoke', { token }, { headers: { authorization: `Basic ${Buffer.from(`${owner.id}:%`).toString('base64')}` } }), 401, 'invalid_client');
-      expectOAuthError(await send(rekey.url, 'POST', '/oauth/revoke', { token: null, headers: { authorization: basic(owner.id, owner.secret), 'content-type': 'text/plain' }, rawBody: `token=${token}` }), 400, 'invalid_request');
+      expectOAuthError(
+        await oauthPost(rekey, '/oauth/revoke', { token }, { post: { ...owner, secret: stranger.secret } }),
+        401,
+        'invalid_client',
+      );
+      expectOAuthError(
+        await oauthPost(
+          rekey,
+          '/oauth/revoke',
+          { token },
+          { headers: { authorization: `Basic ${Buffer.from(`${owner.id}:%`).toString('base64')}` } },
+        ),
+        401,
+        'invalid_client',
+      );
+      expectOAuthError(
+        await send(rekey.url, 'POST', '/oauth/revoke', {
+          token: null,
+          headers: { authorization: basic(owner.id, owner.secret), 'content-type': 'text/plain' },
+          rawBody: `token=${token}`,
+        }),
+        400,
+        'invalid_request',
+      );
       // None of these revoked anything.
       expect((await introspect(rekey, owner, token)).json.active).toBe(true);
     });

@@ -24,11 +24,20 @@ describe.each(STORE_KINDS)('OAuth across nodes (%s)', (kind) => {
   let urlB: string;
   let client: OAuthClient;
 
-  const whoamiAt = (url: string, token: string) => send(url, 'GET', '/v1/whoami', { token: null, headers: { authorization: `Bearer ${token}` } });
+  const whoamiAt = (url: string, token: string) =>
+    send(url, 'GET', '/v1/whoami', { token: null, headers: { authorization: `Bearer ${token}` } });
   const introspectAt = (url: string, token: string) =>
-    send(url, 'POST', '/oauth/introspect', { token: null, headers: { authorization: basic(client.id, client.secret), 'content-type': 'application/x-www-form-urlencoded' }, rawBody: form({ token }) });
+    send(url, 'POST', '/oauth/introspect', {
+      token: null,
+      headers: { authorization: basic(client.id, client.secret), 'content-type': 'application/x-www-form-urlencoded' },
+      rawBody: form({ token }),
+    });
   const tokenAt = async (url: string): Promise<string> => {
-    const response = await send(url, 'POST', '/oauth/token', { token: null, headers: { authorization: basic(client.id, client.secret), 'content-type': 'application/x-www-form-urlencoded' }, rawBody: 'grant_type=client_credentials' });
+    const response = await send(url, 'POST', '/oauth/token', {
+      token: null,
+      headers: { authorization: basic(client.id, client.secret), 'content-type': 'application/x-www-form-urlencoded' },
+      rawBody: 'grant_type=client_credentials',
+    });
     expect(response.status, response.text).toBe(200);
     return response.json.access_token as string;
   };
@@ -39,7 +48,10 @@ describe.each(STORE_KINDS)('OAuth across nodes (%s)', (kind) => {
     const port = await freePort();
     urlB = `http://127.0.0.1:${port}`;
     // Same deployment, same issuer: REKEY_PUBLIC_URL names the public address, not this node's.
-    nodeB = spawn('node', ['bin/rekey.js', 'serve'], { env: { ...process.env, ...rekey.env, REKEY_PORT: String(port), REKEY_PUBLIC_URL: rekey.config.publicUrl, REKEY_LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+    nodeB = spawn('node', ['bin/rekey.js', 'serve'], {
+      env: { ...process.env, ...rekey.env, REKEY_PORT: String(port), REKEY_PUBLIC_URL: rekey.config.publicUrl, REKEY_LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    });
     await within(15_000, async () => (await fetch(`${urlB}/healthz`).catch(() => null))?.ok === true);
   });
   afterAll(async () => {
@@ -58,7 +70,11 @@ describe.each(STORE_KINDS)('OAuth across nodes (%s)', (kind) => {
     const token = await tokenAt(urlB);
     expect((await whoamiAt(urlB, token)).status).toBe(200);
     expect((await introspectAt(urlB, token)).json.active).toBe(true);
-    const revoked = await send(rekey.url, 'POST', '/oauth/revoke', { token: null, headers: { authorization: basic(client.id, client.secret), 'content-type': 'application/x-www-form-urlencoded' }, rawBody: form({ token }) });
+    const revoked = await send(rekey.url, 'POST', '/oauth/revoke', {
+      token: null,
+      headers: { authorization: basic(client.id, client.secret), 'content-type': 'application/x-www-form-urlencoded' },
+      rawBody: form({ token }),
+    });
     expect(revoked.status).toBe(200);
     await within(1000, async () => (await whoamiAt(urlB, token)).status === 401);
     expect((await introspectAt(urlB, token)).json).toEqual({ active: false });

@@ -1,8 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { CLOCK_SKEW_MS, KEY_REFRESH_MS, MAX_ACCESS_TOKEN_TTL_MS, SIGNING_KEY_ROTATION_MS, isPublished, isPurgeable, isRotationDue, planKeyRotation, type SigningKey } from '../src/core/oauth/signing-key.js';
+import {
+  CLOCK_SKEW_MS,
+  KEY_REFRESH_MS,
+  MAX_ACCESS_TOKEN_TTL_MS,
+  SIGNING_KEY_ROTATION_MS,
+  isPublished,
+  isPurgeable,
+  isRotationDue,
+  planKeyRotation,
+  type SigningKey,
+} from '../src/core/oauth/signing-key.js';
 
 const key = (kid: string, state: SigningKey['state'], extra: Partial<SigningKey> = {}): SigningKey => ({
-  kid, alg: 'ES256', state, publicJwk: '{}', privateCiphertext: 'v1.x', createdAt: 0, activatedAt: state === 'active' ? 0 : null, retiredAt: null, ...extra,
+  kid,
+  alg: 'ES256',
+  state,
+  publicJwk: '{}',
+  privateCiphertext: 'v1.x',
+  createdAt: 0,
+  activatedAt: state === 'active' ? 0 : null,
+  retiredAt: null,
+  ...extra,
 });
 
 describe('planKeyRotation', () => {
@@ -20,7 +38,10 @@ describe('planKeyRotation', () => {
   });
 
   it('retires the active key and promotes the published next key', () => {
-    const plan = planKeyRotation([key('old', 'retired', { retiredAt: 5 }), key('a', 'active'), key('n', 'next')], fresh, { alg: 'ES256', now: 2000 });
+    const plan = planKeyRotation([key('old', 'retired', { retiredAt: 5 }), key('a', 'active'), key('n', 'next')], fresh, {
+      alg: 'ES256',
+      now: 2000,
+    });
     expect(plan.changed).toEqual([
       expect.objectContaining({ kid: 'a', state: 'retired', retiredAt: 2000 }),
       expect.objectContaining({ kid: 'n', state: 'active', activatedAt: 2000 }),
@@ -35,7 +56,10 @@ describe('planKeyRotation', () => {
     const plan = planKeyRotation([key('a', 'active'), key('n', 'next')], eddsa, { alg: 'EdDSA', now: 3000 });
     expect(plan.deleted.map((k) => k.kid)).toEqual(['n']);
     expect(plan.active).toMatchObject({ kid: 'ed-active', alg: 'EdDSA', state: 'active' });
-    expect(plan.inserted.map((k) => [k.kid, k.state])).toEqual([['ed-active', 'active'], ['ed-next', 'next']]);
+    expect(plan.inserted.map((k) => [k.kid, k.state])).toEqual([
+      ['ed-active', 'active'],
+      ['ed-next', 'next'],
+    ]);
   });
 });
 

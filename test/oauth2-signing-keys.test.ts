@@ -4,7 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signingKeyAad } from '../src/core/oauth/signing-key.js';
 import { send, startRekey, type Rekey } from './support/harness.js';
 import { STORE_KINDS } from './support/stores.js';
-import { createOAuthClient, decodeJwt, decodeProtectedHeader, introspect, issueToken, verifyOffline, whoamiWith, type OAuthClient } from './oauth2-helpers.js';
+import {
+  createOAuthClient,
+  decodeJwt,
+  decodeProtectedHeader,
+  introspect,
+  issueToken,
+  verifyOffline,
+  whoamiWith,
+  type OAuthClient,
+} from './oauth2-helpers.js';
 
 const run = promisify(execFile);
 
@@ -29,7 +38,8 @@ describe.each(STORE_KINDS)('signing keys, JWKS and metadata (%s)', (kind) => {
       return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
     }
   };
-  const jwks = async (): Promise<Array<Record<string, string>>> => (await send(rekey.url, 'GET', '/.well-known/jwks.json', { token: null })).json.keys;
+  const jwks = async (): Promise<Array<Record<string, string>>> =>
+    (await send(rekey.url, 'GET', '/.well-known/jwks.json', { token: null })).json.keys;
   /** Lets the server's key refresh run (it re-reads the keys every 10 s of its clock) and waits until `done`. */
   const eventually = async (done: () => Promise<boolean>): Promise<void> => {
     rekey.clock.advance(10_001);
@@ -62,7 +72,15 @@ describe.each(STORE_KINDS)('signing keys, JWKS and metadata (%s)', (kind) => {
     const keys = response.json.keys as Array<Record<string, string>>;
     expect(keys).toHaveLength(2);
     for (const key of keys) {
-      expect(key).toEqual({ kty: 'EC', crv: 'P-256', x: expect.any(String), y: expect.any(String), kid: expect.any(String), alg: 'ES256', use: 'sig' });
+      expect(key).toEqual({
+        kty: 'EC',
+        crv: 'P-256',
+        x: expect.any(String),
+        y: expect.any(String),
+        kid: expect.any(String),
+        alg: 'ES256',
+        use: 'sig',
+      });
     }
     const token = await issueToken(rekey, client);
     expect(decodeProtectedHeader(token).kid).toBe(keys[0]!.kid);
@@ -123,7 +141,14 @@ describe.each(STORE_KINDS)('signing keys, JWKS and metadata (%s)', (kind) => {
     await eventually(async () => decodeProtectedHeader(await issueToken(rekey, client)).kid === kid);
     const token = await issueToken(rekey, client);
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'EdDSA', kid, typ: 'at+jwt' });
-    expect((await jwks()).find((key) => key.kid === kid)).toEqual({ kty: 'OKP', crv: 'Ed25519', x: expect.any(String), kid, alg: 'EdDSA', use: 'sig' });
+    expect((await jwks()).find((key) => key.kid === kid)).toEqual({
+      kty: 'OKP',
+      crv: 'Ed25519',
+      x: expect.any(String),
+      kid,
+      alg: 'EdDSA',
+      use: 'sig',
+    });
     expect(await verifyOffline(rekey, token)).toMatchObject({ sub: client.id });
     expect((await whoamiWith(rekey, token)).status).toBe(200);
   });

@@ -63,12 +63,16 @@ describe.each(STORE_KINDS)('POST /oauth/token (%s)', (kind) => {
 
   it('answers a burst of concurrent requests (signed together in batches) each with its own valid token, and refuses the wrong secrets among them', async () => {
     const wrong = { ...client, secret: client.secret.slice(0, -1) + (client.secret.endsWith('A') ? 'B' : 'A') };
-    const responses = await Promise.all(Array.from({ length: 60 }, (_, index) => oauthPost(
-      rekey,
-      '/oauth/token',
-      { grant_type: 'client_credentials', scope: index % 2 ? 'read' : 'write' },
-      { auth: index % 10 === 9 ? wrong : client },
-    )));
+    const responses = await Promise.all(
+      Array.from({ length: 60 }, (_, index) =>
+        oauthPost(
+          rekey,
+          '/oauth/token',
+          { grant_type: 'client_credentials', scope: index % 2 ? 'read' : 'write' },
+          { auth: index % 10 === 9 ? wrong : client },
+        ),
+      ),
+    );
     const jtis = new Set<string>();
     for (const [index, response] of responses.entries()) {
       if (index % 10 === 9) {
@@ -89,17 +93,29 @@ describe.each(STORE_KINDS)('POST /oauth/token (%s)', (kind) => {
     expect(decodeJwt(all.json.access_token).scope).toBe('read write');
     const both = await oauthPost(rekey, '/oauth/token', { grant_type: 'client_credentials', scope: 'write read write' }, { auth: client });
     expect(both.json.scope).toBe('write read');
-    expectOAuthError(await oauthPost(rekey, '/oauth/token', { grant_type: 'client_credentials', scope: 'read admin' }, { auth: client }), 400, 'invalid_scope');
-    expectOAuthError(await oauthPost(rekey, '/oauth/token', { grant_type: 'client_credentials', scope: 're"ad' }, { auth: client }), 400, 'invalid_scope');
+    expectOAuthError(
+      await oauthPost(rekey, '/oauth/token', { grant_type: 'client_credentials', scope: 'read admin' }, { auth: client }),
+      400,
+      'invalid_scope',
+    );
+    expectOAuthError(
+      await oauthPost(rekey, '/oauth/token', { grant_type: 'client_credentials', scope: 're"ad' }, { auth: client }),
+      400,
+      'invalid_scope',
+    );
     const none = await createOAuthClient(rekey);
     const plain = await oauthPost(rekey, '/oauth/token', { grant_type: 'client_credentials' }, { auth: none });
     expect(plain.status).toBe(200);
     expect(plain.json.scope).toBeUndefined();
     expect(decodeJwt(plain.json.access_token).scope).toBe('');
-    expectOAuthError(await oauthPost(rekey, '/oauth/token', { grant_type: 'client_credentials', scope: 'read' }, { auth: none }), 400, 'invalid_scope');
+    expectOAuthError(
+      await oauthPost(rekey, '/oauth/token', { grant_type: 'client_credentials', scope: 'read' }, { auth: none }),
+      400,
+      'invalid_scope',
+    );
   });
 
-  it('uses the client\'s audience setting for aud', async () => {
+  it("uses the client's audience setting for aud", async () => {
     const scoped = await createOAuthClient(rekey, { audience: 'https://api.partner.example' });
     const token = await issueToken(rekey, scoped);
     expect(decodeJwt(token).aud).toBe('https://api.partner.example');
@@ -119,14 +135,26 @@ describe.each(STORE_KINDS)('POST /oauth/token (%s)', (kind) => {
 
   describe('error paths (RFC 6749 §5.2)', () => {
     const grant = { grant_type: 'client_credentials' };
-    const rawToken = (authorization: string | undefined, body = 'grant_type=client_credentials', contentType = 'application/x-www-form-urlencoded') =>
-      send(rekey.url, 'POST', '/oauth/token', { token: null, headers: { 'content-type': contentType, ...(authorization ? { authorization } : {}) }, rawBody: body });
+    const rawToken = (
+      authorization: string | undefined,
+      body = 'grant_type=client_credentials',
+      contentType = 'application/x-www-form-urlencoded',
+    ) =>
+      send(rekey.url, 'POST', '/oauth/token', {
+        token: null,
+        headers: { 'content-type': contentType, ...(authorization ? { authorization } : {}) },
+        rawBody: body,
+      });
 
     it('both client authentication methods at once → 400 invalid_request', async () => {
       expectOAuthError(await oauthPost(rekey, '/oauth/token', grant, { auth: client, post: client }), 400, 'invalid_request');
     });
     it('client_id in the body naming another client than Basic → 400 invalid_request', async () => {
-      expectOAuthError(await oauthPost(rekey, '/oauth/token', { ...grant, client_id: 'cli_someoneelse' }, { auth: client }), 400, 'invalid_request');
+      expectOAuthError(
+        await oauthPost(rekey, '/oauth/token', { ...grant, client_id: 'cli_someoneelse' }, { auth: client }),
+        400,
+        'invalid_request',
+      );
       expect((await oauthPost(rekey, '/oauth/token', { ...grant, client_id: client.id }, { auth: client })).status).toBe(200);
     });
     it('missing grant_type (or empty) → 400 invalid_request', async () => {
@@ -134,16 +162,36 @@ describe.each(STORE_KINDS)('POST /oauth/token (%s)', (kind) => {
       expectOAuthError(await oauthPost(rekey, '/oauth/token', { grant_type: '' }, { auth: client }), 400, 'invalid_request');
     });
     it('another grant type → 400 unsupported_grant_type', async () => {
-      expectOAuthError(await oauthPost(rekey, '/oauth/token', { grant_type: 'password', username: 'a', password: 'b' }, { auth: client }), 400, 'unsupported_grant_type');
-      expectOAuthError(await oauthPost(rekey, '/oauth/token', { grant_type: 'authorization_code', code: 'x' }, { auth: client }), 400, 'unsupported_grant_type');
+      expectOAuthError(
+        await oauthPost(rekey, '/oauth/token', { grant_type: 'password', username: 'a', password: 'b' }, { auth: client }),
+        400,
+        'unsupported_grant_type',
+      );
+      expectOAuthError(
+        await oauthPost(rekey, '/oauth/token', { grant_type: 'authorization_code', code: 'x' }, { auth: client }),
+        400,
+        'unsupported_grant_type',
+      );
     });
     it('a duplicated parameter → 400 invalid_request', async () => {
-      expectOAuthError(await rawToken(basic(client.id, client.secret), 'grant_type=client_credentials&grant_type=client_credentials'), 400, 'invalid_request');
-      expectOAuthError(await rawToken(basic(client.id, client.secret), 'grant_type=client_credentials&scope=read&scope=write'), 400, 'invalid_request');
+      expectOAuthError(
+        await rawToken(basic(client.id, client.secret), 'grant_type=client_credentials&grant_type=client_credentials'),
+        400,
+        'invalid_request',
+      );
+      expectOAuthError(
+        await rawToken(basic(client.id, client.secret), 'grant_type=client_credentials&scope=read&scope=write'),
+        400,
+        'invalid_request',
+      );
     });
     it('a JSON body or no body → 400 invalid_request', async () => {
       expectOAuthError(await rawToken(basic(client.id, client.secret), JSON.stringify(grant), 'application/json'), 400, 'invalid_request');
-      expectOAuthError(await send(rekey.url, 'POST', '/oauth/token', { token: null, headers: { authorization: basic(client.id, client.secret) } }), 400, 'invalid_request');
+      expectOAuthError(
+        await send(rekey.url, 'POST', '/oauth/token', { token: null, headers: { authorization: basic(client.id, client.secret) } }),
+        400,
+        'invalid_request',
+      );
     });
     it('a body over 1 MiB → 413 invalid_request', async () => {
       const response = await rawToken(basic(client.id, client.secret), `grant_type=client_credentials&pad=${'a'.repeat(1024 * 1024 + 10)}`);
@@ -167,9 +215,23 @@ describe.each(STORE_KINDS)('POST /oauth/token (%s)', (kind) => {
       expect(viaBasic.text).not.toContain(other.secret);
     });
     it('an unknown client id or a secret not in our format → 401 invalid_client', async () => {
-      expectOAuthError(await oauthPost(rekey, '/oauth/token', grant, { auth: { id: 'cli_doesnotexist0000000000', secret: client.secret, versionId: '' } }), 401, 'invalid_client');
-      expectOAuthError(await oauthPost(rekey, '/oauth/token', grant, { auth: { id: client.id, secret: 'hunter2', versionId: '' } }), 401, 'invalid_client');
-      expectOAuthError(await oauthPost(rekey, '/oauth/token', grant, { auth: { id: client.id, secret: `${client.secret.slice(0, -1)}${client.secret.endsWith('x') ? 'y' : 'x'}`, versionId: '' } }), 401, 'invalid_client');
+      expectOAuthError(
+        await oauthPost(rekey, '/oauth/token', grant, { auth: { id: 'cli_doesnotexist0000000000', secret: client.secret, versionId: '' } }),
+        401,
+        'invalid_client',
+      );
+      expectOAuthError(
+        await oauthPost(rekey, '/oauth/token', grant, { auth: { id: client.id, secret: 'hunter2', versionId: '' } }),
+        401,
+        'invalid_client',
+      );
+      expectOAuthError(
+        await oauthPost(rekey, '/oauth/token', grant, {
+          auth: { id: client.id, secret: `${client.secret.slice(0, -1)}${client.secret.endsWith('x') ? 'y' : 'x'}`, versionId: '' },
+        }),
+        401,
+        'invalid_client',
+      );
     });
     it('malformed Basic headers → 401 invalid_client, never 500', async () => {
       const encoded = (text: string): string => `Basic ${Buffer.from(text).toString('base64')}`;
@@ -192,7 +254,11 @@ describe.each(STORE_KINDS)('POST /oauth/token (%s)', (kind) => {
     });
     it('a client of another profile → 401 invalid_client', async () => {
       const key = await rekey.request('POST', '/v1/clients', { body: { profile: 'apikey', name: 'not oauth' } });
-      expectOAuthError(await oauthPost(rekey, '/oauth/token', grant, { auth: { id: key.json.id, secret: key.json.secret, versionId: '' } }), 401, 'invalid_client');
+      expectOAuthError(
+        await oauthPost(rekey, '/oauth/token', grant, { auth: { id: key.json.id, secret: key.json.secret, versionId: '' } }),
+        401,
+        'invalid_client',
+      );
     });
   });
 
@@ -202,9 +268,17 @@ describe.each(STORE_KINDS)('POST /oauth/token (%s)', (kind) => {
       const token = await issueToken(rekey, renewing);
       const renewed = await rekey.request('POST', `/v1/clients/${renewing.id}/regenerate`, { body: {} });
       expect(renewed.status).toBe(200);
-      expectOAuthError(await oauthPost(rekey, '/oauth/token', { grant_type: 'client_credentials' }, { auth: renewing }), 401, 'invalid_client');
+      expectOAuthError(
+        await oauthPost(rekey, '/oauth/token', { grant_type: 'client_credentials' }, { auth: renewing }),
+        401,
+        'invalid_client',
+      );
       const fresh: OAuthClient = { id: renewing.id, secret: renewed.json.secret, versionId: renewed.json.versionId };
-      expect((await whoamiWith(rekey, token)).json).toMatchObject({ credentialType: 'jwt', clientId: renewing.id, versionId: renewing.versionId });
+      expect((await whoamiWith(rekey, token)).json).toMatchObject({
+        credentialType: 'jwt',
+        clientId: renewing.id,
+        versionId: renewing.versionId,
+      });
       expect((await introspect(rekey, fresh, token)).json).toMatchObject({ active: true, rk_ver: renewing.versionId });
       expect(decodeJwt(await issueToken(rekey, fresh)).rk_ver).toBe(renewed.json.versionId);
     });
@@ -221,7 +295,9 @@ describe.each(STORE_KINDS)('POST /oauth/token (%s)', (kind) => {
       expect(whoami.status).toBe(401);
       expect(whoami.json.code).toBe('revoked');
       expect(whoami.headers.get('www-authenticate')).toMatch(/^Bearer realm="rekey", error="invalid_token"/);
-      const verify = await rekey.request('POST', '/v1/verify', { body: { method: 'GET', url: `${rekey.url}/anything`, headers: { Authorization: `Bearer ${token}` } } });
+      const verify = await rekey.request('POST', '/v1/verify', {
+        body: { method: 'GET', url: `${rekey.url}/anything`, headers: { Authorization: `Bearer ${token}` } },
+      });
       expect(verify.json).toMatchObject({ valid: false, code: 'revoked' });
       // The new secret's tokens are unaffected.
       expect((await whoamiWith(rekey, await issueToken(rekey, fresh))).status).toBe(200);
@@ -233,7 +309,9 @@ describe.each(STORE_KINDS)('POST /oauth/token (%s)', (kind) => {
     it('with a grace period and revokeIssuedTokens: issued tokens die, the old secret may still get new ones', async () => {
       const renewing = await createOAuthClient(rekey);
       const token = await issueToken(rekey, renewing);
-      const renewed = await rekey.request('POST', `/v1/clients/${renewing.id}/regenerate`, { body: { graceSeconds: 300, revokeIssuedTokens: true } });
+      const renewed = await rekey.request('POST', `/v1/clients/${renewing.id}/regenerate`, {
+        body: { graceSeconds: 300, revokeIssuedTokens: true },
+      });
       expect(renewed.status).toBe(200);
       expect((await whoamiWith(rekey, token)).status).toBe(401);
       rekey.clock.advance(1000);
@@ -258,7 +336,16 @@ describe.each(STORE_KINDS)('POST /oauth/token (%s)', (kind) => {
         expect(response.status).toBe(401);
         expect(response.json.code).toBe('revoked');
       }
-      expectOAuthError(await oauthPost(rekey, '/oauth/token', { grant_type: 'client_credentials' }, { auth: { id: doomed.id, secret: renewed.json.secret, versionId: '' } }), 401, 'invalid_client');
+      expectOAuthError(
+        await oauthPost(
+          rekey,
+          '/oauth/token',
+          { grant_type: 'client_credentials' },
+          { auth: { id: doomed.id, secret: renewed.json.secret, versionId: '' } },
+        ),
+        401,
+        'invalid_client',
+      );
     });
   });
 
@@ -272,7 +359,11 @@ describe.each(STORE_KINDS)('POST /oauth/token (%s)', (kind) => {
   });
 
   it('keeps form bodies off the JSON routes', async () => {
-    const response = await send(rekey.url, 'POST', '/v1/clients', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, rawBody: form({ profile: 'oauth', name: 'x' }), token: rekey.main.token });
+    const response = await send(rekey.url, 'POST', '/v1/clients', {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      rawBody: form({ profile: 'oauth', name: 'x' }),
+      token: rekey.main.token,
+    });
     expect(response.status).toBe(415);
   });
 });

@@ -5,7 +5,14 @@ import type { OutboxMessage } from '../src/core/notify/outbox-message.js';
 import { startOutboxWorker, type OutboxWorker } from '../src/mail/outbox-worker.js';
 import { BIN } from './support/cli.js';
 import { freePort, startRekey, type Rekey } from './support/harness.js';
-import { createTestSmtpServer, portalAppCredentials, preparePortalMembers, register, waitFor, type TestSmtpServer } from './support/portal.js';
+import {
+  createTestSmtpServer,
+  portalAppCredentials,
+  preparePortalMembers,
+  register,
+  waitFor,
+  type TestSmtpServer,
+} from './support/portal.js';
 import { startServerProcess } from './support/server-process.js';
 import { STORE_KINDS } from './support/stores.js';
 
@@ -60,7 +67,9 @@ describe.each(STORE_KINDS)('outbox email delivery over real SMTP (%s)', (kind) =
       expect(mail.raw).not.toContain(portal.value);
       expect(mail.raw).not.toMatch(/rk_(sec|adm|app|tok)_[0-9A-Za-z]{49}/);
     }
-    await waitFor('sent status', async () => (await Promise.all(queued.map((message) => outboxRow(message.id)))).every((row) => row.status === 'sent'));
+    await waitFor('sent status', async () =>
+      (await Promise.all(queued.map((message) => outboxRow(message.id)))).every((row) => row.status === 'sent'),
+    );
     const listed = await rekey.request('GET', '/v1/outbox?type=registration.completed&status=sent');
     expect(listed.json.items).toHaveLength(2);
     expect(listed.json.items[0]).toMatchObject({ channel: 'email', status: 'sent', attempts: 1 });
@@ -75,10 +84,16 @@ describe.each(STORE_KINDS)('outbox email delivery over real SMTP (%s)', (kind) =
     });
     expect(ids.flatMap(received)).toEqual([]);
     const listed = await rekey.request('GET', '/v1/outbox?status=pending');
-    expect(listed.json.items.filter((item: { id: string }) => ids.includes(item.id)).every((item: { lastError?: string }) => typeof item.lastError === 'string')).toBe(true);
+    expect(
+      listed.json.items
+        .filter((item: { id: string }) => ids.includes(item.id))
+        .every((item: { lastError?: string }) => typeof item.lastError === 'string'),
+    ).toBe(true);
 
     await smtp.start();
-    await waitFor('every message after SMTP came back', async () => (await Promise.all(ids.map(outboxRow))).every((row) => row.status === 'sent'));
+    await waitFor('every message after SMTP came back', async () =>
+      (await Promise.all(ids.map(outboxRow))).every((row) => row.status === 'sent'),
+    );
     for (const id of ids) {
       expect(received(id)).toHaveLength(1);
       expect(received(id)[0]!.messageId).toBe(`<${id}@rekey.outbox>`);
@@ -107,7 +122,10 @@ describe.each(STORE_KINDS)('outbox email delivery over real SMTP (%s)', (kind) =
     const env = { ...process.env, ...rekey.env, REKEY_HOST: '127.0.0.1', REKEY_SMTP_URL: smtp.url, REKEY_OUTBOX_LEASE_SECONDS: '1' };
 
     // First server: dies (SIGKILL) right after the SMTP server accepted the message.
-    const child = spawn(process.execPath, [BIN, 'serve'], { env: { ...env, REKEY_PORT: String(await freePort()), REKEY_FAULT: 'after-send' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      env: { ...env, REKEY_PORT: String(await freePort()), REKEY_FAULT: 'after-send' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));

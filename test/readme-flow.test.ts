@@ -19,7 +19,9 @@ describe('README walkthrough against real processes', () => {
   it('starts on SQLite, initialises beside the server, accepts a library-signed request and rotates', async () => {
     server = await startServerProcess({ REKEY_DATABASE_URL: '', REKEY_MASTER_KEY: '', REKEY_MASTER_KEY_FILE: '' }, { cwd: dir });
     expect(server.output()).toContain('rekey.key');
-    const init = await runCli(['init', '--json', '--account', '1234567', '--name', 'Acme', '--admin-email', 'admin@acme.test'], { REKEY_DATABASE_URL: join(dir, 'rekey.db') });
+    const init = await runCli(['init', '--json', '--account', '1234567', '--name', 'Acme', '--admin-email', 'admin@acme.test'], {
+      REKEY_DATABASE_URL: join(dir, 'rekey.db'),
+    });
     expect(init.code, init.stderr).toBe(0);
     const { adminToken } = JSON.parse(init.stdout);
 
@@ -32,17 +34,31 @@ describe('README walkthrough against real processes', () => {
     const client = JSON.parse(await created.text());
 
     const sign = async (secret: string, method: string, path: string, body?: string) => {
-      const headers: Record<string, string> = body === undefined ? {} : {
-        'content-type': 'application/json',
-        'content-digest': `sha-256=:${createHash('sha256').update(body).digest('base64')}:`,
-      };
-      const signed = await httpbis.signMessage({
-        key: { id: client.id, alg: 'hmac-sha256', sign: async (data: Buffer) => createHmac('sha256', Buffer.from(secret, 'utf8')).update(data).digest() },
-        fields: body === undefined ? ['@method', '@target-uri'] : ['@method', '@target-uri', 'content-digest', 'content-type'],
-        params: ['created', 'expires', 'keyid', 'alg', 'nonce'],
-        paramValues: { nonce: randomBytes(12).toString('base64url') },
-      }, { method, url: `${server!.url}${path}`, headers });
-      return fetch(`${server!.url}${path}`, { method, headers: signed.headers as Record<string, string>, ...(body !== undefined ? { body } : {}) });
+      const headers: Record<string, string> =
+        body === undefined
+          ? {}
+          : {
+              'content-type': 'application/json',
+              'content-digest': `sha-256=:${createHash('sha256').update(body).digest('base64')}:`,
+            };
+      const signed = await httpbis.signMessage(
+        {
+          key: {
+            id: client.id,
+            alg: 'hmac-sha256',
+            sign: async (data: Buffer) => createHmac('sha256', Buffer.from(secret, 'utf8')).update(data).digest(),
+          },
+          fields: body === undefined ? ['@method', '@target-uri'] : ['@method', '@target-uri', 'content-digest', 'content-type'],
+          params: ['created', 'expires', 'keyid', 'alg', 'nonce'],
+          paramValues: { nonce: randomBytes(12).toString('base64url') },
+        },
+        { method, url: `${server!.url}${path}`, headers },
+      );
+      return fetch(`${server!.url}${path}`, {
+        method,
+        headers: signed.headers as Record<string, string>,
+        ...(body !== undefined ? { body } : {}),
+      });
     };
 
     expect((await sign(client.secret, 'GET', '/v1/whoami')).status).toBe(200);

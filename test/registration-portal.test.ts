@@ -4,7 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIGN_IN_WINDOW_MS } from '../src/core/accounts/sign-in-throttle.js';
 import { runCli } from './support/cli.js';
 import { send, startRekey, type Rekey } from './support/harness.js';
-import { ADMIN_PASSWORD, PORTAL_PASSWORD, asSession, portalAppCredentials, preparePortalMembers, register, signIn, whoami } from './support/portal.js';
+import {
+  ADMIN_PASSWORD,
+  PORTAL_PASSWORD,
+  asSession,
+  portalAppCredentials,
+  preparePortalMembers,
+  register,
+  signIn,
+  whoami,
+} from './support/portal.js';
 import { STORE_KINDS } from './support/stores.js';
 
 const SECRET_SHAPE = /rk_sec_[0-9A-Za-z]{49}/;
@@ -24,14 +33,20 @@ describe.each(STORE_KINDS)('portal registration (%s)', (kind) => {
     const response = await register(rekey);
     expect(response.status, response.text).toBe(200);
     expect(Object.keys(response.json).sort()).toEqual(['accountId', 'clientId', 'registeredAt', 'versionId']);
-    expect(response.json).toMatchObject({ accountId: 'acme1', clientId: expect.stringMatching(/^cli_/), versionId: expect.stringMatching(/^ver_/) });
+    expect(response.json).toMatchObject({
+      accountId: 'acme1',
+      clientId: expect.stringMatching(/^cli_/),
+      versionId: expect.stringMatching(/^ver_/),
+    });
     expect(Date.parse(response.json.registeredAt)).not.toBeNaN();
     expect(response.text).not.toMatch(SECRET_SHAPE);
     expect(response.headers.get('cache-control')).toBe('no-store');
 
     const client = await rekey.request('GET', `/v1/clients/${response.json.clientId}`);
     expect(client.json).toMatchObject({ profile: 'apikey', registrationOnly: true, state: 'active' });
-    expect(client.json.versions.map((version: { versionId: string; state: string }) => [version.versionId, version.state])).toEqual([[response.json.versionId, 'current']]);
+    expect(client.json.versions.map((version: { versionId: string; state: string }) => [version.versionId, version.state])).toEqual([
+      [response.json.versionId, 'current'],
+    ]);
 
     const portal = await portalAppCredentials(rekey);
     expect(portal.keyAccountId).toBe(response.json.clientId);
@@ -41,16 +56,24 @@ describe.each(STORE_KINDS)('portal registration (%s)', (kind) => {
     expect(app.json).toMatchObject({ name: 'portal', state: 'deployed', config: { apiKeyId: response.json.clientId } });
 
     const audit = await rekey.request('GET', '/v1/audit?type=registration.completed');
-    expect(audit.json.items[0]).toMatchObject({ clientId: response.json.clientId, versionId: response.json.versionId, data: { firstRun: true, email: 'portal@acme.test' } });
+    expect(audit.json.items[0]).toMatchObject({
+      clientId: response.json.clientId,
+      versionId: response.json.versionId,
+      data: { firstRun: true, email: 'portal@acme.test' },
+    });
     const outbox = await rekey.request('GET', '/v1/outbox?type=registration.completed');
     expect(outbox.json.items.map((item: { recipient: string }) => item.recipient).sort()).toEqual(['admin@acme.test', 'portal@acme.test']);
-    expect(outbox.json.items.every((item: { channel: string; status: string }) => item.channel === 'email' && item.status === 'pending')).toBe(true);
+    expect(
+      outbox.json.items.every((item: { channel: string; status: string }) => item.channel === 'email' && item.status === 'pending'),
+    ).toBe(true);
   });
 
   it('re-registration: the old secret dies at once, the portal app fetches the new one, sessions survive, signed URLs keep their window', async () => {
     const before = await portalAppCredentials(rekey);
     const session = await signIn(rekey, 'acme1', 'admin@acme.test', ADMIN_PASSWORD);
-    const signedBefore = await rekey.request('POST', '/v1/signed-urls', { body: { url: 'https://files.acme.test/reports/q3.pdf?download=1', method: 'GET', ttlSeconds: 3600 } });
+    const signedBefore = await rekey.request('POST', '/v1/signed-urls', {
+      body: { url: 'https://files.acme.test/reports/q3.pdf?download=1', method: 'GET', ttlSeconds: 3600 },
+    });
     expect(signedBefore.status, signedBefore.text).toBe(201);
     expect(new URL(signedBefore.json.url).searchParams.get('rk_kid')).toBe(before.versionId);
 
@@ -76,7 +99,9 @@ describe.each(STORE_KINDS)('portal registration (%s)', (kind) => {
     // A URL signed before stays valid until its own rk_exp; a new one carries the new version.
     const verify = (url: string) => rekey.request('POST', '/v1/signed-urls/verify', { body: { url, method: 'GET' } });
     expect((await verify(signedBefore.json.url)).json).toMatchObject({ valid: true, code: 'ok', accountId: 'acme1' });
-    const signedAfter = await rekey.request('POST', '/v1/signed-urls', { body: { url: 'https://files.acme.test/reports/q3.pdf?download=1', method: 'GET', ttlSeconds: 7200 } });
+    const signedAfter = await rekey.request('POST', '/v1/signed-urls', {
+      body: { url: 'https://files.acme.test/reports/q3.pdf?download=1', method: 'GET', ttlSeconds: 7200 },
+    });
     expect(new URL(signedAfter.json.url).searchParams.get('rk_kid')).toBe(again.json.versionId);
     rekey.clock.advance(3601 * 1000);
     expect((await verify(signedBefore.json.url)).json).toMatchObject({ valid: false, code: 'expired' });
@@ -96,7 +121,9 @@ describe.each(STORE_KINDS)('portal registration (%s)', (kind) => {
     expect(ended.json).toMatchObject({ code: 'session_revoked', reason: 'signed_out_by_admin' });
 
     // A revoked version's URLs die at once.
-    expect((await rekey.request('POST', `/v1/clients/${after.keyAccountId}/versions/${after.versionId}/revoke`, { body: {} })).status).toBe(200);
+    expect((await rekey.request('POST', `/v1/clients/${after.keyAccountId}/versions/${after.versionId}/revoke`, { body: {} })).status).toBe(
+      200,
+    );
     expect((await verify(signedAfter.json.url)).json).toMatchObject({ valid: false, code: 'revoked' });
     // …and registration makes the portal work again.
     const third = await register(rekey);
@@ -152,10 +179,16 @@ describe.each(STORE_KINDS)('portal registration (%s)', (kind) => {
     expect(throttled.status).toBe(429);
     expect(throttled.json.retryAfter).toBeGreaterThan(0);
     // The counters are sign-in's own: the console refuses too.
-    const signInAttempt = await send(rekey.url, 'POST', '/v1/sessions', { token: null, body: { accountId: 'acme1', email: 'portal@acme.test', password: PORTAL_PASSWORD } });
+    const signInAttempt = await send(rekey.url, 'POST', '/v1/sessions', {
+      token: null,
+      body: { accountId: 'acme1', email: 'portal@acme.test', password: PORTAL_PASSWORD },
+    });
     expect(signInAttempt.status).toBe(429);
     // The failed checks are audited as registration ones (throttled attempts are not counted).
-    const audited = await rekey.request('GET', `/v1/audit?type=signin.failed&since=${encodeURIComponent(new Date(rekey.clock.now() - 120_000).toISOString())}`);
+    const audited = await rekey.request(
+      'GET',
+      `/v1/audit?type=signin.failed&since=${encodeURIComponent(new Date(rekey.clock.now() - 120_000).toISOString())}`,
+    );
     const registrationFailures = audited.json.items.filter((item: { data: { purpose: string } }) => item.data.purpose === 'registration');
     expect(registrationFailures.reduce((sum: number, item: { count: number }) => sum + item.count, 0)).toBe(6);
     rekey.clock.advance(SIGN_IN_WINDOW_MS + 1000);
@@ -164,12 +197,21 @@ describe.each(STORE_KINDS)('portal registration (%s)', (kind) => {
 
   it('rejects bad input with 400 and other media types with 415, changing nothing', async () => {
     const count = (await rekey.request('GET', '/v1/audit?type=registration.completed')).json.items.length;
-    for (const body of [{}, { companyId: 'acme1', email: 'portal@acme.test' }, { companyId: 'acme1', email: 'portal@acme.test', password: PORTAL_PASSWORD, secret: 'x' }, { companyId: 1, email: 'a', password: 'b' }]) {
+    for (const body of [
+      {},
+      { companyId: 'acme1', email: 'portal@acme.test' },
+      { companyId: 'acme1', email: 'portal@acme.test', password: PORTAL_PASSWORD, secret: 'x' },
+      { companyId: 1, email: 'a', password: 'b' },
+    ]) {
       const response = await register(rekey, body);
       expect(response.status, JSON.stringify(body)).toBe(400);
       expect(response.json.code).toBe('invalid_request');
     }
-    const form = await send(rekey.url, 'POST', '/v1/register', { token: null, rawBody: 'companyId=acme1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await send(rekey.url, 'POST', '/v1/register', {
+      token: null,
+      rawBody: 'companyId=acme1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(form.status).toBe(415);
     expect((await rekey.request('GET', '/v1/audit?type=registration.completed')).json.items.length).toBe(count);
   });
@@ -178,7 +220,10 @@ describe.each(STORE_KINDS)('portal registration (%s)', (kind) => {
     const passwordFile = join(rekey.db.dir, 'portal-password');
     writeFileSync(passwordFile, `${PORTAL_PASSWORD}\n`, { mode: 0o600 });
     const before = await portalAppCredentials(rekey);
-    const result = await runCli(['register', '--company-id', 'acme1', '--email', 'portal@acme.test', '--password-file', passwordFile, '--json'], rekey.env);
+    const result = await runCli(
+      ['register', '--company-id', 'acme1', '--email', 'portal@acme.test', '--password-file', passwordFile, '--json'],
+      rekey.env,
+    );
     expect(result.code, result.stderr).toBe(0);
     const printed = JSON.parse(result.stdout);
     expect(printed).toMatchObject({ accountId: 'acme1', clientId: before.keyAccountId, versionId: expect.stringMatching(/^ver_/) });
@@ -186,13 +231,22 @@ describe.each(STORE_KINDS)('portal registration (%s)', (kind) => {
     expect((await whoami(rekey, before.keyAccountId, before.value)).status).toBe(401);
     const wrong = join(rekey.db.dir, 'wrong-password');
     writeFileSync(wrong, 'nope\n');
-    expect((await runCli(['register', '--company-id', 'acme1', '--email', 'portal@acme.test', '--password-file', wrong], rekey.env)).code).toBe(5);
+    expect(
+      (await runCli(['register', '--company-id', 'acme1', '--email', 'portal@acme.test', '--password-file', wrong], rekey.env)).code,
+    ).toBe(5);
     expect((await runCli(['register', '--company-id', 'acme1'], rekey.env)).code).toBe(2);
   });
 
   it('concurrent first registrations of an account make one portal, whose slot holds the one current secret', async () => {
-    expect((await rekey.request('PUT', '/v1/members/me/password', { token: rekey.other.token, body: { password: 'other admin password' } })).status).toBe(204);
-    const results = await Promise.all(Array.from({ length: 4 }, () => register(rekey, { companyId: 'other2', email: 'admin@other.test', password: 'other admin password' })));
+    expect(
+      (await rekey.request('PUT', '/v1/members/me/password', { token: rekey.other.token, body: { password: 'other admin password' } }))
+        .status,
+    ).toBe(204);
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        register(rekey, { companyId: 'other2', email: 'admin@other.test', password: 'other admin password' }),
+      ),
+    );
     for (const result of results) expect(result.status, result.text).toBe(200);
     expect(new Set(results.map((result) => result.json.clientId)).size).toBe(1);
     const apps = await rekey.request('GET', '/v1/apps', { token: rekey.other.token });
@@ -207,7 +261,7 @@ describe.each(STORE_KINDS)('portal registration (%s)', (kind) => {
     expect((await rekey.request('GET', '/v1/clients', { token: rekey.other.token })).json.items).toHaveLength(1);
   });
 
-  it('keeps accounts apart: another account cannot see or touch this account\'s portal', async () => {
+  it("keeps accounts apart: another account cannot see or touch this account's portal", async () => {
     const mine = await portalAppCredentials(rekey);
     expect((await rekey.request('GET', `/v1/apps/${mine.appId}`, { token: rekey.other.token })).status).toBe(404);
     expect((await rekey.request('GET', `/v1/clients/${mine.keyAccountId}`, { token: rekey.other.token })).status).toBe(404);

@@ -7,9 +7,19 @@ async function memberWithToken(rekey: Rekey, roles: string[]): Promise<{ memberI
   const email = `m${randomBytes(4).toString('hex')}@acme.test`;
   const member = await rekey.request('POST', '/v1/members', { body: { email, roles, password: 'member password' } });
   expect(member.status, member.text).toBe(201);
-  const signIn = await send(rekey.url, 'POST', '/v1/sessions', { token: null, body: { accountId: 'acme1', email, password: 'member password' } });
-  const cookie = signIn.headers.getSetCookie().find((line) => line.startsWith('rekey_session='))!.split(';')[0]!;
-  const token = await send(rekey.url, 'POST', '/v1/admin-tokens', { token: null, headers: { cookie, 'x-csrf-token': signIn.json.csrfToken }, body: { name: 'scripts' } });
+  const signIn = await send(rekey.url, 'POST', '/v1/sessions', {
+    token: null,
+    body: { accountId: 'acme1', email, password: 'member password' },
+  });
+  const cookie = signIn.headers
+    .getSetCookie()
+    .find((line) => line.startsWith('rekey_session='))!
+    .split(';')[0]!;
+  const token = await send(rekey.url, 'POST', '/v1/admin-tokens', {
+    token: null,
+    headers: { cookie, 'x-csrf-token': signIn.json.csrfToken },
+    body: { name: 'scripts' },
+  });
   expect(token.status, token.text).toBe(201);
   return { memberId: member.json.id, token: token.json.token };
 }
@@ -20,15 +30,26 @@ describe.each(STORE_KINDS)('custom roles and grants (%s)', (kind) => {
 
   beforeAll(async () => {
     rekey = await startRekey(kind);
-    expect((await rekey.request('POST', '/v1/roles', { body: { name: 'People', permissions: ['members.manage', 'credentials.read'] } })).status).toBe(201);
-    expect((await rekey.request('POST', '/v1/roles', { body: { name: 'Portal Admin', permissions: ['credentials.read', 'credentials.manage'] } })).status).toBe(201);
+    expect(
+      (await rekey.request('POST', '/v1/roles', { body: { name: 'People', permissions: ['members.manage', 'credentials.read'] } })).status,
+    ).toBe(201);
+    expect(
+      (
+        await rekey.request('POST', '/v1/roles', {
+          body: { name: 'Portal Admin', permissions: ['credentials.read', 'credentials.manage'] },
+        })
+      ).status,
+    ).toBe(201);
     people = await memberWithToken(rekey, ['People']);
   });
   afterAll(async () => {
     await rekey.close();
   });
 
-  const deniedCount = async (): Promise<number> => (await rekey.request('GET', '/v1/audit?type=permission.denied&limit=500')).json.items.filter((event: { actor: { memberId?: string } }) => event.actor.memberId === people.memberId).length;
+  const deniedCount = async (): Promise<number> =>
+    (await rekey.request('GET', '/v1/audit?type=permission.denied&limit=500')).json.items.filter(
+      (event: { actor: { memberId?: string } }) => event.actor.memberId === people.memberId,
+    ).length;
 
   it('creates, lists, changes and deletes roles', async () => {
     const created = await rekey.request('POST', '/v1/roles', { body: { name: 'Verifier', permissions: ['credentials.verify'] } });
@@ -69,7 +90,10 @@ describe.each(STORE_KINDS)('custom roles and grants (%s)', (kind) => {
       ['POST', '/v1/admin-tokens', { name: 'wider', permissions: ['credentials.manage'] }],
     ];
     for (const [method, path, body] of attempts) {
-      const answer = await rekey.request(method, path.replace(' ', '%20'), { token: people.token, ...(body !== undefined ? { body } : {}) });
+      const answer = await rekey.request(method, path.replace(' ', '%20'), {
+        token: people.token,
+        ...(body !== undefined ? { body } : {}),
+      });
       expect(answer.status, `${method} ${path}`).toBe(403);
       expect(answer.json.code).toBe('forbidden');
     }
@@ -82,19 +106,35 @@ describe.each(STORE_KINDS)('custom roles and grants (%s)', (kind) => {
     expect(members.find((member: { id: string }) => member.id === people.memberId).roles).toEqual(['People']);
 
     // Within what they hold, they may grant.
-    expect((await rekey.request('POST', '/v1/roles', { token: people.token, body: { name: 'Helpdesk', permissions: ['credentials.read'] } })).status).toBe(201);
-    expect((await rekey.request('POST', '/v1/members', { token: people.token, body: { email: 'help@acme.test', roles: ['Helpdesk'] } })).status).toBe(201);
+    expect(
+      (await rekey.request('POST', '/v1/roles', { token: people.token, body: { name: 'Helpdesk', permissions: ['credentials.read'] } }))
+        .status,
+    ).toBe(201);
+    expect(
+      (await rekey.request('POST', '/v1/members', { token: people.token, body: { email: 'help@acme.test', roles: ['Helpdesk'] } })).status,
+    ).toBe(201);
   });
 
   it('a member cannot remove or take over someone more powerful', async () => {
     expect((await rekey.request('DELETE', `/v1/members/${rekey.main.memberId}`, { token: people.token })).status).toBe(403);
-    expect((await rekey.request('PUT', `/v1/members/${rekey.main.memberId}/password`, { token: people.token, body: { password: 'taken over now' } })).status).toBe(403);
-    expect((await rekey.request('GET', '/v1/members')).json.items.some((member: { id: string }) => member.id === rekey.main.memberId)).toBe(true);
+    expect(
+      (
+        await rekey.request('PUT', `/v1/members/${rekey.main.memberId}/password`, {
+          token: people.token,
+          body: { password: 'taken over now' },
+        })
+      ).status,
+    ).toBe(403);
+    expect((await rekey.request('GET', '/v1/members')).json.items.some((member: { id: string }) => member.id === rekey.main.memberId)).toBe(
+      true,
+    );
   });
 
-  it('admin tokens act with the live intersection of their set and the member\'s roles', async () => {
+  it("admin tokens act with the live intersection of their set and the member's roles", async () => {
     const portal = await memberWithToken(rekey, ['Portal Admin']);
-    expect((await rekey.request('POST', '/v1/clients', { token: portal.token, body: { profile: 'tba', name: 'via role' } })).status).toBe(201);
+    expect((await rekey.request('POST', '/v1/clients', { token: portal.token, body: { profile: 'tba', name: 'via role' } })).status).toBe(
+      201,
+    );
     expect((await rekey.request('PUT', '/v1/roles/Portal%20Admin', { body: { permissions: ['credentials.read'] } })).status).toBe(200);
     expect((await rekey.request('POST', '/v1/clients', { token: portal.token, body: { profile: 'tba', name: 'after' } })).status).toBe(403);
     expect((await rekey.request('GET', '/v1/clients', { token: portal.token })).status).toBe(200);
@@ -102,7 +142,9 @@ describe.each(STORE_KINDS)('custom roles and grants (%s)', (kind) => {
     const gone = await rekey.request('GET', '/v1/clients', { token: portal.token });
     expect(gone.status).toBe(401);
     expect(gone.json.code).toBe('revoked');
-    const tokens = (await rekey.request('GET', '/v1/admin-tokens')).json.items.filter((token: { memberId: string }) => token.memberId === portal.memberId);
+    const tokens = (await rekey.request('GET', '/v1/admin-tokens')).json.items.filter(
+      (token: { memberId: string }) => token.memberId === portal.memberId,
+    );
     expect(tokens.every((token: { revokedAt?: string }) => token.revokedAt !== undefined)).toBe(true);
   });
 

@@ -22,11 +22,25 @@ describe.each(STORE_KINDS)('rotation through the control API (%s)', (kind) => {
 
   it('creates an oauth client with its optional fields; the secret is shown once', async () => {
     const created = await rekey.request('POST', '/v1/clients', {
-      body: { profile: 'oauth', name: 'ECHO', contactName: 'Alex', email: 'alex@example.test', application: 'esareit', allowedScopes: ['read', 'write'] },
+      body: {
+        profile: 'oauth',
+        name: 'ECHO',
+        contactName: 'Alex',
+        email: 'alex@example.test',
+        application: 'esareit',
+        allowedScopes: ['read', 'write'],
+      },
     });
     expect(created.status).toBe(201);
     expect(created.headers.get('cache-control')).toBe('no-store');
-    expect(created.json).toMatchObject({ profile: 'oauth', name: 'ECHO', contactName: 'Alex', email: 'alex@example.test', application: 'esareit', allowedScopes: ['read', 'write'] });
+    expect(created.json).toMatchObject({
+      profile: 'oauth',
+      name: 'ECHO',
+      contactName: 'Alex',
+      email: 'alex@example.test',
+      application: 'esareit',
+      allowedScopes: ['read', 'write'],
+    });
     expect(created.json.id).toMatch(/^cli_[0-9A-Za-z]{22}$/);
     expect(created.json.secret).toMatch(/^rk_sec_/);
     const fetched = await rekey.request('GET', `/v1/clients/${created.json.id}`);
@@ -51,8 +65,17 @@ describe.each(STORE_KINDS)('rotation through the control API (%s)', (kind) => {
       expect(response.json.code).toBe('invalid_request');
       expect(response.json.errors.length).toBeGreaterThan(0);
     }
-    expect((await rekey.request('POST', '/v1/clients', { rawBody: '{"profile":', headers: { 'content-type': 'application/json' } })).status).toBe(400);
-    expect((await rekey.request('POST', '/v1/clients', { rawBody: 'profile=oauth', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(415);
+    expect(
+      (await rekey.request('POST', '/v1/clients', { rawBody: '{"profile":', headers: { 'content-type': 'application/json' } })).status,
+    ).toBe(400);
+    expect(
+      (
+        await rekey.request('POST', '/v1/clients', {
+          rawBody: 'profile=oauth',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        })
+      ).status,
+    ).toBe(415);
   });
 
   it('keeps the old secret for exactly the grace period (injected clock)', async () => {
@@ -79,13 +102,22 @@ describe.each(STORE_KINDS)('rotation through the control API (%s)', (kind) => {
     expect((await whoami(client.id, first.json.secret)).status).toBe(200);
     expect((await whoami(client.id, second.json.secret)).status).toBe(200);
     const view = await rekey.request('GET', `/v1/clients/${client.id}`);
-    const accepting = view.json.versions.filter((version: { state: string }) => version.state === 'current' || version.state === 'previous');
+    const accepting = view.json.versions.filter(
+      (version: { state: string }) => version.state === 'current' || version.state === 'previous',
+    );
     expect(accepting).toHaveLength(2);
   });
 
   it('bounds graceSeconds by the account maximum and validates the body', async () => {
     const client = await create();
-    for (const body of [{ graceSeconds: -1 }, { graceSeconds: 604_801 }, { graceSeconds: 1.5 }, { graceSeconds: '60' }, { graceSeconds: 0, extra: 1 }, { revokeIssuedTokens: 'yes' }]) {
+    for (const body of [
+      { graceSeconds: -1 },
+      { graceSeconds: 604_801 },
+      { graceSeconds: 1.5 },
+      { graceSeconds: '60' },
+      { graceSeconds: 0, extra: 1 },
+      { revokeIssuedTokens: 'yes' },
+    ]) {
       const response = await rekey.request('POST', `/v1/clients/${client.id}/regenerate`, { body });
       expect(response.status, JSON.stringify(body)).toBe(400);
     }
@@ -94,13 +126,22 @@ describe.each(STORE_KINDS)('rotation through the control API (%s)', (kind) => {
 
   it('returns the same response for a retried Idempotency-Key and rotates only once', async () => {
     const client = await create();
-    const first = await rekey.request('POST', `/v1/clients/${client.id}/regenerate`, { body: {}, headers: { 'idempotency-key': 'rotate-42' } });
-    const retry = await rekey.request('POST', `/v1/clients/${client.id}/regenerate`, { body: {}, headers: { 'idempotency-key': 'rotate-42' } });
+    const first = await rekey.request('POST', `/v1/clients/${client.id}/regenerate`, {
+      body: {},
+      headers: { 'idempotency-key': 'rotate-42' },
+    });
+    const retry = await rekey.request('POST', `/v1/clients/${client.id}/regenerate`, {
+      body: {},
+      headers: { 'idempotency-key': 'rotate-42' },
+    });
     expect(retry.status).toBe(200);
     expect(retry.json).toEqual(first.json);
     const view = await rekey.request('GET', `/v1/clients/${client.id}`);
     expect(view.json.versions).toHaveLength(2);
-    const reused = await rekey.request('POST', `/v1/clients/${client.id}/regenerate`, { body: { graceSeconds: 5 }, headers: { 'idempotency-key': 'rotate-42' } });
+    const reused = await rekey.request('POST', `/v1/clients/${client.id}/regenerate`, {
+      body: { graceSeconds: 5 },
+      headers: { 'idempotency-key': 'rotate-42' },
+    });
     expect(reused.status).toBe(409);
     expect(reused.json.code).toBe('conflict');
   });
@@ -141,10 +182,17 @@ describe.each(STORE_KINDS)('rotation through the control API (%s)', (kind) => {
     const member = await rekey.request('POST', '/v1/members', { body: { email: 'viewer@acme.test', roles: ['Viewer'] } });
     expect(member.status).toBe(201);
     // The administrator cannot mint a token for someone else, so the viewer's own token is made by the store directly.
-    const { createAdminToken } = await import('../src/core/accounts/manage-members.js');
-    const viewerToken = await createAdminToken(rekey.runtime.core, {
-      accountId: 'acme1', memberId: member.json.id, actor: { type: 'member', id: member.json.id }, permissions: new Set(['credentials.read']),
-    }, { name: 'viewer' });
+    const { createAdminToken } = await import('../src/core/accounts/manage-admin-tokens.js');
+    const viewerToken = await createAdminToken(
+      rekey.runtime.core,
+      {
+        accountId: 'acme1',
+        memberId: member.json.id,
+        actor: { type: 'member', id: member.json.id },
+        permissions: new Set(['credentials.read']),
+      },
+      { name: 'viewer' },
+    );
     const client = await create();
     const denied = await rekey.request('POST', `/v1/clients/${client.id}/regenerate`, { body: {}, token: viewerToken.token });
     expect(denied.status).toBe(403);
@@ -184,11 +232,20 @@ describe.each(STORE_KINDS)('rotation through the control API (%s)', (kind) => {
     expect(malformed.json.code).toBe('malformed_credential');
     const misses = rekey.runtime.core.credentials.stats().misses;
     const hits = rekey.runtime.core.credentials.stats().hits;
-    await rekey.request('GET', '/v1/whoami', { token: null, headers: basic('cli_never_seen_before_0', 'rk_sec_0000000000000000000000000000000000000000000000000') });
+    await rekey.request('GET', '/v1/whoami', {
+      token: null,
+      headers: basic('cli_never_seen_before_0', 'rk_sec_0000000000000000000000000000000000000000000000000'),
+    });
     expect(rekey.runtime.core.credentials.stats()).toMatchObject({ misses, hits });
-    const noColon = await rekey.request('GET', '/v1/whoami', { token: null, headers: { authorization: `Basic ${Buffer.from('nocolon').toString('base64')}` } });
+    const noColon = await rekey.request('GET', '/v1/whoami', {
+      token: null,
+      headers: { authorization: `Basic ${Buffer.from('nocolon').toString('base64')}` },
+    });
     expect(noColon.json.code).toBe('malformed_credential');
-    const badPercent = await rekey.request('GET', '/v1/whoami', { token: null, headers: { authorization: `Basic ${Buffer.from('%zz:%').toString('base64')}` } });
+    const badPercent = await rekey.request('GET', '/v1/whoami', {
+      token: null,
+      headers: { authorization: `Basic ${Buffer.from('%zz:%').toString('base64')}` },
+    });
     expect(badPercent.json.code).toBe('malformed_credential');
     const none = await rekey.request('GET', '/v1/whoami', { token: null });
     expect(none.status).toBe(401);
@@ -196,12 +253,17 @@ describe.each(STORE_KINDS)('rotation through the control API (%s)', (kind) => {
     expect(none.headers.get('www-authenticate')).toContain('Basic');
   });
 
-  it('verifies credentials for resource servers, only within the caller\'s account', async () => {
+  it("verifies credentials for resource servers, only within the caller's account", async () => {
     const client = await create();
-    const valid = await rekey.request('POST', '/v1/verify', { body: { method: 'GET', url: 'https://api.example.test/orders', headers: basic(client.id, client.secret) } });
+    const valid = await rekey.request('POST', '/v1/verify', {
+      body: { method: 'GET', url: 'https://api.example.test/orders', headers: basic(client.id, client.secret) },
+    });
     expect(valid.status).toBe(200);
     expect(valid.json).toMatchObject({ valid: true, clientId: client.id, accountId: 'acme1' });
-    const foreign = await rekey.request('POST', '/v1/verify', { token: rekey.other.token, body: { method: 'GET', url: 'https://api.example.test/orders', headers: basic(client.id, client.secret) } });
+    const foreign = await rekey.request('POST', '/v1/verify', {
+      token: rekey.other.token,
+      body: { method: 'GET', url: 'https://api.example.test/orders', headers: basic(client.id, client.secret) },
+    });
     expect(foreign.json).toMatchObject({ valid: false, code: 'unknown_client' });
     const bad = await rekey.request('POST', '/v1/verify', { body: { method: 'GET', url: 'not a url', headers: {} } });
     expect(bad.status).toBe(400);

@@ -53,14 +53,29 @@ describe.each(STORE_KINDS)('every route (%s)', (kind) => {
   it('lists the control API in OpenAPI 3.1', async () => {
     const spec = await rekey.request('GET', '/openapi.json', { token: null });
     expect(spec.json.openapi).toBe('3.1.0');
-    for (const expected of ['POST /v1/clients', 'GET /v1/clients', 'GET /v1/clients/{id}', 'POST /v1/clients/{id}/regenerate', 'DELETE /v1/clients/{id}', 'GET /v1/whoami', 'POST /v1/verify', 'POST /v1/integrator/regenerate-secret', 'GET /v1/audit']) {
+    for (const expected of [
+      'POST /v1/clients',
+      'GET /v1/clients',
+      'GET /v1/clients/{id}',
+      'POST /v1/clients/{id}/regenerate',
+      'DELETE /v1/clients/{id}',
+      'GET /v1/whoami',
+      'POST /v1/verify',
+      'POST /v1/integrator/regenerate-secret',
+      'GET /v1/audit',
+    ]) {
       expect(operations.map((op) => `${op.method} ${op.path}`)).toContain(expected);
     }
   });
 
   it('answers 401 problem+json with a challenge when no credentials are sent', async () => {
-    for (const op of operations.filter((candidate) => candidate.path.startsWith('/v1/') && !PUBLIC.has(`${candidate.method} ${candidate.path}`))) {
-      const response = await rekey.request(op.method, fill(op.path, foreignClientId), { token: null, ...(op.method === 'GET' || op.method === 'DELETE' ? {} : { body: {} }) });
+    for (const op of operations.filter(
+      (candidate) => candidate.path.startsWith('/v1/') && !PUBLIC.has(`${candidate.method} ${candidate.path}`),
+    )) {
+      const response = await rekey.request(op.method, fill(op.path, foreignClientId), {
+        token: null,
+        ...(op.method === 'GET' || op.method === 'DELETE' ? {} : { body: {} }),
+      });
       expect(response.status, `${op.method} ${op.path}`).toBe(401);
       expect(response.headers.get('www-authenticate'), `${op.method} ${op.path}`).toBeTruthy();
       expect(response.headers.get('content-type')).toContain('application/problem+json');
@@ -69,19 +84,35 @@ describe.each(STORE_KINDS)('every route (%s)', (kind) => {
   });
 
   it('answers 401 malformed_credential for a token that is not ours', async () => {
-    for (const op of operations.filter((candidate) => candidate.path.startsWith('/v1/') && !PUBLIC.has(`${candidate.method} ${candidate.path}`) && !candidate.path.startsWith('/v1/whoami') && !candidate.path.startsWith('/v1/integrator') && !candidate.path.startsWith('/v1/app/'))) {
-      const response = await rekey.request(op.method, fill(op.path, foreignClientId), { token: 'rk_adm_notAToken', ...(op.method === 'GET' || op.method === 'DELETE' ? {} : { body: {} }) });
+    for (const op of operations.filter(
+      (candidate) =>
+        candidate.path.startsWith('/v1/') &&
+        !PUBLIC.has(`${candidate.method} ${candidate.path}`) &&
+        !candidate.path.startsWith('/v1/whoami') &&
+        !candidate.path.startsWith('/v1/integrator') &&
+        !candidate.path.startsWith('/v1/app/'),
+    )) {
+      const response = await rekey.request(op.method, fill(op.path, foreignClientId), {
+        token: 'rk_adm_notAToken',
+        ...(op.method === 'GET' || op.method === 'DELETE' ? {} : { body: {} }),
+      });
       expect(response.status, `${op.method} ${op.path}`).toBe(401);
       expect(response.json.code, `${op.method} ${op.path}`).toBe('malformed_credential');
     }
   });
 
-  it('answers 404 for another account\'s ids and for ids of any shape, revealing nothing', async () => {
-    const withIds = operations.filter((op) => op.path.startsWith('/v1/') && op.path.includes('{') && !CROSS_ACCOUNT_BY_DESIGN.has(`${op.method} ${op.path}`));
+  it("answers 404 for another account's ids and for ids of any shape, revealing nothing", async () => {
+    const withIds = operations.filter(
+      (op) => op.path.startsWith('/v1/') && op.path.includes('{') && !CROSS_ACCOUNT_BY_DESIGN.has(`${op.method} ${op.path}`),
+    );
     expect(withIds.length).toBeGreaterThan(3);
     for (const op of withIds) {
       for (const id of [foreignClientId, 'cli_doesNotExist', 'x'.repeat(300), '..%2F..', '1']) {
-        const response = await rekey.request(op.method, fill(op.path, id), op.method === 'GET' || op.method === 'DELETE' ? {} : { body: {} });
+        const response = await rekey.request(
+          op.method,
+          fill(op.path, id),
+          op.method === 'GET' || op.method === 'DELETE' ? {} : { body: {} },
+        );
         // A body the route finds invalid may be reported first; what must never happen is success or data.
         expect([404, 400], `${op.method} ${op.path} with ${id.slice(0, 20)}`).toContain(response.status);
         if (response.status === 400) continue;

@@ -4,10 +4,24 @@ import { cryptoRandom } from '../src/core/kernel/random.js';
 import { runCli } from './support/cli.js';
 import { limitedToken } from './support/key-accounts.js';
 import { send, startRekey, type Rekey } from './support/harness.js';
-import { ADMIN_PASSWORD, PORTAL_PASSWORD, asSession, portalAppCredentials, preparePortalMembers, register, signIn, whoami } from './support/portal.js';
+import {
+  ADMIN_PASSWORD,
+  PORTAL_PASSWORD,
+  asSession,
+  portalAppCredentials,
+  preparePortalMembers,
+  register,
+  signIn,
+  whoami,
+} from './support/portal.js';
 import { STORE_KINDS } from './support/stores.js';
 
-interface Mapping { parentClientId: string; clientId: string; profile: string; name: string }
+interface Mapping {
+  parentClientId: string;
+  clientId: string;
+  profile: string;
+  name: string;
+}
 
 describe.each(STORE_KINDS)('sandboxes (%s)', (kind) => {
   let rekey: Rekey;
@@ -17,7 +31,11 @@ describe.each(STORE_KINDS)('sandboxes (%s)', (kind) => {
   beforeAll(async () => {
     rekey = await startRekey(kind);
     await preparePortalMembers(rekey);
-    for (const [profile, name] of [['apikey', 'Prod key'], ['oauth', 'Prod oauth'], ['tba', 'Prod integration']] as const) {
+    for (const [profile, name] of [
+      ['apikey', 'Prod key'],
+      ['oauth', 'Prod oauth'],
+      ['tba', 'Prod integration'],
+    ] as const) {
       const created = await rekey.request('POST', '/v1/clients', { body: { profile, name } });
       expect(created.status).toBe(201);
       prod[profile] = { id: created.json.id, secret: created.json.secret ?? created.json.consumerSecret };
@@ -28,14 +46,25 @@ describe.each(STORE_KINDS)('sandboxes (%s)', (kind) => {
     await rekey.close();
   });
 
-  it('creates <id>_SB<n> with copies of the members and roles; the parent\'s Administrators administer it', async () => {
+  it("creates <id>_SB<n> with copies of the members and roles; the parent's Administrators administer it", async () => {
     const created = await rekey.request('POST', '/v1/accounts/acme1/sandboxes', { body: {} });
     expect(created.status, created.text).toBe(201);
-    expect(created.json).toMatchObject({ accountId: 'acme1_SB1', kind: 'sandbox', parentId: 'acme1', name: 'Acme sandbox 1', members: 3, adminToken: expect.stringMatching(/^rk_adm_/) });
+    expect(created.json).toMatchObject({
+      accountId: 'acme1_SB1',
+      kind: 'sandbox',
+      parentId: 'acme1',
+      name: 'Acme sandbox 1',
+      members: 3,
+      adminToken: expect.stringMatching(/^rk_adm_/),
+    });
     sandboxToken = created.json.adminToken;
 
     const members = await rekey.request('GET', '/v1/members', { token: sandboxToken });
-    expect(members.json.items.map((member: { email: string }) => member.email).sort()).toEqual(['admin@acme.test', 'portal@acme.test', 'reader@acme.test']);
+    expect(members.json.items.map((member: { email: string }) => member.email).sort()).toEqual([
+      'admin@acme.test',
+      'portal@acme.test',
+      'reader@acme.test',
+    ]);
     const me = await rekey.request('GET', '/v1/members/me', { token: sandboxToken });
     expect(me.json).toMatchObject({ accountId: 'acme1_SB1', email: 'admin@acme.test', roles: ['Administrator'] });
     const roles = await rekey.request('GET', '/v1/roles', { token: sandboxToken });
@@ -81,9 +110,18 @@ describe.each(STORE_KINDS)('sandboxes (%s)', (kind) => {
   it('refresh: every access key in the sandbox is gone, the configuration is there under new ids, production is untouched', async () => {
     // Life in the sandbox: clients, a tba token, the portal, an app token, a session, another admin token.
     const me = (await rekey.request('GET', '/v1/members/me', { token: sandboxToken })).json;
-    const sandboxKey = await rekey.request('POST', '/v1/clients', { token: sandboxToken, body: { profile: 'apikey', name: 'Sandbox key' } });
-    const sandboxTba = await rekey.request('POST', '/v1/clients', { token: sandboxToken, body: { profile: 'tba', name: 'Sandbox integration' } });
-    const tbaToken = await rekey.request('POST', `/v1/clients/${sandboxTba.json.id}/tokens`, { token: sandboxToken, body: { memberId: me.id, role: 'Administrator' } });
+    const sandboxKey = await rekey.request('POST', '/v1/clients', {
+      token: sandboxToken,
+      body: { profile: 'apikey', name: 'Sandbox key' },
+    });
+    const sandboxTba = await rekey.request('POST', '/v1/clients', {
+      token: sandboxToken,
+      body: { profile: 'tba', name: 'Sandbox integration' },
+    });
+    const tbaToken = await rekey.request('POST', `/v1/clients/${sandboxTba.json.id}/tokens`, {
+      token: sandboxToken,
+      body: { memberId: me.id, role: 'Administrator' },
+    });
     expect(tbaToken.status, tbaToken.text).toBe(201);
     expect((await whoami(rekey, sandboxKey.json.id, sandboxKey.json.secret)).status).toBe(200);
     const sandboxPortal = await register(rekey, { companyId: 'acme1_SB1', email: 'portal@acme.test', password: PORTAL_PASSWORD });
@@ -92,7 +130,9 @@ describe.each(STORE_KINDS)('sandboxes (%s)', (kind) => {
     const session = await signIn(rekey, 'acme1_SB1', 'portal@acme.test', PORTAL_PASSWORD);
     const extraToken = (await rekey.request('POST', '/v1/admin-tokens', { token: sandboxToken, body: { name: 'ci' } })).json.token;
     expect((await rekey.request('GET', '/v1/clients', { token: extraToken })).status).toBe(200);
-    const oldSandboxClients = (await rekey.request('GET', '/v1/clients', { token: sandboxToken })).json.items.map((client: { id: string }) => client.id);
+    const oldSandboxClients = (await rekey.request('GET', '/v1/clients', { token: sandboxToken })).json.items.map(
+      (client: { id: string }) => client.id,
+    );
 
     const prodBefore = await rekey.request('GET', '/v1/clients');
     const prodPortal = await portalAppCredentials(rekey);
@@ -131,7 +171,13 @@ describe.each(STORE_KINDS)('sandboxes (%s)', (kind) => {
     const byName = new Map(mapping.map((entry) => [entry.name, entry]));
     for (const source of prodBefore.json.items) {
       const copy = await rekey.request('GET', `/v1/clients/${byName.get(source.name)!.clientId}`, { token: newToken });
-      expect(copy.json).toMatchObject({ accountId: 'acme1_SB1', profile: source.profile, name: source.name, state: 'active', versions: [] });
+      expect(copy.json).toMatchObject({
+        accountId: 'acme1_SB1',
+        profile: source.profile,
+        name: source.name,
+        state: 'active',
+        versions: [],
+      });
       if (source.profile === 'tba') expect(copy.json.consumerKey).not.toBe(source.consumerKey);
       if (source.registrationOnly) expect(copy.json.registrationOnly).toBe(true);
     }
@@ -143,7 +189,13 @@ describe.each(STORE_KINDS)('sandboxes (%s)', (kind) => {
     }
     const apps = await rekey.request('GET', '/v1/apps', { token: newToken });
     expect(apps.json.items).toHaveLength(1);
-    expect(apps.json.items[0]).toMatchObject({ name: 'portal', state: 'undeployed', hasToken: false, secrets: [], config: { apiKeyId: byName.get('Portal key account')!.clientId } });
+    expect(apps.json.items[0]).toMatchObject({
+      name: 'portal',
+      state: 'undeployed',
+      hasToken: false,
+      secrets: [],
+      config: { apiKeyId: byName.get('Portal key account')!.clientId },
+    });
 
     // Recorded in both accounts' audit; the sandbox's administrators are mailed.
     for (const token of [rekey.main.token, newToken]) {
@@ -174,7 +226,10 @@ describe.each(STORE_KINDS)('sandboxes (%s)', (kind) => {
   });
 
   it('copies a bundle installation as an installation of the same bundle, and skips one whose bundle is gone', async () => {
-    const owned = await rekey.request('POST', '/v1/clients', { token: rekey.other.token, body: { profile: 'tba', name: 'Published integration' } });
+    const owned = await rekey.request('POST', '/v1/clients', {
+      token: rekey.other.token,
+      body: { profile: 'tba', name: 'Published integration' },
+    });
     const bundle = await rekey.request('POST', `/v1/clients/${owned.json.id}/bundles`, { token: rekey.other.token, body: {} });
     const installed = await rekey.request('POST', `/v1/bundles/${bundle.json.bundleId}/install`, { body: {} });
     expect(installed.status, installed.text).toBe(201);
@@ -185,7 +240,10 @@ describe.each(STORE_KINDS)('sandboxes (%s)', (kind) => {
     const view = await rekey.request('GET', `/v1/clients/${copy.clientId}`, { token: refreshed.json.adminToken });
     expect(view.json).toMatchObject({ ownerAccountId: 'other2', bundleId: bundle.json.bundleId, consumerKey: owned.json.consumerKey });
     const installations = await rekey.request('GET', `/v1/clients/${owned.json.id}/bundles`, { token: rekey.other.token });
-    expect(installations.json.items[0].installations.map((item: { accountId: string }) => item.accountId).sort()).toEqual(['acme1', 'acme1_SB2']);
+    expect(installations.json.items[0].installations.map((item: { accountId: string }) => item.accountId).sort()).toEqual([
+      'acme1',
+      'acme1_SB2',
+    ]);
 
     expect((await rekey.request('DELETE', `/v1/clients/${owned.json.id}`, { token: rekey.other.token })).status).toBe(204);
     const again = await rekey.request('POST', '/v1/accounts/acme1_SB2/refresh', { body: {} });
@@ -215,7 +273,11 @@ describe.each(STORE_KINDS)('sandboxes (%s)', (kind) => {
       expect(first.map((old) => old.clientId)).not.toContain(entry.clientId);
     }
     const live = await rekey.request('GET', '/v1/clients', { token: refreshed.json.adminToken });
-    expect(live.json.items.filter((client: { state: string }) => client.state === 'active').map((client: { id: string }) => client.id).sort())
-      .toEqual((refreshed.json.clients as Mapping[]).map((entry) => entry.clientId).sort());
+    expect(
+      live.json.items
+        .filter((client: { state: string }) => client.state === 'active')
+        .map((client: { id: string }) => client.id)
+        .sort(),
+    ).toEqual((refreshed.json.clients as Mapping[]).map((entry) => entry.clientId).sort());
   });
 });

@@ -5,7 +5,12 @@ import { argon2Passwords } from '../src/http/routes/sessions.js';
 import { send, startRekey, type Rekey, type TestResponse } from './support/harness.js';
 import { STORE_KINDS } from './support/stores.js';
 
-interface Session { cookie: string; csrf: string; id: string; setCookies: string[] }
+interface Session {
+  cookie: string;
+  csrf: string;
+  id: string;
+  setCookies: string[];
+}
 
 async function signInAs(rekey: Rekey, body: Record<string, unknown>): Promise<TestResponse & { session?: Session }> {
   const response = await send(rekey.url, 'POST', '/v1/sessions', { token: null, body });
@@ -15,7 +20,13 @@ async function signInAs(rekey: Rekey, body: Record<string, unknown>): Promise<Te
   return { ...response, session: { cookie: value, csrf: response.json.csrfToken, id: response.json.sessionId, setCookies } };
 }
 
-function asSession(rekey: Rekey, session: Session, method: string, path: string, options: { body?: unknown; csrf?: string | null } = {}): Promise<TestResponse> {
+function asSession(
+  rekey: Rekey,
+  session: Session,
+  method: string,
+  path: string,
+  options: { body?: unknown; csrf?: string | null } = {},
+): Promise<TestResponse> {
   const headers: Record<string, string> = { cookie: `${session.cookie}; rekey_csrf=${session.csrf}` };
   const csrf = options.csrf === undefined ? session.csrf : options.csrf;
   if (csrf !== null) headers['x-csrf-token'] = csrf;
@@ -32,7 +43,9 @@ describe.each(STORE_KINDS)('console sign-in and sessions (%s)', (kind) => {
     rekey = await startRekey(kind);
     expect((await rekey.request('PUT', '/v1/members/me/password', { body: { password: 'correct horse battery' } })).status).toBe(204);
     expect((await rekey.request('POST', '/v1/roles', { body: { name: 'Reader', permissions: ['credentials.read'] } })).status).toBe(201);
-    const reader = await rekey.request('POST', '/v1/members', { body: { email: 'Reader@Acme.test', roles: ['Reader'], password: 'reader password 1' } });
+    const reader = await rekey.request('POST', '/v1/members', {
+      body: { email: 'Reader@Acme.test', roles: ['Reader'], password: 'reader password 1' },
+    });
     expect(reader.status).toBe(201);
     readerId = reader.json.id;
   });
@@ -47,7 +60,13 @@ describe.each(STORE_KINDS)('console sign-in and sessions (%s)', (kind) => {
     nextWindow();
     const response = await signInAs(rekey, { accountId: 'acme1', email: 'admin@acme.test', password: 'correct horse battery' });
     expect(response.status, response.text).toBe(201);
-    expect(response.json).toEqual({ sessionId: expect.stringMatching(/^ses_/), accountId: 'acme1', memberId: rekey.main.memberId, expiresAt: expect.any(String), csrfToken: expect.stringMatching(/^[0-9A-Za-z]{43}$/) });
+    expect(response.json).toEqual({
+      sessionId: expect.stringMatching(/^ses_/),
+      accountId: 'acme1',
+      memberId: rekey.main.memberId,
+      expiresAt: expect.any(String),
+      csrfToken: expect.stringMatching(/^[0-9A-Za-z]{43}$/),
+    });
     expect(response.headers.get('cache-control')).toBe('no-store');
     const session = response.session!;
     const sessionCookie = session.setCookies.find((line) => line.startsWith('rekey_session='))!;
@@ -60,21 +79,28 @@ describe.each(STORE_KINDS)('console sign-in and sessions (%s)', (kind) => {
 
     expect((await asSession(rekey, session, 'GET', '/v1/clients', { csrf: null })).status).toBe(200);
     const me = await asSession(rekey, session, 'GET', '/v1/members/me', { csrf: null });
-    expect(me.json).toMatchObject({ id: rekey.main.memberId, accountId: 'acme1', permissions: expect.arrayContaining(['credentials.manage']) });
+    expect(me.json).toMatchObject({
+      id: rekey.main.memberId,
+      accountId: 'acme1',
+      permissions: expect.arrayContaining(['credentials.manage']),
+    });
     const created = await asSession(rekey, session, 'POST', '/v1/clients', { body: { profile: 'tba', name: 'From the console' } });
     expect(created.status, created.text).toBe(201);
     const audit = await rekey.request('GET', `/v1/audit?clientId=${created.json.id}`);
     expect(audit.json.items[0].actor).toEqual({ type: 'session', id: session.id, memberId: rekey.main.memberId });
   });
 
-  it('refuses unsafe methods without the session\'s CSRF token (403, audited, nothing changes)', async () => {
+  it("refuses unsafe methods without the session's CSRF token (403, audited, nothing changes)", async () => {
     nextWindow();
     const { session } = await signInAs(rekey, { accountId: 'acme1', email: 'admin@acme.test', password: 'correct horse battery' });
     const before = (await rekey.request('GET', '/v1/clients')).json.items.length;
     const missing = await asSession(rekey, session!, 'POST', '/v1/clients', { body: { profile: 'oauth', name: 'csrf' }, csrf: null });
     expect(missing.status).toBe(403);
     expect(missing.json).toMatchObject({ code: 'forbidden', reason: 'csrf' });
-    const wrong = await asSession(rekey, session!, 'POST', '/v1/clients', { body: { profile: 'oauth', name: 'csrf' }, csrf: 'x'.repeat(43) });
+    const wrong = await asSession(rekey, session!, 'POST', '/v1/clients', {
+      body: { profile: 'oauth', name: 'csrf' },
+      csrf: 'x'.repeat(43),
+    });
     expect(wrong.status).toBe(403);
     expect((await rekey.request('GET', '/v1/clients')).json.items.length).toBe(before);
     const denied = await rekey.request('GET', '/v1/audit?type=permission.denied');
@@ -101,14 +127,29 @@ describe.each(STORE_KINDS)('console sign-in and sessions (%s)', (kind) => {
   });
 
   it('rejects bad input with 400 and other media types with 415', async () => {
-    expect((await send(rekey.url, 'POST', '/v1/sessions', { token: null, body: { accountId: 'acme1', email: 'admin@acme.test' } })).status).toBe(400);
-    expect((await send(rekey.url, 'POST', '/v1/sessions', { token: null, body: { accountId: 'acme1', email: 'a@b.c', password: 'x', remember: true } })).status).toBe(400);
-    expect((await send(rekey.url, 'POST', '/v1/sessions', { token: null, body: { accountId: 1, email: 'a@b.c', password: 'x' } })).status).toBe(400);
-    const form = await send(rekey.url, 'POST', '/v1/sessions', { token: null, rawBody: 'accountId=acme1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(
+      (await send(rekey.url, 'POST', '/v1/sessions', { token: null, body: { accountId: 'acme1', email: 'admin@acme.test' } })).status,
+    ).toBe(400);
+    expect(
+      (
+        await send(rekey.url, 'POST', '/v1/sessions', {
+          token: null,
+          body: { accountId: 'acme1', email: 'a@b.c', password: 'x', remember: true },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (await send(rekey.url, 'POST', '/v1/sessions', { token: null, body: { accountId: 1, email: 'a@b.c', password: 'x' } })).status,
+    ).toBe(400);
+    const form = await send(rekey.url, 'POST', '/v1/sessions', {
+      token: null,
+      rawBody: 'accountId=acme1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(form.status).toBe(415);
   });
 
-  it('spends one password verification with the members\' hash parameters on an unknown email, as on a wrong password', async () => {
+  it("spends one password verification with the members' hash parameters on an unknown email, as on a wrong password", async () => {
     nextWindow();
     const seen: string[] = [];
     const observing: PasswordVerifier = {
@@ -118,7 +159,11 @@ describe.each(STORE_KINDS)('console sign-in and sessions (%s)', (kind) => {
       },
       dummyHash: () => argon2Passwords.dummyHash(),
     };
-    const attempt = (email: string, password: string) => signIn(rekey.runtime.core, { accountId: 'acme1', email, password, address: '192.0.2.7' }, observing).then(() => 'ok', (error) => error.code);
+    const attempt = (email: string, password: string) =>
+      signIn(rekey.runtime.core, { accountId: 'acme1', email, password, address: '192.0.2.7' }, observing).then(
+        () => 'ok',
+        (error) => error.code,
+      );
     expect(await attempt('admin@acme.test', 'wrong password')).toBe('unauthenticated');
     expect(await attempt('nobody@acme.test', 'wrong password')).toBe('unauthenticated');
     expect(await attempt('admin@acme.test', 'correct horse battery')).toBe('ok');
@@ -131,7 +176,13 @@ describe.each(STORE_KINDS)('console sign-in and sessions (%s)', (kind) => {
     nextWindow();
     // Five members, four wrong attempts each, stay under the per-email limit.
     for (let i = 0; i < 5; i++) {
-      expect((await rekey.request('POST', '/v1/members', { body: { email: `timing${i}@acme.test`, roles: [], password: `timing password ${i}` } })).status).toBe(201);
+      expect(
+        (
+          await rekey.request('POST', '/v1/members', {
+            body: { email: `timing${i}@acme.test`, roles: [], password: `timing password ${i}` },
+          })
+        ).status,
+      ).toBe(201);
     }
     const unknown: number[] = [];
     const wrong: number[] = [];
@@ -158,7 +209,8 @@ describe.each(STORE_KINDS)('console sign-in and sessions (%s)', (kind) => {
       expect(response.status).toBe(200);
       return response.json.items;
     };
-    for (let i = 0; i < 3; i++) expect((await signInAs(rekey, { accountId: 'acme1', email: 'Reader@acme.test', password: `wrong ${i}` })).status).toBe(401);
+    for (let i = 0; i < 3; i++)
+      expect((await signInAs(rekey, { accountId: 'acme1', email: 'Reader@acme.test', password: `wrong ${i}` })).status).toBe(401);
     expect((await signInAs(rekey, { accountId: 'acme1', email: 'ghost@acme.test', password: 'guess' })).status).toBe(401);
     expect((await signInAs(rekey, { accountId: 'nosuch9', email: 'admin@acme.test', password: 'guess' })).status).toBe(401);
     expect((await signInAs(rekey, { accountId: 'acme1', email: 'reader@acme.test', password: 'reader password 1' })).status).toBe(201);
@@ -166,7 +218,13 @@ describe.each(STORE_KINDS)('console sign-in and sessions (%s)', (kind) => {
     const items = await failed();
     expect(items).toHaveLength(2);
     const byMember = items.find((item) => (item.data as { memberId?: string }).memberId === readerId)!;
-    expect(byMember).toMatchObject({ type: 'signin.failed', count: 3, code: 'unauthenticated', actor: { type: 'system', id: 'sign-in' }, data: { purpose: 'sign-in', memberId: readerId } });
+    expect(byMember).toMatchObject({
+      type: 'signin.failed',
+      count: 3,
+      code: 'unauthenticated',
+      actor: { type: 'system', id: 'sign-in' },
+      data: { purpose: 'sign-in', memberId: readerId },
+    });
     const unknown = items.find((item) => (item.data as { memberId?: string }).memberId === undefined)!;
     expect(unknown).toMatchObject({ count: 1, data: { purpose: 'sign-in' } });
     // Nothing the caller typed is kept: no email, no password.
@@ -177,14 +235,17 @@ describe.each(STORE_KINDS)('console sign-in and sessions (%s)', (kind) => {
     expect((await signInAs(rekey, { accountId: 'acme1', email: 'ghost@acme.test', password: 'again' })).status).toBe(429);
     expect((await failed()).find((item) => (item.data as { memberId?: string }).memberId === undefined)).toMatchObject({ count: 5 });
     // The other account sees none of it.
-    const other = await send(rekey.url, 'GET', `/v1/audit?type=signin.failed&since=${encodeURIComponent(since)}`, { token: rekey.other.token });
+    const other = await send(rekey.url, 'GET', `/v1/audit?type=signin.failed&since=${encodeURIComponent(since)}`, {
+      token: rekey.other.token,
+    });
     expect(other.status).toBe(200);
     expect(other.json.items).toEqual([]);
   });
 
   it('throttles per email: after five failures, 429 with retryAfter, even with the right password, until the window passes', async () => {
     nextWindow();
-    for (let i = 0; i < 5; i++) expect((await signInAs(rekey, { accountId: 'acme1', email: 'reader@acme.test', password: `nope ${i}` })).status).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await signInAs(rekey, { accountId: 'acme1', email: 'reader@acme.test', password: `nope ${i}` })).status).toBe(401);
     const limited = await signInAs(rekey, { accountId: 'acme1', email: 'reader@acme.test', password: 'reader password 1' });
     expect(limited.status).toBe(429);
     expect(limited.json).toMatchObject({ code: 'rate_limited', retryAfter: expect.any(Number) });
@@ -215,7 +276,7 @@ describe.each(STORE_KINDS)('console sign-in and sessions (%s)', (kind) => {
     nextWindow();
   });
 
-  it('lists the member\'s own sessions and ends one (401 session_revoked, reason signed_out)', async () => {
+  it("lists the member's own sessions and ends one (401 session_revoked, reason signed_out)", async () => {
     nextWindow();
     const first = (await signInAs(rekey, { accountId: 'acme1', email: 'reader@acme.test', password: 'reader password 1' })).session!;
     const second = (await signInAs(rekey, { accountId: 'acme1', email: 'reader@acme.test', password: 'reader password 1' })).session!;
@@ -223,7 +284,11 @@ describe.each(STORE_KINDS)('console sign-in and sessions (%s)', (kind) => {
     expect(listed.status).toBe(200);
     const ids = listed.json.items.map((item: { id: string }) => item.id);
     expect(ids).toEqual(expect.arrayContaining([first.id, second.id]));
-    expect(listed.json.items.find((item: { id: string }) => item.id === first.id)).toMatchObject({ current: true, memberId: readerId, address: expect.any(String) });
+    expect(listed.json.items.find((item: { id: string }) => item.id === first.id)).toMatchObject({
+      current: true,
+      memberId: readerId,
+      address: expect.any(String),
+    });
     expect(JSON.stringify(listed.json)).not.toContain(first.cookie.split('=')[1]);
     // Not someone else's sessions: the admin's token sees none of the reader's.
     const adminView = await rekey.request('GET', '/v1/sessions');
@@ -268,9 +333,11 @@ describe.each(STORE_KINDS)('console sign-in and sessions (%s)', (kind) => {
     expect(audit.json.items[0].data).toMatchObject({ scope: 'account', reason: 'signed_out_by_admin' });
   });
 
-  it('acts with the member\'s live permissions; a removed member\'s session ends', async () => {
+  it("acts with the member's live permissions; a removed member's session ends", async () => {
     nextWindow();
-    const member = await rekey.request('POST', '/v1/members', { body: { email: 'temp@acme.test', roles: ['Reader'], password: 'temporary pass' } });
+    const member = await rekey.request('POST', '/v1/members', {
+      body: { email: 'temp@acme.test', roles: ['Reader'], password: 'temporary pass' },
+    });
     const session = (await signInAs(rekey, { accountId: 'acme1', email: 'temp@acme.test', password: 'temporary pass' })).session!;
     expect((await asSession(rekey, session, 'GET', '/v1/clients', { csrf: null })).status).toBe(200);
     expect((await asSession(rekey, session, 'POST', '/v1/clients', { body: { profile: 'oauth', name: 'x' } })).status).toBe(403);
@@ -283,7 +350,7 @@ describe.each(STORE_KINDS)('console sign-in and sessions (%s)', (kind) => {
     expect((await signInAs(rekey, { accountId: 'acme1', email: 'temp@acme.test', password: 'temporary pass' })).status).toBe(401);
   });
 
-  it('changing the password ends the member\'s other sessions but not the current one', async () => {
+  it("changing the password ends the member's other sessions but not the current one", async () => {
     nextWindow();
     await rekey.request('POST', '/v1/members', { body: { email: 'changer@acme.test', roles: [], password: 'first password' } });
     const a = (await signInAs(rekey, { accountId: 'acme1', email: 'changer@acme.test', password: 'first password' })).session!;
@@ -296,8 +363,12 @@ describe.each(STORE_KINDS)('console sign-in and sessions (%s)', (kind) => {
     expect((await signInAs(rekey, { accountId: 'acme1', email: 'changer@acme.test', password: 'first password' })).status).toBe(401);
     expect((await signInAs(rekey, { accountId: 'acme1', email: 'changer@acme.test', password: 'second password' })).status).toBe(201);
     // Nobody else's password without members.manage; unknown and foreign ids are 404.
-    expect((await asSession(rekey, a, 'PUT', `/v1/members/${rekey.main.memberId}/password`, { body: { password: 'taken over!' } })).status).toBe(403);
-    expect((await rekey.request('PUT', `/v1/members/${rekey.other.memberId}/password`, { body: { password: 'taken over!' } })).status).toBe(404);
+    expect(
+      (await asSession(rekey, a, 'PUT', `/v1/members/${rekey.main.memberId}/password`, { body: { password: 'taken over!' } })).status,
+    ).toBe(403);
+    expect((await rekey.request('PUT', `/v1/members/${rekey.other.memberId}/password`, { body: { password: 'taken over!' } })).status).toBe(
+      404,
+    );
   });
 
   it('ends an idle session after two hours and any session after twelve', async () => {

@@ -19,7 +19,13 @@ describe('signed-URL key derivation (HKDF-SHA256 with the server-only salt)', ()
   it.each(vectors.map((vector) => [vector.name, vector] as const))('%s', (_name, vector) => {
     const key = signedUrlKey(vector.secret, Buffer.from(vector.saltHex, 'hex'));
     expect(Buffer.from(key).toString('hex')).toBe(vector.expected.keyHex);
-    const signed = signUrl({ method: vector.url.method, url: vector.url.url, key, kid: vector.url.kid, expiresAtSeconds: vector.url.expiresAtSeconds });
+    const signed = signUrl({
+      method: vector.url.method,
+      url: vector.url.url,
+      key,
+      kid: vector.url.kid,
+      expiresAtSeconds: vector.url.expiresAtSeconds,
+    });
     expect(canonicalSignedUrlInput(vector.url.method, signed)).toBe(vector.url.expected.canonicalInput);
     expect(new URL(signed).searchParams.get('rk_sig')).toBe(vector.url.expected.signature);
     const parsed = parseSignedUrl(vector.url.method, signed);
@@ -37,8 +43,20 @@ describe('which versions still verify signed URLs', () => {
   const now = 1_800_000_000_000;
   const client = { state: 'active' } as Pick<Client, 'state'>;
   const version = (overrides: Partial<SecretVersion>): SecretVersion => ({
-    id: 'ver_x', clientId: 'cli_x', accountId: 'acme1', state: 'current', secretHash: '', secretCiphertext: 'v1.x', createdAt: now - 1000,
-    expiresAt: null, graceUntil: null, retiredAt: null, revokedAt: null, lastUsedAt: null, useCount: 0, ...overrides,
+    id: 'ver_x',
+    clientId: 'cli_x',
+    accountId: 'acme1',
+    state: 'current',
+    secretHash: '',
+    secretCiphertext: 'v1.x',
+    createdAt: now - 1000,
+    expiresAt: null,
+    graceUntil: null,
+    retiredAt: null,
+    revokedAt: null,
+    lastUsedAt: null,
+    useCount: 0,
+    ...overrides,
   });
 
   it('current and previous versions verify', () => {
@@ -50,7 +68,9 @@ describe('which versions still verify signed URLs', () => {
     expect(signingVersionState(client, version({ state: 'retired', retiredAt: now - SIGNED_URL_VERIFY_ONLY_MS }), now)).toBe('expired');
     // A grace period that ended counts from its end.
     expect(signingVersionState(client, version({ state: 'previous', graceUntil: now - 1000 }), now)).toBe('ok');
-    expect(signingVersionState(client, version({ state: 'previous', graceUntil: now - SIGNED_URL_VERIFY_ONLY_MS - 1 }), now)).toBe('expired');
+    expect(signingVersionState(client, version({ state: 'previous', graceUntil: now - SIGNED_URL_VERIFY_ONLY_MS - 1 }), now)).toBe(
+      'expired',
+    );
   });
   it('a version past its own expiry is verify-only for 48 h as well', () => {
     expect(signingVersionState(client, version({ expiresAt: now - 1000 }), now)).toBe('ok');

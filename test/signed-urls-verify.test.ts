@@ -10,8 +10,10 @@ const FILE = 'https://files.acme.test/reports/q3.pdf?download=1&z=last';
 
 describe.each(STORE_KINDS)('signed URLs (%s)', (kind) => {
   let rekey: Rekey;
-  const sign = (body: Record<string, unknown>, token?: string): Promise<TestResponse> => rekey.request('POST', '/v1/signed-urls', { body, ...(token ? { token } : {}) });
-  const verify = (url: string, method = 'GET', token?: string): Promise<TestResponse> => rekey.request('POST', '/v1/signed-urls/verify', { body: { url, method }, ...(token ? { token } : {}) });
+  const sign = (body: Record<string, unknown>, token?: string): Promise<TestResponse> =>
+    rekey.request('POST', '/v1/signed-urls', { body, ...(token ? { token } : {}) });
+  const verify = (url: string, method = 'GET', token?: string): Promise<TestResponse> =>
+    rekey.request('POST', '/v1/signed-urls/verify', { body: { url, method }, ...(token ? { token } : {}) });
 
   beforeAll(async () => {
     rekey = await startRekey(kind);
@@ -28,7 +30,7 @@ describe.each(STORE_KINDS)('signed URLs (%s)', (kind) => {
     expect(response.headers.get('www-authenticate')).toBeNull();
   });
 
-  it('signs with the portal key account\'s current version; the URL verifies, and any change breaks it', async () => {
+  it("signs with the portal key account's current version; the URL verifies, and any change breaks it", async () => {
     const registered = await register(rekey);
     expect(registered.status).toBe(200);
     const before = Math.floor(rekey.clock.now() / 1000);
@@ -71,7 +73,14 @@ describe.each(STORE_KINDS)('signed URLs (%s)', (kind) => {
     const old = await portalAppCredentials(rekey);
     const signed = await sign({ url: FILE, method: 'GET', ttlSeconds: 172_800 });
     const again = await register(rekey);
-    expect((await send(rekey.url, 'GET', '/v1/whoami', { token: null, headers: { authorization: `Basic ${Buffer.from(`${old.keyAccountId}:${old.value}`).toString('base64')}` } })).status).toBe(401);
+    expect(
+      (
+        await send(rekey.url, 'GET', '/v1/whoami', {
+          token: null,
+          headers: { authorization: `Basic ${Buffer.from(`${old.keyAccountId}:${old.value}`).toString('base64')}` },
+        })
+      ).status,
+    ).toBe(401);
     rekey.clock.advance(47 * 3600 * 1000);
     expect((await verify(signed.json.url)).json).toMatchObject({ valid: true, code: 'ok' });
     const fresh = await sign({ url: FILE, method: 'GET', ttlSeconds: 600 });
@@ -80,7 +89,7 @@ describe.each(STORE_KINDS)('signed URLs (%s)', (kind) => {
     expect((await verify(signed.json.url)).json).toMatchObject({ valid: false, code: 'expired' });
   });
 
-  it('kills a revoked version\'s URLs at once, and the SDK verifier caches only briefly', async () => {
+  it("kills a revoked version's URLs at once, and the SDK verifier caches only briefly", async () => {
     const signed = await sign({ url: FILE, method: 'GET', ttlSeconds: 3600 });
     let calls = 0;
     const verifier = createSignedUrlVerifier({
@@ -161,6 +170,8 @@ describe.each(STORE_KINDS)('signed URLs (%s)', (kind) => {
     const signed = await sign({ url: FILE, method: 'GET', ttlSeconds: 600 });
     // Another account cannot verify (or learn anything about) this account's URLs.
     expect((await verify(signed.json.url, 'GET', rekey.other.token)).json).toEqual({ valid: false, code: 'bad_signature' });
-    expect((await send(rekey.url, 'POST', '/v1/signed-urls/verify', { token: null, body: { url: signed.json.url, method: 'GET' } })).status).toBe(401);
+    expect(
+      (await send(rekey.url, 'POST', '/v1/signed-urls/verify', { token: null, body: { url: signed.json.url, method: 'GET' } })).status,
+    ).toBe(401);
   });
 });

@@ -106,13 +106,19 @@ describe.runIf(STORE_KINDS.includes('postgres'))('a node that loses its database
     await rekey?.close();
   });
 
-  const onB = (method: string, path: string, options: Parameters<typeof send>[3] = {}): Promise<TestResponse> => send(nodeB.url, method, path, options, rekey.main.token);
+  const onB = (method: string, path: string, options: Parameters<typeof send>[3] = {}): Promise<TestResponse> =>
+    send(nodeB.url, method, path, options, rekey.main.token);
 
   const whoamiOnB = async (clientId: string, secret: string): Promise<Attempt> => {
     const sentAt = performance.now();
     const response = await fetch(`${nodeB.url}/v1/whoami`, { headers: { authorization: basic(clientId, secret) } });
     const body = (await response.json()) as { code?: string };
-    return { sentAt, status: response.status, contentType: response.headers.get('content-type'), ...(body.code ? { code: body.code } : {}) };
+    return {
+      sentAt,
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      ...(body.code ? { code: body.code } : {}),
+    };
   };
 
   const expectUnavailable = (response: TestResponse): void => {
@@ -188,7 +194,9 @@ describe.runIf(STORE_KINDS.includes('postgres'))('a node that loses its database
       expect((await whoamiOnB(clientId, regenerated.json.secret)).status).toBe(200);
       expect((await whoamiOnB(neverSeen.json.id, neverSeen.json.secret)).status).toBe(200);
       expect((await onB('GET', '/v1/clients')).status).toBe(200);
-      console.log(`store-unavailable (${mode}): node B refused its cached credential ${(firstRefusal!.sentAt - cutAt).toFixed(0)} ms after the cut; fresh again ${recoveredInMs.toFixed(0)} ms after the database came back`);
+      console.log(
+        `store-unavailable (${mode}): node B refused its cached credential ${(firstRefusal!.sentAt - cutAt).toFixed(0)} ms after the cut; fresh again ${recoveredInMs.toFixed(0)} ms after the database came back`,
+      );
     });
   }
 });

@@ -14,7 +14,12 @@ import { STORE_KINDS } from './support/stores.js';
  * Needs `npm run build`.
  */
 
-interface Creds { consumerKey: string; consumerSecret: string; tokenId: string; tokenSecret: string }
+interface Creds {
+  consumerKey: string;
+  consumerSecret: string;
+  tokenId: string;
+  tokenSecret: string;
+}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -28,8 +33,15 @@ describe.each(STORE_KINDS)('tba across nodes and the CLI (%s)', (kind) => {
     rekey = await startRekey(kind);
     node = await startServerProcess({ ...rekey.env, REKEY_LOG_LEVEL: 'warn' });
     client = (await rekey.request('POST', '/v1/clients', { body: { profile: 'tba', name: 'Multi-node' } })).json;
-    const token = (await rekey.request('POST', `/v1/clients/${client.id}/tokens`, { body: { memberId: rekey.main.memberId, role: 'Administrator' } })).json;
-    creds = { consumerKey: client.consumerKey, consumerSecret: client.consumerSecret, tokenId: token.tokenId, tokenSecret: token.tokenSecret };
+    const token = (
+      await rekey.request('POST', `/v1/clients/${client.id}/tokens`, { body: { memberId: rekey.main.memberId, role: 'Administrator' } })
+    ).json;
+    creds = {
+      consumerKey: client.consumerKey,
+      consumerSecret: client.consumerSecret,
+      tokenId: token.tokenId,
+      tokenSecret: token.tokenSecret,
+    };
   });
   afterAll(async () => {
     await node?.stop();
@@ -37,10 +49,21 @@ describe.each(STORE_KINDS)('tba across nodes and the CLI (%s)', (kind) => {
   });
 
   /** whoami on a node, signed for that node's own public URL. */
-  const whoami = (url: string, c: Creds) => send(url, 'GET', '/v1/whoami', {
-    token: null,
-    headers: { authorization: buildOAuthHeader({ consumerKey: c.consumerKey, consumerSecret: c.consumerSecret, token: c.tokenId, tokenSecret: c.tokenSecret, method: 'GET', url: `${url}/v1/whoami`, realm: 'acme1' }) },
-  });
+  const whoami = (url: string, c: Creds) =>
+    send(url, 'GET', '/v1/whoami', {
+      token: null,
+      headers: {
+        authorization: buildOAuthHeader({
+          consumerKey: c.consumerKey,
+          consumerSecret: c.consumerSecret,
+          token: c.tokenId,
+          tokenSecret: c.tokenSecret,
+          method: 'GET',
+          url: `${url}/v1/whoami`,
+          realm: 'acme1',
+        }),
+      },
+    });
 
   /** How long until `url` refuses `c`, polling every 20 ms for up to 3 s. */
   async function msUntilRefused(url: string, c: Creds): Promise<number> {
@@ -63,7 +86,9 @@ describe.each(STORE_KINDS)('tba across nodes and the CLI (%s)', (kind) => {
   });
 
   it('a token revoked on one node is refused by the other within a second', async () => {
-    const second = (await rekey.request('POST', `/v1/clients/${client.id}/tokens`, { body: { memberId: rekey.main.memberId, role: 'Administrator' } })).json;
+    const second = (
+      await rekey.request('POST', `/v1/clients/${client.id}/tokens`, { body: { memberId: rekey.main.memberId, role: 'Administrator' } })
+    ).json;
     const other: Creds = { ...creds, tokenId: second.tokenId, tokenSecret: second.tokenSecret };
     expect((await whoami(node.url, other)).status).toBe(200);
     const revoked = await send(node.url, 'DELETE', `/v1/clients/${client.id}/tokens/${second.tokenId}`, { token: rekey.main.token });
@@ -87,10 +112,16 @@ describe.each(STORE_KINDS)('tba across nodes and the CLI (%s)', (kind) => {
     expect(role.code, role.stderr).toBe(0);
     const dir = mkdtempSync(join(tmpdir(), 'rekey-cli-'));
     writeFileSync(join(dir, 'pw'), 'cli member password\n');
-    const added = await runCli(['members', 'add', '--email', 'cli@acme.test', '--role', 'Sync', '--password-file', join(dir, 'pw'), '--json'], env);
+    const added = await runCli(
+      ['members', 'add', '--email', 'cli@acme.test', '--role', 'Sync', '--password-file', join(dir, 'pw'), '--json'],
+      env,
+    );
     expect(added.code, added.stderr).toBe(0);
     const memberId = JSON.parse(added.stdout).id as string;
-    const signedIn = await send(rekey.url, 'POST', '/v1/sessions', { token: null, body: { accountId: 'acme1', email: 'cli@acme.test', password: 'cli member password' } });
+    const signedIn = await send(rekey.url, 'POST', '/v1/sessions', {
+      token: null,
+      body: { accountId: 'acme1', email: 'cli@acme.test', password: 'cli member password' },
+    });
     expect(signedIn.status).toBe(201);
 
     const issued = await runCli(['tokens', 'create', client.id, '--member', memberId, '--role', 'Sync', '--json'], env);
@@ -111,7 +142,10 @@ describe.each(STORE_KINDS)('tba across nodes and the CLI (%s)', (kind) => {
     expect(bad.code).toBe(2);
     const notFound = await runCli(['clients', 'reset', 'cli_nope'], env);
     expect(notFound.code).toBe(3);
-    const conflict = await runCli(['clients', 'reset', (await rekey.request('POST', '/v1/clients', { body: { profile: 'oauth', name: 'o' } })).json.id], env);
+    const conflict = await runCli(
+      ['clients', 'reset', (await rekey.request('POST', '/v1/clients', { body: { profile: 'oauth', name: 'o' } })).json.id],
+      env,
+    );
     expect(conflict.code).toBe(4);
     const noToken = await runCli(['tokens', 'list', client.id], rekey.env);
     expect(noToken.code).toBe(5);
@@ -120,7 +154,10 @@ describe.each(STORE_KINDS)('tba across nodes and the CLI (%s)', (kind) => {
 
     const revokeAll = await runCli(['sessions', 'revoke-all', '--json'], env);
     expect(JSON.parse(revokeAll.stdout).revoked).toBeGreaterThanOrEqual(1);
-    const cookie = signedIn.headers.getSetCookie().find((line) => line.startsWith('rekey_session='))!.split(';')[0]!;
+    const cookie = signedIn.headers
+      .getSetCookie()
+      .find((line) => line.startsWith('rekey_session='))!
+      .split(';')[0]!;
     const ended = await send(node.url, 'GET', '/v1/clients', { token: null, headers: { cookie } });
     expect(ended.json).toMatchObject({ code: 'session_revoked', reason: 'signed_out_by_admin' });
     const removed = await runCli(['members', 'remove', memberId], env);

@@ -9,10 +9,20 @@ async function memberWithToken(rekey: Rekey, roles: string[]): Promise<{ memberI
   const email = `m${randomBytes(4).toString('hex')}@acme.test`;
   const member = await rekey.request('POST', '/v1/members', { body: { email, roles, password: 'member password' } });
   expect(member.status, member.text).toBe(201);
-  const signIn = await send(rekey.url, 'POST', '/v1/sessions', { token: null, body: { accountId: 'acme1', email, password: 'member password' } });
+  const signIn = await send(rekey.url, 'POST', '/v1/sessions', {
+    token: null,
+    body: { accountId: 'acme1', email, password: 'member password' },
+  });
   expect(signIn.status).toBe(201);
-  const cookie = signIn.headers.getSetCookie().find((line) => line.startsWith('rekey_session='))!.split(';')[0]!;
-  const token = await send(rekey.url, 'POST', '/v1/admin-tokens', { token: null, headers: { cookie, 'x-csrf-token': signIn.json.csrfToken }, body: { name: 'scripts' } });
+  const cookie = signIn.headers
+    .getSetCookie()
+    .find((line) => line.startsWith('rekey_session='))!
+    .split(';')[0]!;
+  const token = await send(rekey.url, 'POST', '/v1/admin-tokens', {
+    token: null,
+    headers: { cookie, 'x-csrf-token': signIn.json.csrfToken },
+    body: { name: 'scripts' },
+  });
   expect(token.status, token.text).toBe(201);
   return { memberId: member.json.id, token: token.json.token };
 }
@@ -35,8 +45,14 @@ describe.each(STORE_KINDS)('integration records: create and reset (%s)', (kind) 
   it('creates a record: consumer key and secret once; GET shows the key, never the secret', async () => {
     const created = await createTba();
     expect(created).toMatchObject({
-      id: expect.stringMatching(/^cli_/), profile: 'tba', name: 'ERP connector', tokenBasedAuth: true, allowHmacSha1: false,
-      consumerKey: expect.stringMatching(/^ck_[0-9A-Za-z]{32}$/), consumerSecret: expect.stringMatching(/^rk_sec_/), versionId: expect.stringMatching(/^ver_/),
+      id: expect.stringMatching(/^cli_/),
+      profile: 'tba',
+      name: 'ERP connector',
+      tokenBasedAuth: true,
+      allowHmacSha1: false,
+      consumerKey: expect.stringMatching(/^ck_[0-9A-Za-z]{32}$/),
+      consumerSecret: expect.stringMatching(/^rk_sec_/),
+      versionId: expect.stringMatching(/^ver_/),
     });
     expect(created.secret).toBeUndefined();
     const got = await rekey.request('GET', `/v1/clients/${created.id}`);
@@ -72,11 +88,24 @@ describe.each(STORE_KINDS)('integration records: create and reset (%s)', (kind) 
 
   it('keeps tokens working across a reset, with the new pair only (own signer)', async () => {
     const created = await createTba();
-    const issued = await rekey.request('POST', `/v1/clients/${created.id}/tokens`, { body: { memberId: rekey.main.memberId, role: 'Administrator' } });
-    const whoami = (consumerKey: string, consumerSecret: string) => send(rekey.url, 'GET', '/v1/whoami', {
-      token: null,
-      headers: { authorization: buildOAuthHeader({ consumerKey, consumerSecret, token: issued.json.tokenId, tokenSecret: issued.json.tokenSecret, method: 'GET', url: `${rekey.config.publicUrl}/v1/whoami`, realm: 'acme1' }) },
+    const issued = await rekey.request('POST', `/v1/clients/${created.id}/tokens`, {
+      body: { memberId: rekey.main.memberId, role: 'Administrator' },
     });
+    const whoami = (consumerKey: string, consumerSecret: string) =>
+      send(rekey.url, 'GET', '/v1/whoami', {
+        token: null,
+        headers: {
+          authorization: buildOAuthHeader({
+            consumerKey,
+            consumerSecret,
+            token: issued.json.tokenId,
+            tokenSecret: issued.json.tokenSecret,
+            method: 'GET',
+            url: `${rekey.config.publicUrl}/v1/whoami`,
+            realm: 'acme1',
+          }),
+        },
+      });
     expect((await whoami(created.consumerKey, created.consumerSecret)).status).toBe(200);
     const reset = (await rekey.request('POST', `/v1/clients/${created.id}/reset`, { body: {} })).json;
     const old = await whoami(created.consumerKey, created.consumerSecret);
@@ -123,7 +152,7 @@ describe.each(STORE_KINDS)('integration records: create and reset (%s)', (kind) 
     expect((await rekey.request('POST', `/v1/clients/${tba.id}/reset`, { body: {} })).status).toBe(409);
   });
 
-  it('answers 400 for a body, 401 without credentials and 404 for unknown or another account\'s ids', async () => {
+  it("answers 400 for a body, 401 without credentials and 404 for unknown or another account's ids", async () => {
     const tba = await createTba();
     const bad = await rekey.request('POST', `/v1/clients/${tba.id}/reset`, { body: { graceSeconds: 60 } });
     expect(bad.status).toBe(400);
@@ -135,8 +164,16 @@ describe.each(STORE_KINDS)('integration records: create and reset (%s)', (kind) 
   });
 
   it('a custom role holding credentials.manage can reset; one without gets 403, audited, and nothing changes', async () => {
-    expect((await rekey.request('POST', '/v1/roles', { body: { name: 'Portal Admin', permissions: ['credentials.read', 'credentials.manage'] } })).status).toBe(201);
-    expect((await rekey.request('POST', '/v1/roles', { body: { name: 'Auditor', permissions: ['credentials.read', 'audit.read'] } })).status).toBe(201);
+    expect(
+      (
+        await rekey.request('POST', '/v1/roles', {
+          body: { name: 'Portal Admin', permissions: ['credentials.read', 'credentials.manage'] },
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (await rekey.request('POST', '/v1/roles', { body: { name: 'Auditor', permissions: ['credentials.read', 'audit.read'] } })).status,
+    ).toBe(201);
     const portalAdmin = await memberWithToken(rekey, ['Portal Admin']);
     const auditor = await memberWithToken(rekey, ['Auditor']);
     const tba = await createTba();
@@ -150,7 +187,12 @@ describe.each(STORE_KINDS)('integration records: create and reset (%s)', (kind) 
     expect(denied.json.code).toBe('forbidden');
     expect((await rekey.request('GET', `/v1/clients/${tba.id}`)).json.consumerKey).toBe(keyAfter);
     const audit = await rekey.request('GET', '/v1/audit?type=permission.denied');
-    expect(audit.json.items.some((event: { actor: { memberId?: string }; data: { permission?: string } }) => event.actor.memberId === auditor.memberId && event.data.permission === 'credentials.manage')).toBe(true);
+    expect(
+      audit.json.items.some(
+        (event: { actor: { memberId?: string }; data: { permission?: string } }) =>
+          event.actor.memberId === auditor.memberId && event.data.permission === 'credentials.manage',
+      ),
+    ).toBe(true);
     const resets = await rekey.request('GET', `/v1/audit?type=client.reset&clientId=${tba.id}`);
     expect(resets.json.items).toHaveLength(1);
     expect(resets.json.items[0].actor.memberId).toBe(portalAdmin.memberId);

@@ -8,14 +8,29 @@ async function memberWithToken(rekey: Rekey, roles: string[]): Promise<{ memberI
   const email = `m${randomBytes(4).toString('hex')}@acme.test`;
   const member = await rekey.request('POST', '/v1/members', { body: { email, roles, password: 'member password' } });
   expect(member.status, member.text).toBe(201);
-  const signIn = await send(rekey.url, 'POST', '/v1/sessions', { token: null, body: { accountId: 'acme1', email, password: 'member password' } });
-  const cookie = signIn.headers.getSetCookie().find((line) => line.startsWith('rekey_session='))!.split(';')[0]!;
-  const token = await send(rekey.url, 'POST', '/v1/admin-tokens', { token: null, headers: { cookie, 'x-csrf-token': signIn.json.csrfToken }, body: { name: 'scripts' } });
+  const signIn = await send(rekey.url, 'POST', '/v1/sessions', {
+    token: null,
+    body: { accountId: 'acme1', email, password: 'member password' },
+  });
+  const cookie = signIn.headers
+    .getSetCookie()
+    .find((line) => line.startsWith('rekey_session='))!
+    .split(';')[0]!;
+  const token = await send(rekey.url, 'POST', '/v1/admin-tokens', {
+    token: null,
+    headers: { cookie, 'x-csrf-token': signIn.json.csrfToken },
+    body: { name: 'scripts' },
+  });
   expect(token.status, token.text).toBe(201);
   return { memberId: member.json.id, token: token.json.token };
 }
 
-interface Creds { consumerKey: string; consumerSecret: string; tokenId: string; tokenSecret: string }
+interface Creds {
+  consumerKey: string;
+  consumerSecret: string;
+  tokenId: string;
+  tokenSecret: string;
+}
 
 describe.each(STORE_KINDS)('integration tokens (%s)', (kind) => {
   let rekey: Rekey;
@@ -24,7 +39,11 @@ describe.each(STORE_KINDS)('integration tokens (%s)', (kind) => {
   beforeAll(async () => {
     rekey = await startRekey(kind);
     client = (await rekey.request('POST', '/v1/clients', { body: { profile: 'tba', name: 'Payroll' } })).json;
-    for (const [name, permissions] of [['Integrator', ['credentials.read']], ['Reader', ['credentials.read']], ['Ops', ['credentials.read', 'credentials.manage']]] as const) {
+    for (const [name, permissions] of [
+      ['Integrator', ['credentials.read']],
+      ['Reader', ['credentials.read']],
+      ['Ops', ['credentials.read', 'credentials.manage']],
+    ] as const) {
       expect((await rekey.request('POST', '/v1/roles', { body: { name, permissions } })).status).toBe(201);
     }
   });
@@ -38,8 +57,14 @@ describe.each(STORE_KINDS)('integration tokens (%s)', (kind) => {
       token: null,
       headers: {
         authorization: buildOAuthHeader({
-          consumerKey: creds.consumerKey, consumerSecret: creds.consumerSecret, token: creds.tokenId, tokenSecret: creds.tokenSecret,
-          method: 'GET', url: rekey.config.publicUrl + path, realm: options.realm ?? 'acme1', ...(options.method ? { signatureMethod: options.method } : {}),
+          consumerKey: creds.consumerKey,
+          consumerSecret: creds.consumerSecret,
+          token: creds.tokenId,
+          tokenSecret: creds.tokenSecret,
+          method: 'GET',
+          url: rekey.config.publicUrl + path,
+          realm: options.realm ?? 'acme1',
+          ...(options.method ? { signatureMethod: options.method } : {}),
         }),
       },
     });
@@ -47,11 +72,18 @@ describe.each(STORE_KINDS)('integration tokens (%s)', (kind) => {
   const issue = async (memberId: string, role: string, on = client) => {
     const issued = await rekey.request('POST', `/v1/clients/${on.id}/tokens`, { body: { memberId, role } });
     expect(issued.status, issued.text).toBe(201);
-    return { consumerKey: on.consumerKey, consumerSecret: on.consumerSecret, tokenId: issued.json.tokenId as string, tokenSecret: issued.json.tokenSecret as string };
+    return {
+      consumerKey: on.consumerKey,
+      consumerSecret: on.consumerSecret,
+      tokenId: issued.json.tokenId as string,
+      tokenSecret: issued.json.tokenSecret as string,
+    };
   };
 
   it('issues a token once and lists tokens in the pinned shape, never a secret', async () => {
-    const issued = await rekey.request('POST', `/v1/clients/${client.id}/tokens`, { body: { memberId: rekey.main.memberId, role: 'Administrator' } });
+    const issued = await rekey.request('POST', `/v1/clients/${client.id}/tokens`, {
+      body: { memberId: rekey.main.memberId, role: 'Administrator' },
+    });
     expect(issued.status).toBe(201);
     expect(issued.headers.get('cache-control')).toBe('no-store');
     expect(Object.keys(issued.json).sort()).toEqual(['tokenId', 'tokenSecret']);
@@ -71,37 +103,84 @@ describe.each(STORE_KINDS)('integration tokens (%s)', (kind) => {
     const creds = await issue(rekey.main.memberId, 'Administrator');
     const answer = await whoami(creds);
     expect(answer.status, answer.text).toBe(200);
-    expect(answer.json).toEqual({ credentialType: 'oauth1', accountId: 'acme1', clientId: client.id, profile: 'tba', versionId: expect.stringMatching(/^ver_/), memberId: rekey.main.memberId, role: 'Administrator' });
+    expect(answer.json).toEqual({
+      credentialType: 'oauth1',
+      accountId: 'acme1',
+      clientId: client.id,
+      profile: 'tba',
+      versionId: expect.stringMatching(/^ver_/),
+      memberId: rekey.main.memberId,
+      role: 'Administrator',
+    });
   });
 
   it('only for a role the member holds, a member of this account, on a tba record with token-based auth', async () => {
-    const notHeld = await rekey.request('POST', `/v1/clients/${client.id}/tokens`, { body: { memberId: rekey.main.memberId, role: 'Reader' } });
+    const notHeld = await rekey.request('POST', `/v1/clients/${client.id}/tokens`, {
+      body: { memberId: rekey.main.memberId, role: 'Reader' },
+    });
     expect(notHeld.status).toBe(400);
     expect(notHeld.json.errors[0].pointer).toBe('/role');
-    expect((await rekey.request('POST', `/v1/clients/${client.id}/tokens`, { body: { memberId: rekey.other.memberId, role: 'Administrator' } })).status).toBe(404);
+    expect(
+      (await rekey.request('POST', `/v1/clients/${client.id}/tokens`, { body: { memberId: rekey.other.memberId, role: 'Administrator' } }))
+        .status,
+    ).toBe(404);
     expect((await rekey.request('POST', `/v1/clients/${client.id}/tokens`, { body: { memberId: rekey.main.memberId } })).status).toBe(400);
-    expect((await rekey.request('POST', `/v1/clients/${client.id}/tokens`, { body: { memberId: rekey.main.memberId, role: 'Administrator', extra: 1 } })).status).toBe(400);
-    expect((await rekey.request('POST', `/v1/clients/${client.id}/tokens`, { token: null, body: { memberId: rekey.main.memberId, role: 'Administrator' } })).status).toBe(401);
-    expect((await rekey.request('POST', `/v1/clients/${client.id}/tokens`, { token: rekey.other.token, body: { memberId: rekey.other.memberId, role: 'Administrator' } })).status).toBe(404);
+    expect(
+      (
+        await rekey.request('POST', `/v1/clients/${client.id}/tokens`, {
+          body: { memberId: rekey.main.memberId, role: 'Administrator', extra: 1 },
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await rekey.request('POST', `/v1/clients/${client.id}/tokens`, {
+          token: null,
+          body: { memberId: rekey.main.memberId, role: 'Administrator' },
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await rekey.request('POST', `/v1/clients/${client.id}/tokens`, {
+          token: rekey.other.token,
+          body: { memberId: rekey.other.memberId, role: 'Administrator' },
+        })
+      ).status,
+    ).toBe(404);
     expect((await rekey.request('GET', `/v1/clients/${client.id}/tokens`, { token: rekey.other.token })).status).toBe(404);
 
     const apikey = (await rekey.request('POST', '/v1/clients', { body: { profile: 'apikey', name: 'k' } })).json;
-    const notTba = await rekey.request('POST', `/v1/clients/${apikey.id}/tokens`, { body: { memberId: rekey.main.memberId, role: 'Administrator' } });
+    const notTba = await rekey.request('POST', `/v1/clients/${apikey.id}/tokens`, {
+      body: { memberId: rekey.main.memberId, role: 'Administrator' },
+    });
     expect(notTba.status).toBe(409);
     expect(notTba.json.code).toBe('not_tba');
     const disabled = (await rekey.request('POST', '/v1/clients', { body: { profile: 'tba', name: 'off', tokenBasedAuth: false } })).json;
-    const refused = await rekey.request('POST', `/v1/clients/${disabled.id}/tokens`, { body: { memberId: rekey.main.memberId, role: 'Administrator' } });
+    const refused = await rekey.request('POST', `/v1/clients/${disabled.id}/tokens`, {
+      body: { memberId: rekey.main.memberId, role: 'Administrator' },
+    });
     expect(refused.status).toBe(409);
     expect(refused.json.code).toBe('tba_disabled');
   });
 
   it('nobody issues a token for a role more powerful than their own (403, audited)', async () => {
     const ops = await memberWithToken(rekey, ['Ops']);
-    const denied = await rekey.request('POST', `/v1/clients/${client.id}/tokens`, { token: ops.token, body: { memberId: rekey.main.memberId, role: 'Administrator' } });
+    const denied = await rekey.request('POST', `/v1/clients/${client.id}/tokens`, {
+      token: ops.token,
+      body: { memberId: rekey.main.memberId, role: 'Administrator' },
+    });
     expect(denied.status).toBe(403);
     const audit = await rekey.request('GET', '/v1/audit?type=permission.denied');
-    expect(audit.json.items[0]).toMatchObject({ actor: { memberId: ops.memberId }, clientId: client.id, data: { action: 'issue an access token' } });
-    const allowed = await rekey.request('POST', `/v1/clients/${client.id}/tokens`, { token: ops.token, body: { memberId: ops.memberId, role: 'Ops' } });
+    expect(audit.json.items[0]).toMatchObject({
+      actor: { memberId: ops.memberId },
+      clientId: client.id,
+      data: { action: 'issue an access token' },
+    });
+    const allowed = await rekey.request('POST', `/v1/clients/${client.id}/tokens`, {
+      token: ops.token,
+      body: { memberId: ops.memberId, role: 'Ops' },
+    });
     expect(allowed.status, allowed.text).toBe(201);
   });
 
@@ -116,7 +195,9 @@ describe.each(STORE_KINDS)('integration tokens (%s)', (kind) => {
     expect(refused.headers.get('www-authenticate')).toBe('OAuth realm="acme1"');
     expect((await whoami(second)).status).toBe(200);
     expect((await rekey.request('DELETE', `/v1/clients/${client.id}/tokens/tok_unknown`)).status).toBe(404);
-    expect((await rekey.request('DELETE', `/v1/clients/${client.id}/tokens/${second.tokenId}`, { token: rekey.other.token })).status).toBe(404);
+    expect((await rekey.request('DELETE', `/v1/clients/${client.id}/tokens/${second.tokenId}`, { token: rekey.other.token })).status).toBe(
+      404,
+    );
 
     const all = await rekey.request('POST', `/v1/clients/${client.id}/tokens/revoke-all`, { body: {} });
     expect(all.status).toBe(200);
@@ -125,8 +206,9 @@ describe.each(STORE_KINDS)('integration tokens (%s)', (kind) => {
     expect((await rekey.request('GET', `/v1/clients/${client.id}/tokens`)).json.items).toEqual([]);
   });
 
-  it('revokes a member\'s tokens when they lose the role, when the role is deleted, and when they leave', async () => {
-    const member = (await rekey.request('POST', '/v1/members', { body: { email: 'worker@acme.test', roles: ['Integrator', 'Reader'] } })).json;
+  it("revokes a member's tokens when they lose the role, when the role is deleted, and when they leave", async () => {
+    const member = (await rekey.request('POST', '/v1/members', { body: { email: 'worker@acme.test', roles: ['Integrator', 'Reader'] } }))
+      .json;
     const asIntegrator = await issue(member.id, 'Integrator');
     const asReader = await issue(member.id, 'Reader');
     expect((await whoami(asIntegrator)).json.role).toBe('Integrator');
@@ -139,12 +221,16 @@ describe.each(STORE_KINDS)('integration tokens (%s)', (kind) => {
     expect((await rekey.request('DELETE', '/v1/roles/Reader')).status).toBe(204);
     expect((await whoami(asReader)).json.code).toBe('revoked');
     expect((await whoami(asOps)).status).toBe(200);
-    expect((await rekey.request('GET', '/v1/members')).json.items.find((item: { id: string }) => item.id === member.id).roles).toEqual(['Ops']);
+    expect((await rekey.request('GET', '/v1/members')).json.items.find((item: { id: string }) => item.id === member.id).roles).toEqual([
+      'Ops',
+    ]);
 
     expect((await rekey.request('DELETE', `/v1/members/${member.id}`)).status).toBe(204);
     expect((await whoami(asOps)).json.code).toBe('revoked');
     const audit = await rekey.request('GET', '/v1/audit?type=token.revoked');
-    const reasons = audit.json.items.filter((event: { data: { memberId: string } }) => event.data.memberId === member.id).map((event: { data: { reason: string } }) => event.data.reason);
+    const reasons = audit.json.items
+      .filter((event: { data: { memberId: string } }) => event.data.memberId === member.id)
+      .map((event: { data: { reason: string } }) => event.data.reason);
     expect(reasons.sort()).toEqual(['member_removed', 'role_removed', 'role_removed']);
   });
 
@@ -161,7 +247,15 @@ describe.each(STORE_KINDS)('integration tokens (%s)', (kind) => {
 
   it('answers malformed OAuth parameters with 400 invalid_request, and unknown consumers and tokens with 401', async () => {
     const creds = await issue(rekey.main.memberId, 'Administrator');
-    const valid = buildOAuthHeader({ consumerKey: creds.consumerKey, consumerSecret: creds.consumerSecret, token: creds.tokenId, tokenSecret: creds.tokenSecret, method: 'GET', url: `${rekey.config.publicUrl}/v1/whoami`, realm: 'acme1' });
+    const valid = buildOAuthHeader({
+      consumerKey: creds.consumerKey,
+      consumerSecret: creds.consumerSecret,
+      token: creds.tokenId,
+      tokenSecret: creds.tokenSecret,
+      method: 'GET',
+      url: `${rekey.config.publicUrl}/v1/whoami`,
+      realm: 'acme1',
+    });
     const cases: Array<[string, string, string]> = [
       ['no realm', valid.replace('realm="acme1", ', ''), 'invalid_request'],
       ['duplicated parameter', `${valid}, oauth_nonce="again123"`, 'invalid_request'],
@@ -188,17 +282,39 @@ describe.each(STORE_KINDS)('integration tokens (%s)', (kind) => {
     expect(wrongSecret.json.code).toBe('bad_signature');
   });
 
-  it('POST /v1/verify checks OAuth 1.0a requests for the caller\'s own account and consumes their nonces', async () => {
+  it("POST /v1/verify checks OAuth 1.0a requests for the caller's own account and consumes their nonces", async () => {
     const creds = await issue(rekey.main.memberId, 'Administrator');
     const url = 'https://api.partner.example/orders?since=2026-01-01';
-    const authorization = buildOAuthHeader({ consumerKey: creds.consumerKey, consumerSecret: creds.consumerSecret, token: creds.tokenId, tokenSecret: creds.tokenSecret, method: 'POST', url, realm: 'acme1', formParams: [['item', 'A-1']] });
-    const body = { method: 'POST', url, headers: { Authorization: authorization, 'Content-Type': 'application/x-www-form-urlencoded' }, body: Buffer.from('item=A-1').toString('base64') };
+    const authorization = buildOAuthHeader({
+      consumerKey: creds.consumerKey,
+      consumerSecret: creds.consumerSecret,
+      token: creds.tokenId,
+      tokenSecret: creds.tokenSecret,
+      method: 'POST',
+      url,
+      realm: 'acme1',
+      formParams: [['item', 'A-1']],
+    });
+    const body = {
+      method: 'POST',
+      url,
+      headers: { Authorization: authorization, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: Buffer.from('item=A-1').toString('base64'),
+    };
     const foreign = await rekey.request('POST', '/v1/verify', { token: rekey.other.token, body });
     expect(foreign.json).toMatchObject({ valid: false, code: 'unknown_client' });
     const ok = await rekey.request('POST', '/v1/verify', { body });
-    expect(ok.json).toMatchObject({ valid: true, credentialType: 'oauth1', clientId: client.id, memberId: rekey.main.memberId, role: 'Administrator' });
+    expect(ok.json).toMatchObject({
+      valid: true,
+      credentialType: 'oauth1',
+      clientId: client.id,
+      memberId: rekey.main.memberId,
+      role: 'Administrator',
+    });
     expect((await rekey.request('POST', '/v1/verify', { body })).json).toMatchObject({ valid: false, code: 'replayed_nonce' });
-    const tampered = await rekey.request('POST', '/v1/verify', { body: { ...body, body: Buffer.from('item=B-2').toString('base64'), headers: { ...body.headers } } });
+    const tampered = await rekey.request('POST', '/v1/verify', {
+      body: { ...body, body: Buffer.from('item=B-2').toString('base64'), headers: { ...body.headers } },
+    });
     expect(tampered.json).toMatchObject({ valid: false, code: 'bad_signature' });
   });
 
@@ -207,7 +323,9 @@ describe.each(STORE_KINDS)('integration tokens (%s)', (kind) => {
     // The change the issue recorded also reaches this node's change follower: let it land before warming the cache.
     await rekey.runtime.follower?.poll();
     expect((await whoami(creds)).status).toBe(200);
-    type Spyable = Record<'all' | 'run', (sql: string, params?: unknown[]) => Promise<unknown>> & { transaction: (work: (tx: unknown) => Promise<unknown>) => Promise<unknown> };
+    type Spyable = Record<'all' | 'run', (sql: string, params?: unknown[]) => Promise<unknown>> & {
+      transaction: (work: (tx: unknown) => Promise<unknown>) => Promise<unknown>;
+    };
     const db = rekey.runtime.opened.db as unknown as Spyable;
     const statements: string[] = [];
     const original = { all: db.all, run: db.run, transaction: db.transaction };
@@ -227,12 +345,14 @@ describe.each(STORE_KINDS)('integration tokens (%s)', (kind) => {
       db.run = original.run;
       db.transaction = original.transaction;
     }
-    const lookups = statements.filter((sql) => /\b(clients|tba_tokens|secret_versions|members|roles|tba_installations|tba_retired_consumer_keys)\b/.test(sql));
+    const lookups = statements.filter((sql) =>
+      /\b(clients|tba_tokens|secret_versions|members|roles|tba_installations|tba_retired_consumer_keys)\b/.test(sql),
+    );
     expect(lookups).toEqual([]);
     expect(statements.filter((sql) => /INSERT INTO nonces/.test(sql))).toHaveLength(5);
   });
 
-  it('a deleted record\'s tokens stop at once', async () => {
+  it("a deleted record's tokens stop at once", async () => {
     const doomed = (await rekey.request('POST', '/v1/clients', { body: { profile: 'tba', name: 'doomed' } })).json;
     const creds = await issue(rekey.main.memberId, 'Administrator', doomed);
     expect((await whoami(creds)).status).toBe(200);

@@ -18,11 +18,21 @@ describe.each(STORE_KINDS)('whoami fast path (%s)', (kind) => {
     const account = await createKeyAccount(rekey);
     await whoami(rekey.url, account.id, account.secret); // first use loads the cache
     const fast = await whoami(rekey.url, account.id, account.secret);
-    const routed = await send(rekey.url, 'GET', '/v1/whoami?via=route', { token: null, headers: { authorization: basic(account.id, account.secret) } });
+    const routed = await send(rekey.url, 'GET', '/v1/whoami?via=route', {
+      token: null,
+      headers: { authorization: basic(account.id, account.secret) },
+    });
     expect(fast.status).toBe(200);
     expect(fast.text).toBe(routed.text);
-    expect(fast.json).toEqual({ credentialType: 'basic', accountId: 'acme1', clientId: account.id, profile: 'apikey', versionId: account.versionId });
-    for (const name of ['content-type', 'content-length', 'connection', 'keep-alive']) expect(fast.headers.get(name)).toBe(routed.headers.get(name));
+    expect(fast.json).toEqual({
+      credentialType: 'basic',
+      accountId: 'acme1',
+      clientId: account.id,
+      profile: 'apikey',
+      versionId: account.versionId,
+    });
+    for (const name of ['content-type', 'content-length', 'connection', 'keep-alive'])
+      expect(fast.headers.get(name)).toBe(routed.headers.get(name));
   });
 
   it('hands failures on without authenticating twice: one failed attempt, one problem, one use per success', async () => {
@@ -73,7 +83,10 @@ describe.each(STORE_KINDS)('whoami fast path behind a proxy (%s)', (kind) => {
     const from = (address: string) => ({ 'x-forwarded-for': address });
     await whoami(rekey.url, account.id, account.secret, from('203.0.113.8'));
     for (let i = 0; i < 2; i++) await whoami(rekey.url, account.id, donor.secret, from('203.0.113.7'));
-    expect((await whoami(rekey.url, account.id, account.secret, from('203.0.113.7'))).json).toMatchObject({ code: 'locked', lockScope: 'source' });
+    expect((await whoami(rekey.url, account.id, account.secret, from('203.0.113.7'))).json).toMatchObject({
+      code: 'locked',
+      lockScope: 'source',
+    });
     expect((await whoami(rekey.url, account.id, account.secret, from('203.0.113.8'))).status).toBe(200);
     expect((await whoami(rekey.url, account.id, account.secret)).status).toBe(200);
     const audit = await rekey.request('GET', `/v1/audit?type=client.locked&clientId=${account.id}`);

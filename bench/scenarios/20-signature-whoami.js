@@ -9,8 +9,13 @@ export default {
     const created0 = Math.floor(Date.now() / 1000);
     for (let i = 0; i < ctx.count; i++) {
       const headers = signRequest({
-        method: 'GET', url: `${ctx.url}/v1/whoami`, headers: {}, keyId: created.id, secret: created.secret,
-        nonce: randomBytes(12).toString('base64url'), created: created0,
+        method: 'GET',
+        url: `${ctx.url}/v1/whoami`,
+        headers: {},
+        keyId: created.id,
+        secret: created.secret,
+        nonce: randomBytes(12).toString('base64url'),
+        created: created0,
       });
       requests.push({ method: 'GET', path: '/v1/whoami', headers });
     }

@@ -9,13 +9,22 @@ export default {
     const authorization = `Basic ${Buffer.from(`${created.id}:${created.secret}`).toString('base64')}`;
     const tokens = [];
     while (tokens.length < TOKENS) {
-      const batch = await Promise.all(Array.from({ length: 50 }, async () => {
-        const response = await fetch(`${ctx.url}/oauth/token`, { method: 'POST', headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
-        if (response.status !== 200) throw new Error(`token endpoint answered ${response.status}`);
-        return (await response.json()).access_token;
-      }));
+      const batch = await Promise.all(
+        Array.from({ length: 50 }, async () => {
+          const response = await fetch(`${ctx.url}/oauth/token`, {
+            method: 'POST',
+            headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+            body: 'grant_type=client_credentials',
+          });
+          if (response.status !== 200) throw new Error(`token endpoint answered ${response.status}`);
+          return (await response.json()).access_token;
+        }),
+      );
       tokens.push(...batch);
     }
-    return { requests: tokens.map((token) => ({ method: 'GET', path: '/v1/whoami', headers: { authorization: `Bearer ${token}` } })), unique: false };
+    return {
+      requests: tokens.map((token) => ({ method: 'GET', path: '/v1/whoami', headers: { authorization: `Bearer ${token}` } })),
+      unique: false,
+    };
   },
 };

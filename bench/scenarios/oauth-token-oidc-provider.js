@@ -15,15 +15,17 @@ async function runProvider(port) {
   const { privateKey } = await generateKeyPair('ES256', { extractable: true });
   const issuer = `http://127.0.0.1:${port}`;
   const provider = new Provider(issuer, {
-    clients: [{
-      client_id: CLIENT_ID,
-      client_secret: CLIENT_SECRET,
-      grant_types: ['client_credentials'],
-      redirect_uris: [],
-      response_types: [],
-      token_endpoint_auth_method: 'client_secret_basic',
-      id_token_signed_response_alg: 'ES256',
-    }],
+    clients: [
+      {
+        client_id: CLIENT_ID,
+        client_secret: CLIENT_SECRET,
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        response_types: [],
+        token_endpoint_auth_method: 'client_secret_basic',
+        id_token_signed_response_alg: 'ES256',
+      },
+    ],
     jwks: { keys: [{ ...(await exportJWK(privateKey)), alg: 'ES256', use: 'sig', kid: 'bench' }] },
     scopes: ['read'],
     ttl: { ClientCredentials: 600 },
@@ -34,7 +36,13 @@ async function runProvider(port) {
         enabled: true,
         defaultResource: () => issuer,
         useGrantedResource: () => true,
-        getResourceServerInfo: () => ({ scope: 'read', audience: issuer, accessTokenTTL: 600, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } }),
+        getResourceServerInfo: () => ({
+          scope: 'read',
+          audience: issuer,
+          accessTokenTTL: 600,
+          accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: 'ES256' } },
+        }),
       },
     },
   });
@@ -61,7 +69,9 @@ export default {
     const port = await freePort();
     const pin = spawnSync('which', ['taskset']).status === 0 && spawnSync('nproc').stdout?.toString().trim() !== '1';
     const args = [fileURLToPath(import.meta.url), String(port)];
-    const child = pin ? spawn('taskset', ['-c', '0', 'node', ...args], { stdio: ['ignore', 'pipe', 'ignore'] }) : spawn('node', args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = pin
+      ? spawn('taskset', ['-c', '0', 'node', ...args], { stdio: ['ignore', 'pipe', 'ignore'] })
+      : spawn('node', args, { stdio: ['ignore', 'pipe', 'ignore'] });
     await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('oidc-provider did not start')), 20_000);
       child.stdout.on('data', (chunk) => {
@@ -84,9 +94,19 @@ export default {
   },
   async prepare(ctx) {
     const authorization = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString('base64')}`;
-    const check = await fetch(`${ctx.url}/token`, { method: 'POST', headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    const check = await fetch(`${ctx.url}/token`, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    });
     const body = await check.json();
-    if (check.status !== 200 || body.access_token.split('.').length !== 3) throw new Error(`oidc-provider answered ${check.status}: ${JSON.stringify(body)}`);
-    return { requests: [{ method: 'POST', path: '/token', headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }, body: form }], unique: false };
+    if (check.status !== 200 || body.access_token.split('.').length !== 3)
+      throw new Error(`oidc-provider answered ${check.status}: ${JSON.stringify(body)}`);
+    return {
+      requests: [
+        { method: 'POST', path: '/token', headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }, body: form },
+      ],
+      unique: false,
+    };
   },
 };

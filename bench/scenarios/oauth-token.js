@@ -7,10 +7,21 @@ export default {
   async prepare(ctx) {
     const created = await ctx.request('POST', '/v1/clients', { profile: 'oauth', name: 'bench oauth client', allowedScopes: ['read'] });
     const authorization = `Basic ${Buffer.from(`${created.id}:${created.secret}`).toString('base64')}`;
-    const check = await fetch(`${ctx.url}/oauth/token`, { method: 'POST', headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+    const check = await fetch(`${ctx.url}/oauth/token`, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    });
     if (check.status !== 200) throw new Error(`token endpoint answered ${check.status}: ${await check.text()}`);
     return {
-      requests: [{ method: 'POST', path: '/oauth/token', headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' }, body: form }],
+      requests: [
+        {
+          method: 'POST',
+          path: '/oauth/token',
+          headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
+          body: form,
+        },
+      ],
       unique: false,
     };
   },

@@ -1,5 +1,16 @@
 import { readFileSync } from 'node:fs';
-import { createApp, deleteApp, deleteAppSecret, deployApp, getApp, listApps, putAppSecret, rotateAppToken, updateApp, rotateWithApps } from '../core/apps/index.js';
+import {
+  createApp,
+  deleteApp,
+  deleteAppSecret,
+  deployApp,
+  getApp,
+  listApps,
+  putAppSecret,
+  rotateAppToken,
+  updateApp,
+  rotateWithApps,
+} from '../core/apps/index.js';
 import type { Runtime } from '../main.js';
 import { callerFromToken } from './caller-from-token.js';
 import { parseOptions } from './parse-options.js';
@@ -53,7 +64,10 @@ export async function appsCommands(args: string[], runtime: Runtime, out: Output
       const keyAccountId = values['key-account'] as string | undefined;
       const { items } = await listApps(core, caller, keyAccountId ? { keyAccountId } : {});
       if (json) print(out, { items }, true);
-      else out.stdout.write(items.length ? `${items.map((app) => `${app.id}  ${app.state.padEnd(10)} ${app.name}`).join('\n')}\n` : '(no apps)\n');
+      else
+        out.stdout.write(
+          items.length ? `${items.map((app) => `${app.id}  ${app.state.padEnd(10)} ${app.name}`).join('\n')}\n` : '(no apps)\n',
+        );
       return EXIT.ok;
     }
     case 'get':
@@ -73,10 +87,14 @@ export async function appsCommands(args: string[], runtime: Runtime, out: Output
       const name = values.name as string | undefined;
       const apiKeyId = values['api-key-id'] as string | undefined;
       if (name === undefined && apiKeyId === undefined) throw new UsageError('update needs --name or --api-key-id.');
-      print(out, await updateApp(core, caller, appId, {
-        ...(name !== undefined ? { name } : {}),
-        ...(apiKeyId !== undefined ? { config: { apiKeyId: apiKeyId === 'none' ? null : apiKeyId } } : {}),
-      }), json);
+      print(
+        out,
+        await updateApp(core, caller, appId, {
+          ...(name !== undefined ? { name } : {}),
+          ...(apiKeyId !== undefined ? { config: { apiKeyId: apiKeyId === 'none' ? null : apiKeyId } } : {}),
+        }),
+        json,
+      );
       return EXIT.ok;
     }
     case 'delete': {
@@ -93,7 +111,11 @@ export async function appsCommands(args: string[], runtime: Runtime, out: Output
       if (ids.length !== 2) throw new UsageError('Usage: rekey apps set-secret <appId> <slot> --key-account ID --value-file F');
       const keyAccountId = values['key-account'] as string | undefined;
       if (!keyAccountId) throw new UsageError('set-secret needs --key-account ID.');
-      print(out, await putAppSecret(core, caller, ids[0]!, ids[1]!, { keyAccountId, value: readValue(values['value-file'] as string | undefined) }), json);
+      print(
+        out,
+        await putAppSecret(core, caller, ids[0]!, ids[1]!, { keyAccountId, value: readValue(values['value-file'] as string | undefined) }),
+        json,
+      );
       return EXIT.ok;
     }
     case 'delete-secret': {

@@ -1,4 +1,14 @@
-import { PROFILES, isProfile, type Profile, createClient, deleteClient, getClient, listClients, regenerateSecret, revokeSecretVersion } from '../core/credentials/index.js';
+import {
+  PROFILES,
+  isProfile,
+  type Profile,
+  createClient,
+  deleteClient,
+  getClient,
+  listClients,
+  regenerateSecret,
+  revokeSecretVersion,
+} from '../core/credentials/index.js';
 import { listAuditEvents } from '../core/audit/index.js';
 import { listOutbox } from '../core/notify/index.js';
 import { listStaleUsage, unlockKeyAccount } from '../core/auth/index.js';
@@ -41,7 +51,16 @@ export async function clientCommands(group: string, args: string[], runtime: Run
       ...(values.client ? { clientId: values.client as string } : {}),
       limit: integer(values.limit, 'limit') ?? 50,
     });
-    const items = page.items.map((event) => ({ id: event.id, at: new Date(event.at).toISOString(), type: event.type, actor: `${event.actor.type}:${event.actor.id}`, clientId: event.clientId ?? undefined, versionId: event.versionId ?? undefined, code: event.code ?? undefined, count: event.count }));
+    const items = page.items.map((event) => ({
+      id: event.id,
+      at: new Date(event.at).toISOString(),
+      type: event.type,
+      actor: `${event.actor.type}:${event.actor.id}`,
+      clientId: event.clientId ?? undefined,
+      versionId: event.versionId ?? undefined,
+      code: event.code ?? undefined,
+      count: event.count,
+    }));
     print(out, json ? { items } : items, json);
     return EXIT.ok;
   }
@@ -49,8 +68,19 @@ export async function clientCommands(group: string, args: string[], runtime: Run
     if (action !== 'list') throw new UsageError('Usage: rekey outbox list [--status pending|sent|failed]');
     const status = values.status as string | undefined;
     if (status && !['pending', 'sent', 'failed'].includes(status)) throw new UsageError('--status is pending, sent or failed.');
-    const messages = await listOutbox(core, caller, { ...(status ? { status: status as 'pending' } : {}), limit: integer(values.limit, 'limit') ?? 50 });
-    const items = messages.map((message) => ({ id: message.id, type: message.type, channel: message.channel, recipient: message.recipient, status: message.status, attempts: message.attempts, createdAt: new Date(message.createdAt).toISOString() }));
+    const messages = await listOutbox(core, caller, {
+      ...(status ? { status: status as 'pending' } : {}),
+      limit: integer(values.limit, 'limit') ?? 50,
+    });
+    const items = messages.map((message) => ({
+      id: message.id,
+      type: message.type,
+      channel: message.channel,
+      recipient: message.recipient,
+      status: message.status,
+      attempts: message.attempts,
+      createdAt: new Date(message.createdAt).toISOString(),
+    }));
     print(out, json ? { items } : items, json);
     return EXIT.ok;
   }
@@ -58,10 +88,19 @@ export async function clientCommands(group: string, args: string[], runtime: Run
   switch (action) {
     case 'list': {
       const profile = values.profile as string | undefined;
-      if (profile && !(PROFILES as readonly string[]).includes(profile)) throw new UsageError(`--profile is one of ${PROFILES.join(', ')}.`);
-      const { items } = await listClients(core, caller, { ...(profile ? { profile: profile as Profile } : {}), limit: integer(values.limit, 'limit') ?? 200 });
+      if (profile && !(PROFILES as readonly string[]).includes(profile))
+        throw new UsageError(`--profile is one of ${PROFILES.join(', ')}.`);
+      const { items } = await listClients(core, caller, {
+        ...(profile ? { profile: profile as Profile } : {}),
+        limit: integer(values.limit, 'limit') ?? 200,
+      });
       if (json) print(out, { items }, true);
-      else out.stdout.write(items.length ? `${items.map((client) => `${client.id}  ${client.profile.padEnd(10)} ${client.state.padEnd(7)} ${client.name}`).join('\n')}\n` : '(no clients)\n');
+      else
+        out.stdout.write(
+          items.length
+            ? `${items.map((client) => `${client.id}  ${client.profile.padEnd(10)} ${client.state.padEnd(7)} ${client.name}`).join('\n')}\n`
+            : '(no clients)\n',
+        );
       return EXIT.ok;
     }
     case 'get': {
@@ -72,7 +111,10 @@ export async function clientCommands(group: string, args: string[], runtime: Run
     case 'create': {
       const profile = values.profile as string | undefined;
       const name = values.name as string | undefined;
-      if (!profile || !isProfile(profile) || !name) throw new UsageError(`Usage: rekey clients create --profile ${PROFILES.join('|')} --name NAME [profile options]\n${profileUsage()}`);
+      if (!profile || !isProfile(profile) || !name)
+        throw new UsageError(
+          `Usage: rekey clients create --profile ${PROFILES.join('|')} --name NAME [profile options]\n${profileUsage()}`,
+        );
       const fields = profileFieldsFromFlags(profile, values);
       const created = await createClient(core, caller, { profile, name, fields });
       print(out, created, json);
@@ -80,13 +122,20 @@ export async function clientCommands(group: string, args: string[], runtime: Run
       return EXIT.ok;
     }
     case 'regenerate': {
-      if (ids.length !== 1) throw new UsageError('Usage: rekey clients regenerate <id> [--grace-seconds N] [--idempotency-key K] [--revoke-issued-tokens]');
+      if (ids.length !== 1)
+        throw new UsageError('Usage: rekey clients regenerate <id> [--grace-seconds N] [--idempotency-key K] [--revoke-issued-tokens]');
       const key = values['idempotency-key'] as string | undefined;
-      const result = await regenerateSecret(core, caller, ids[0]!, {
-        graceSeconds: integer(values['grace-seconds'], 'grace-seconds') ?? 0,
-        ...(values['revoke-issued-tokens'] ? { revokeIssuedTokens: true } : {}),
-        ...(key ? { idempotencyKey: key } : {}),
-      }, { via: 'control' });
+      const result = await regenerateSecret(
+        core,
+        caller,
+        ids[0]!,
+        {
+          graceSeconds: integer(values['grace-seconds'], 'grace-seconds') ?? 0,
+          ...(values['revoke-issued-tokens'] ? { revokeIssuedTokens: true } : {}),
+          ...(key ? { idempotencyKey: key } : {}),
+        },
+        { via: 'control' },
+      );
       print(out, result, json);
       return EXIT.ok;
     }

@@ -11,7 +11,14 @@ const ISO = (ms: number | null): string | undefined => (ms === null ? undefined 
 
 /** Public facts about a key; the private half never leaves the database's ciphertext. */
 function viewKey(key: SigningKey): Record<string, unknown> {
-  return { kid: key.kid, alg: key.alg, state: key.state, createdAt: ISO(key.createdAt), activatedAt: ISO(key.activatedAt), retiredAt: ISO(key.retiredAt) };
+  return {
+    kid: key.kid,
+    alg: key.alg,
+    state: key.state,
+    createdAt: ISO(key.createdAt),
+    activatedAt: ISO(key.activatedAt),
+    retiredAt: ISO(key.retiredAt),
+  };
 }
 
 /**
@@ -33,7 +40,8 @@ export async function signingKeyCommands(args: string[], runtime: Runtime, out: 
       if (json) print(out, view, true);
       else {
         out.stdout.write(`Signing key ${result.active.kid} (${result.active.alg}) is now active.\n`);
-        for (const key of result.retired) out.stdout.write(`Retired ${key.kid}: it stays in the JWKS until the last token it signed expires.\n`);
+        for (const key of result.retired)
+          out.stdout.write(`Retired ${key.kid}: it stays in the JWKS until the last token it signed expires.\n`);
       }
       return EXIT.ok;
     }
@@ -41,7 +49,12 @@ export async function signingKeyCommands(args: string[], runtime: Runtime, out: 
       if (positionals.length !== 1) throw new UsageError(USAGE);
       const items = (await listSigningKeys(core)).map(viewKey);
       if (json) print(out, { items }, true);
-      else out.stdout.write(items.length ? `${items.map((key) => `${String(key.kid)}  ${String(key.alg).padEnd(5)} ${String(key.state).padEnd(7)} ${String(key.activatedAt ?? '')}`).join('\n')}\n` : '(no signing keys yet: they are created on first use)\n');
+      else
+        out.stdout.write(
+          items.length
+            ? `${items.map((key) => `${String(key.kid)}  ${String(key.alg).padEnd(5)} ${String(key.state).padEnd(7)} ${String(key.activatedAt ?? '')}`).join('\n')}\n`
+            : '(no signing keys yet: they are created on first use)\n',
+        );
       return EXIT.ok;
     }
     default:

@@ -15,10 +15,13 @@ export function print(out: Output, value: unknown, json: boolean): void {
 }
 
 function human(value: unknown, indent: string): string {
-  if (Array.isArray(value)) return value.map((item) => `${indent}- ${human(item, `${indent}  `).trimStart()}`).join('\n') || `${indent}(none)`;
+  if (Array.isArray(value))
+    return value.map((item) => `${indent}- ${human(item, `${indent}  `).trimStart()}`).join('\n') || `${indent}(none)`;
   if (value && typeof value === 'object') {
     return Object.entries(value as Record<string, unknown>)
-      .map(([key, item]) => (item && typeof item === 'object' ? `${indent}${key}:\n${human(item, `${indent}  `)}` : `${indent}${key}: ${String(item)}`))
+      .map(([key, item]) =>
+        item && typeof item === 'object' ? `${indent}${key}:\n${human(item, `${indent}  `)}` : `${indent}${key}: ${String(item)}`,
+      )
       .join('\n');
   }
   return `${indent}${String(value)}`;

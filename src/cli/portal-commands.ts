@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
-import { registerPortal, createSandbox, issueSandboxAdminToken, listSandboxes, refreshSandbox, createSignedUrl, verifySignedUrl } from '../core/portal/index.js';
+import {
+  registerPortal,
+  createSandbox,
+  issueSandboxAdminToken,
+  listSandboxes,
+  refreshSandbox,
+  createSignedUrl,
+  verifySignedUrl,
+} from '../core/portal/index.js';
 import type { PasswordVerifier } from '../core/accounts/index.js';
 import { checkWebhookUrl, createWebhook, deleteWebhook, listWebhooks } from '../core/notify/index.js';
 import type { Runtime } from '../main.js';
@@ -49,7 +57,13 @@ function positiveInteger(value: unknown, flag: string): number {
 }
 
 /** `rekey register`, `rekey sandboxes …`, `rekey webhooks …`, `rekey signed-urls …`: the same core commands the API runs. */
-export async function portalCommands(group: keyof typeof USAGE, args: string[], runtime: Runtime, out: Output, json: boolean): Promise<number> {
+export async function portalCommands(
+  group: keyof typeof USAGE,
+  args: string[],
+  runtime: Runtime,
+  out: Output,
+  json: boolean,
+): Promise<number> {
   const { values, positionals } = parseOptions(args, {
     token: { type: 'string' },
     'company-id': { type: 'string' },
@@ -67,9 +81,16 @@ export async function portalCommands(group: keyof typeof USAGE, args: string[], 
     const companyId = values['company-id'] as string | undefined;
     const email = values.email as string | undefined;
     if (!companyId || !email || positionals.length > 0) throw new UsageError(USAGE.register);
-    const result = await registerPortal(core, { companyId, email, password: readPassword(values['password-file'] as string | undefined), address: 'cli' }, passwords);
+    const result = await registerPortal(
+      core,
+      { companyId, email, password: readPassword(values['password-file'] as string | undefined), address: 'cli' },
+      passwords,
+    );
     if (json) print(out, result, true);
-    else out.stdout.write(`Registered account ${result.accountId}: portal key account ${result.clientId}, secret version ${result.versionId}.\nThe secret went to the portal app; a confirmation email is queued.\n`);
+    else
+      out.stdout.write(
+        `Registered account ${result.accountId}: portal key account ${result.clientId}, secret version ${result.versionId}.\nThe secret went to the portal app; a confirmation email is queued.\n`,
+      );
     return EXIT.ok;
   }
 
@@ -87,7 +108,11 @@ export async function portalCommands(group: keyof typeof USAGE, args: string[], 
         print(out, await createSandbox(core, caller, caller.accountId, values.name ? { name: values.name as string } : {}), json);
         return EXIT.ok;
       case 'list':
-        print(out, json ? await listSandboxes(core, caller, caller.accountId) : (await listSandboxes(core, caller, caller.accountId)).items, json);
+        print(
+          out,
+          json ? await listSandboxes(core, caller, caller.accountId) : (await listSandboxes(core, caller, caller.accountId)).items,
+          json,
+        );
         return EXIT.ok;
       case 'refresh':
         print(out, await refreshSandbox(core, caller, one()), json);
@@ -131,18 +156,28 @@ export async function portalCommands(group: keyof typeof USAGE, args: string[], 
         } catch (error) {
           throw new UsageError((error as Error).message);
         }
-        print(out, await createSignedUrl(core, caller, { ttlSeconds }, (key, kid, expiresAtSeconds) => signUrl({ method, url, key, kid, expiresAtSeconds })), json);
+        print(
+          out,
+          await createSignedUrl(core, caller, { ttlSeconds }, (key, kid, expiresAtSeconds) =>
+            signUrl({ method, url, key, kid, expiresAtSeconds }),
+          ),
+          json,
+        );
         return EXIT.ok;
       }
       case 'verify': {
         const parsed = parseSignedUrl(method, url);
-        const verdict = await verifySignedUrl(core, caller, parsed.ok
-          ? {
-              kid: parsed.kid,
-              expiresAtSeconds: parsed.exp,
-              matches: (key) => timingSafeEqual(signedUrlSignature(key, parsed.canonicalInput), parsed.sig),
-            }
-          : null);
+        const verdict = await verifySignedUrl(
+          core,
+          caller,
+          parsed.ok
+            ? {
+                kid: parsed.kid,
+                expiresAtSeconds: parsed.exp,
+                matches: (key) => timingSafeEqual(signedUrlSignature(key, parsed.canonicalInput), parsed.sig),
+              }
+            : null,
+        );
         print(out, verdict, json);
         return verdict.valid ? EXIT.ok : EXIT.auth;
       }

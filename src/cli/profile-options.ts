@@ -1,4 +1,10 @@
-import { PROFILE_DESCRIPTORS, checkSettableFields, settableFieldSchemas, type FieldSchema, type Profile } from '../core/credentials/index.js';
+import {
+  PROFILE_DESCRIPTORS,
+  checkSettableFields,
+  settableFieldSchemas,
+  type FieldSchema,
+  type Profile,
+} from '../core/credentials/index.js';
 import { RekeyError } from '../core/kernel/index.js';
 import { UsageError } from './output.js';
 
@@ -12,14 +18,19 @@ const FLAGS = [...settableFieldSchemas()].map(([field, schema]) => ({ field, sch
 
 /** parseArgs options for every profile's settable fields, read from the profile descriptors. */
 export const PROFILE_FIELD_OPTIONS = Object.fromEntries(
-  FLAGS.map(({ flag, schema }) => [flag, 'type' in schema && schema.type === 'array' ? { type: 'string' as const, multiple: true as const } : { type: 'string' as const }]),
+  FLAGS.map(({ flag, schema }) => [
+    flag,
+    'type' in schema && schema.type === 'array' ? { type: 'string' as const, multiple: true as const } : { type: 'string' as const },
+  ]),
 );
 
 /** One usage line per profile: the flags `clients create` takes for it. */
 export function profileUsage(): string {
   return Object.entries(PROFILE_DESCRIPTORS)
     .map(([profile, descriptor]) => {
-      const flags = FLAGS.filter(({ field }) => Object.hasOwn(descriptor.settable, field)).map(({ flag, schema }) => `[--${flag} ${valueHint(schema)}]`);
+      const flags = FLAGS.filter(({ field }) => Object.hasOwn(descriptor.settable, field)).map(
+        ({ flag, schema }) => `[--${flag} ${valueHint(schema)}]`,
+      );
       return `  --profile ${profile} ${flags.join(' ')}`.trimEnd();
     })
     .join('\n');
@@ -54,13 +65,15 @@ export function profileFieldsFromFlags(profile: Profile, values: Readonly<Record
   for (const { field, schema, flag } of FLAGS) {
     const raw = values[flag] as string | string[] | undefined;
     if (raw === undefined) continue;
-    if (!Object.hasOwn(PROFILE_DESCRIPTORS[profile].settable, field)) throw new UsageError(`--${flag} does not apply to ${profile} clients.`);
+    if (!Object.hasOwn(PROFILE_DESCRIPTORS[profile].settable, field))
+      throw new UsageError(`--${flag} does not apply to ${profile} clients.`);
     input[field] = parseValue(flag, schema, raw);
   }
   try {
     return checkSettableFields(profile, input);
   } catch (error) {
-    if (error instanceof RekeyError && error.code === 'invalid_request') throw new UsageError(error.message.replace(/^(\w+)/, (field) => `--${FLAGS.find((item) => item.field === field)?.flag ?? field}`));
+    if (error instanceof RekeyError && error.code === 'invalid_request')
+      throw new UsageError(error.message.replace(/^(\w+)/, (field) => `--${FLAGS.find((item) => item.field === field)?.flag ?? field}`));
     throw error;
   }
 }

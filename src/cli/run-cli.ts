@@ -74,7 +74,8 @@ export async function runCli(argv: string[], out: Output = { stdout: process.std
       return command ? EXIT.ok : EXIT.usage;
     }
     const config = loadConfig();
-    if (command === 'clients' && rest[0] === 'reset') return await withRuntime(config, (runtime) => tbaCommands('clients', rest, runtime, out, wantsJson));
+    if (command === 'clients' && rest[0] === 'reset')
+      return await withRuntime(config, (runtime) => tbaCommands('clients', rest, runtime, out, wantsJson));
     switch (command) {
       case 'serve': {
         parseOptions(rest, {});
@@ -82,7 +83,12 @@ export async function runCli(argv: string[], out: Output = { stdout: process.std
         return -1; // keep running
       }
       case 'init': {
-        const { values } = parseOptions(rest, { account: { type: 'string' }, name: { type: 'string' }, 'admin-email': { type: 'string' }, 'admin-password-file': { type: 'string' } });
+        const { values } = parseOptions(rest, {
+          account: { type: 'string' },
+          name: { type: 'string' },
+          'admin-email': { type: 'string' },
+          'admin-password-file': { type: 'string' },
+        });
         const account = values.account as string | undefined;
         const name = values.name as string | undefined;
         const adminEmail = values['admin-email'] as string | undefined;
@@ -99,9 +105,14 @@ export async function runCli(argv: string[], out: Output = { stdout: process.std
           if (password.length < 8) throw new UsageError('The administrator password must be at least 8 characters.');
           passwordHash = await hashPassword(password);
         }
-        const result = await withRuntime(config, (runtime) => initializeAccount(runtime.core, { accountId: account, name, adminEmail, passwordHash }));
+        const result = await withRuntime(config, (runtime) =>
+          initializeAccount(runtime.core, { accountId: account, name, adminEmail, passwordHash }),
+        );
         if (wantsJson) out.stdout.write(`${JSON.stringify(result)}\n`);
-        else out.stdout.write(`Account ${result.accountId} created.\nAdministrator member: ${result.memberId}\nAdmin token (shown once, store it now): ${result.adminToken}\n`);
+        else
+          out.stdout.write(
+            `Account ${result.accountId} created.\nAdministrator member: ${result.memberId}\nAdmin token (shown once, store it now): ${result.adminToken}\n`,
+          );
         return EXIT.ok;
       }
       case 'migrate': {
@@ -123,7 +134,10 @@ export async function runCli(argv: string[], out: Output = { stdout: process.std
         const oldKey = resolveMasterKey(config, () => undefined);
         const result = await withRuntime(config, (runtime) => rotateMasterKey(runtime.opened.store, oldKey, newKey, runtime.core.random));
         if (wantsJson) out.stdout.write(`${JSON.stringify(result)}\n`);
-        else out.stdout.write(`Re-wrapped under the new master key (fingerprint ${result.fingerprint}). Start nodes with the new key from now on.\n`);
+        else
+          out.stdout.write(
+            `Re-wrapped under the new master key (fingerprint ${result.fingerprint}). Start nodes with the new key from now on.\n`,
+          );
         return EXIT.ok;
       }
       case 'signing-keys':
@@ -161,7 +175,9 @@ function reportError(error: unknown, out: Output, wantsJson: boolean): number {
   }
   if (error instanceof RekeyError) {
     const exit = EXIT_CODES[error.code];
-    out.stderr.write(wantsJson ? `${JSON.stringify({ error: error.code, detail: error.message })}\n` : `rekey: ${error.message} (${error.code})\n`);
+    out.stderr.write(
+      wantsJson ? `${JSON.stringify({ error: error.code, detail: error.message })}\n` : `rekey: ${error.message} (${error.code})\n`,
+    );
     return exit;
   }
   const message = (error as Error)?.message ?? String(error);

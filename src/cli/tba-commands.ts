@@ -1,6 +1,30 @@
 import { readFileSync } from 'node:fs';
-import { installBundle, publishBundle, issueToken, listTokens, revokeAllTokens, revokeToken, resetConsumerCredentials } from '../core/tba/index.js';
-import { createAdminToken, createMember, createRole, deleteRole, listAdminTokens, listMembers, listRoles, removeMember, revokeAdminToken, setMemberPassword, setMemberRoles, updateRole, isPermission, type Permission, revokeAllSessions } from '../core/accounts/index.js';
+import {
+  installBundle,
+  publishBundle,
+  issueToken,
+  listTokens,
+  revokeAllTokens,
+  revokeToken,
+  resetConsumerCredentials,
+} from '../core/tba/index.js';
+import {
+  createAdminToken,
+  createMember,
+  createRole,
+  deleteRole,
+  listAdminTokens,
+  listMembers,
+  listRoles,
+  removeMember,
+  revokeAdminToken,
+  setMemberPassword,
+  setMemberRoles,
+  updateRole,
+  isPermission,
+  type Permission,
+  revokeAllSessions,
+} from '../core/accounts/index.js';
 import type { Runtime } from '../main.js';
 import { hashPassword } from '../password-hash.js';
 import { EXIT } from './exit-codes.js';
@@ -9,10 +33,12 @@ import { callerFromToken } from './caller-from-token.js';
 import { parseOptions } from './parse-options.js';
 
 const USAGE: Record<string, string> = {
-  members: 'Usage: rekey members list | add --email E [--role R]… [--password-file F] | set-roles <memberId|me> [--role R]… | set-password <memberId|me> --password-file F | remove <memberId>',
+  members:
+    'Usage: rekey members list | add --email E [--role R]… [--password-file F] | set-roles <memberId|me> [--role R]… | set-password <memberId|me> --password-file F | remove <memberId>',
   roles: 'Usage: rekey roles list | create --name N [--permission P]… | update <name> [--permission P]… | delete <name>',
   'admin-tokens': 'Usage: rekey admin-tokens list | create --name N [--permission P]… [--expires-in-seconds S] | revoke <tokenId>',
-  tokens: 'Usage: rekey tokens list <clientId> | create <clientId> --member M --role R | revoke <clientId> <tokenId> | revoke-all <clientId>',
+  tokens:
+    'Usage: rekey tokens list <clientId> | create <clientId> --member M --role R | revoke <clientId> <tokenId> | revoke-all <clientId>',
   bundles: 'Usage: rekey bundles publish <clientId> | install <bundleId>',
   sessions: 'Usage: rekey sessions revoke-all',
   clients: 'Usage: rekey clients reset <clientId> [--idempotency-key K]',
@@ -70,7 +96,11 @@ export async function tbaCommands(group: string, args: string[], runtime: Runtim
     case 'members list': {
       const items = await listMembers(core, caller);
       if (json) return done('', { items });
-      out.stdout.write(items.length ? `${items.map((member) => `${member.id}  ${member.email}  ${member.roles.join(', ') || '(no roles)'}`).join('\n')}\n` : '(no members)\n');
+      out.stdout.write(
+        items.length
+          ? `${items.map((member) => `${member.id}  ${member.email}  ${member.roles.join(', ') || '(no roles)'}`).join('\n')}\n`
+          : '(no members)\n',
+      );
       return EXIT.ok;
     }
     case 'members add': {
@@ -89,7 +119,7 @@ export async function tbaCommands(group: string, args: string[], runtime: Runtim
       if (ids.length !== 1) return usage();
       const password = readPassword(values['password-file']);
       await setMemberPassword(core, caller, memberIdOf(ids[0]!), () => hashPassword(password));
-      return done('Password set; the member\'s console sessions ended.', { memberId: memberIdOf(ids[0]!) });
+      return done("Password set; the member's console sessions ended.", { memberId: memberIdOf(ids[0]!) });
     }
     case 'members remove': {
       if (ids.length !== 1) return usage();
@@ -100,7 +130,9 @@ export async function tbaCommands(group: string, args: string[], runtime: Runtim
     case 'roles list': {
       const items = await listRoles(core, caller);
       if (json) return done('', { items });
-      out.stdout.write(`${items.map((role) => `${role.name}${role.builtIn ? ' (built in)' : ''}: ${role.permissions.join(', ') || '(none)'}`).join('\n')}\n`);
+      out.stdout.write(
+        `${items.map((role) => `${role.name}${role.builtIn ? ' (built in)' : ''}: ${role.permissions.join(', ') || '(none)'}`).join('\n')}\n`,
+      );
       return EXIT.ok;
     }
     case 'roles create': {
@@ -125,9 +157,14 @@ export async function tbaCommands(group: string, args: string[], runtime: Runtim
     case 'admin-tokens create': {
       if (typeof values.name !== 'string' || ids.length > 0) return usage();
       const expires = values['expires-in-seconds'] as string | undefined;
-      if (expires !== undefined && (!/^\d+$/.test(expires) || Number(expires) < 60)) throw new UsageError('--expires-in-seconds is an integer of at least 60.');
+      if (expires !== undefined && (!/^\d+$/.test(expires) || Number(expires) < 60))
+        throw new UsageError('--expires-in-seconds is an integer of at least 60.');
       const permissions = permissionsOf(values.permission);
-      const created = await createAdminToken(core, caller, { name: values.name, ...(permissions ? { permissions } : {}), ...(expires ? { expiresInSeconds: Number(expires) } : {}) });
+      const created = await createAdminToken(core, caller, {
+        name: values.name,
+        ...(permissions ? { permissions } : {}),
+        ...(expires ? { expiresInSeconds: Number(expires) } : {}),
+      });
       print(out, created, json);
       if (!json) out.stderr.write('The token above is shown once. Store it now.\n');
       return EXIT.ok;
@@ -142,7 +179,11 @@ export async function tbaCommands(group: string, args: string[], runtime: Runtim
       if (ids.length !== 1) return usage();
       const items = await listTokens(core, caller, ids[0]!);
       if (json) return done('', { items });
-      out.stdout.write(items.length ? `${items.map((token) => `${token.tokenId}  ${token.memberId}  ${token.role}  ${token.createdAt}`).join('\n')}\n` : '(no tokens)\n');
+      out.stdout.write(
+        items.length
+          ? `${items.map((token) => `${token.tokenId}  ${token.memberId}  ${token.role}  ${token.createdAt}`).join('\n')}\n`
+          : '(no tokens)\n',
+      );
       return EXIT.ok;
     }
     case 'tokens create': {

@@ -58,7 +58,8 @@ export async function authenticateOAuth1(
 ): Promise<AuthOutcome> {
   const header = parseOAuthAuthorizationHeader(request.headers.authorization ?? '');
   if (!header.ok) return badRequest(header.message);
-  if (header.realm === undefined || header.realm === '') return badRequest('The OAuth realm parameter is missing; send realm="<account id>".');
+  if (header.realm === undefined || header.realm === '')
+    return badRequest('The OAuth realm parameter is missing; send realm="<account id>".');
 
   // The query is signed as sent, so it is read from the raw target rather than a normalised URL.
   const targetUri = request.targetUri.split('#')[0] ?? '';
@@ -76,7 +77,12 @@ export async function authenticateOAuth1(
   const validated = validateOAuthParams(collected.params);
   if (!validated.ok) return badRequest(validated.message);
   const protocol = validated.value;
-  for (const [name, value] of [['oauth_consumer_key', protocol.consumerKey], ['oauth_token', protocol.token], ['oauth_nonce', protocol.nonce], ['realm', header.realm]] as const) {
+  for (const [name, value] of [
+    ['oauth_consumer_key', protocol.consumerKey],
+    ['oauth_token', protocol.token],
+    ['oauth_nonce', protocol.nonce],
+    ['realm', header.realm],
+  ] as const) {
     if (value.length > MAX_FIELD_LENGTH) return badRequest(`The OAuth parameter ${name} is longer than ${MAX_FIELD_LENGTH} characters.`);
   }
 
@@ -85,26 +91,38 @@ export async function authenticateOAuth1(
   if (bodyHash !== undefined) {
     if (formBody !== undefined) return badRequest('oauth_body_hash must not be sent with a form-encoded body (the form itself is signed).');
     if (!bodyHashMatches(bodyHash, request.body ?? Buffer.alloc(0))) {
-      return { ok: false, error: new RekeyError('digest_mismatch', 'The oauth_body_hash does not match the request body.', { challenge: challengeFor(header.realm), realm: isValidAccountId(header.realm) ? header.realm : 'rekey' }) };
+      return {
+        ok: false,
+        error: new RekeyError('digest_mismatch', 'The oauth_body_hash does not match the request body.', {
+          challenge: challengeFor(header.realm),
+          realm: isValidAccountId(header.realm) ? header.realm : 'rekey',
+        }),
+      };
     }
   }
 
   // The base string is computed once; each candidate secret pair only costs an HMAC.
   const signed = collected.params.filter(([name]) => name !== 'oauth_signature');
   const baseString = signatureBaseString(request.method, baseUri, signed);
-  const outcome = await authenticateToken(deps, usage, {
-    consumerKey: protocol.consumerKey,
-    tokenId: protocol.token,
-    realm: header.realm,
-    signatureMethod: protocol.signatureMethod,
-    timestampSeconds: protocol.timestampSeconds,
-    nonce: protocol.nonce,
-    matches: (consumerSecret, tokenSecret) => signaturesEqual(oauthSignature(protocol.signatureMethod, baseString, consumerSecret, tokenSecret), protocol.signature),
-  }, {
-    now: deps.clock.now(),
-    context: contextOf(request),
-    ...(options.accountId !== undefined ? { accountId: options.accountId } : {}),
-  });
+  const outcome = await authenticateToken(
+    deps,
+    usage,
+    {
+      consumerKey: protocol.consumerKey,
+      tokenId: protocol.token,
+      realm: header.realm,
+      signatureMethod: protocol.signatureMethod,
+      timestampSeconds: protocol.timestampSeconds,
+      nonce: protocol.nonce,
+      matches: (consumerSecret, tokenSecret) =>
+        signaturesEqual(oauthSignature(protocol.signatureMethod, baseString, consumerSecret, tokenSecret), protocol.signature),
+    },
+    {
+      now: deps.clock.now(),
+      context: contextOf(request),
+      ...(options.accountId !== undefined ? { accountId: options.accountId } : {}),
+    },
+  );
   if (!outcome.ok && outcome.error.code !== 'invalid_request' && outcome.error.code !== 'unavailable') {
     outcome.error.fields.challenge = challengeFor(header.realm);
     outcome.error.fields.realm = isValidAccountId(header.realm) ? header.realm : 'rekey';

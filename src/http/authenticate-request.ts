@@ -50,7 +50,8 @@ export function authenticateRequest(
     if (scheme.toLowerCase() === 'bearer') return authenticateBearer(core, deps.oauth, value, options);
     if (!hasSignature) return fail('unauthenticated', `The ${scheme} scheme is not accepted here; use Basic or a request signature.`);
   }
-  if (!hasSignature) return fail('unauthenticated', 'Send credentials: Basic for key accounts and OAuth clients, a request signature for integrators.');
+  if (!hasSignature)
+    return fail('unauthenticated', 'Send credentials: Basic for key accounts and OAuth clients, a request signature for integrators.');
   return authenticateSignature(core, usage, request, now, options);
 }
 
@@ -66,7 +67,14 @@ function splitAuthorization(authorization: string): { scheme: string; value: str
 const BASIC_PROFILES = profilesAccepting('basic');
 const SIGNATURE_PROFILES = profilesAccepting('http_signature');
 
-function authenticateBasic(deps: CoreDeps, usage: UsageRecorder, request: DataPlaneRequest, value: string, now: number, options: RequestAuthOptions): AuthOutcome | Promise<AuthOutcome> {
+function authenticateBasic(
+  deps: CoreDeps,
+  usage: UsageRecorder,
+  request: DataPlaneRequest,
+  value: string,
+  now: number,
+  options: RequestAuthOptions,
+): AuthOutcome | Promise<AuthOutcome> {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return fail('malformed_credential', 'The Basic credentials are not valid base64.');
   const decoded = Buffer.from(value, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
@@ -74,18 +82,32 @@ function authenticateBasic(deps: CoreDeps, usage: UsageRecorder, request: DataPl
   // RFC 6749 §2.3.1: id and secret are form-encoded before base64.
   const clientId = percentDecode(decoded.slice(0, colon));
   const secret = percentDecode(decoded.slice(colon + 1));
-  if (clientId === null || secret === null) return fail('malformed_credential', 'The Basic credentials contain a malformed percent-encoding.');
-  if (!isWellFormedCredential(secret, 'secret')) return fail('malformed_credential', 'The secret is not in Rekey\'s format or its checksum is wrong.');
-  return authenticateClient(deps, usage, clientId, { kind: 'secret', secret }, {
-    credentialType: 'basic',
-    profiles: BASIC_PROFILES,
-    now,
-    context: contextOf(request),
-    accountId: options.accountId,
-  });
+  if (clientId === null || secret === null)
+    return fail('malformed_credential', 'The Basic credentials contain a malformed percent-encoding.');
+  if (!isWellFormedCredential(secret, 'secret'))
+    return fail('malformed_credential', "The secret is not in Rekey's format or its checksum is wrong.");
+  return authenticateClient(
+    deps,
+    usage,
+    clientId,
+    { kind: 'secret', secret },
+    {
+      credentialType: 'basic',
+      profiles: BASIC_PROFILES,
+      now,
+      context: contextOf(request),
+      accountId: options.accountId,
+    },
+  );
 }
 
-async function authenticateSignature(deps: CoreDeps, usage: UsageRecorder, request: DataPlaneRequest, now: number, options: RequestAuthOptions): Promise<AuthOutcome> {
+async function authenticateSignature(
+  deps: CoreDeps,
+  usage: UsageRecorder,
+  request: DataPlaneRequest,
+  now: number,
+  options: RequestAuthOptions,
+): Promise<AuthOutcome> {
   const body = request.body ?? Buffer.alloc(0);
   const hasBody = body.length > 0;
   const parsed = parseSignedRequest({ method: request.method, targetUri: request.targetUri, headers: request.headers, hasBody });
@@ -93,26 +115,45 @@ async function authenticateSignature(deps: CoreDeps, usage: UsageRecorder, reque
   const signed = parsed.value;
   const nowSeconds = Math.floor(now / 1000);
   if (Math.abs(nowSeconds - signed.created) > SIGNATURE_WINDOW_SECONDS) {
-    return fail('timestamp_out_of_window', `The signature was created ${nowSeconds - signed.created} s from the server's clock; the window is ±${SIGNATURE_WINDOW_SECONDS} s.`);
+    return fail(
+      'timestamp_out_of_window',
+      `The signature was created ${nowSeconds - signed.created} s from the server's clock; the window is ±${SIGNATURE_WINDOW_SECONDS} s.`,
+    );
   }
   if (signed.expires !== undefined && signed.expires <= nowSeconds) return fail('expired', 'The signature has expired.');
   if (hasBody) {
     const digest = checkContentDigest(request.headers['content-digest'], body);
     if (digest === 'malformed') return fail('invalid_request', 'The Content-Digest header is malformed.');
-    if (digest !== 'ok') return fail('digest_mismatch', digest === 'missing' ? 'A request with a body must carry a sha-256 Content-Digest.' : 'The Content-Digest does not match the body.');
+    if (digest !== 'ok')
+      return fail(
+        'digest_mismatch',
+        digest === 'missing' ? 'A request with a body must carry a sha-256 Content-Digest.' : 'The Content-Digest does not match the body.',
+      );
   }
-  const outcome = await authenticateClient(deps, usage, signed.keyId, {
-    kind: 'signature',
-    matches: (secret) => signaturesEqual(hmacSha256Signature(Buffer.from(secret, 'utf8'), signed.signatureBase), signed.signature),
-  }, {
-    credentialType: 'http_signature',
-    profiles: SIGNATURE_PROFILES,
-    now,
-    context: contextOf(request),
-    ...(options.accountId ? { accountId: options.accountId } : {}),
-  });
+  const outcome = await authenticateClient(
+    deps,
+    usage,
+    signed.keyId,
+    {
+      kind: 'signature',
+      matches: (secret) => signaturesEqual(hmacSha256Signature(Buffer.from(secret, 'utf8'), signed.signatureBase), signed.signature),
+    },
+    {
+      credentialType: 'http_signature',
+      profiles: SIGNATURE_PROFILES,
+      now,
+      context: contextOf(request),
+      ...(options.accountId ? { accountId: options.accountId } : {}),
+    },
+  );
   if (!outcome.ok) return outcome;
-  return spendSignatureNonce(deps, usage, outcome, { keyId: signed.keyId, nonce: signed.nonce, expiresAt: (signed.created + SIGNATURE_WINDOW_SECONDS) * 1000 + 1000 }, now);
+  return spendSignatureNonce(
+    deps,
+    usage,
+    outcome,
+    { keyId: signed.keyId, nonce: signed.nonce, expiresAt: (signed.created + SIGNATURE_WINDOW_SECONDS) * 1000 + 1000 },
+    now,
+  );
 }
 
 export function identityBody(identity: Identity): Identity {

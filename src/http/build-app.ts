@@ -1,4 +1,12 @@
-import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type onRequestHookHandler, type onResponseHookHandler } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type onRequestHookHandler,
+  type onResponseHookHandler,
+} from 'fastify';
 import swagger from '@fastify/swagger';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -34,7 +42,10 @@ function pointerOf(error: { instancePath: string; keyword: string; params: Recor
   return error.instancePath === '' ? '' : error.instancePath;
 }
 
-function messageOf(error: { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> }, context: string): string {
+function messageOf(
+  error: { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> },
+  context: string,
+): string {
   const where = context === 'body' ? '' : ` (${context === 'querystring' ? 'query parameter' : context})`;
   if (error.keyword === 'additionalProperties') return `Unknown field "${String(error.params.additionalProperty)}"${where}.`;
   if (error.keyword === 'required') return `Missing required field "${String(error.params.missingProperty)}"${where}.`;
@@ -45,7 +56,10 @@ function messageOf(error: { instancePath: string; keyword: string; message?: str
 /** Converts whatever was thrown into a RekeyError; unknown errors become `internal`. */
 function asRekeyError(error: unknown, request: FastifyRequest): RekeyError {
   if (error instanceof RekeyError) return error;
-  const fastifyError = error as FastifyError & { validation?: Array<{ instancePath: string; keyword: string; params: Record<string, unknown>; message?: string }>; validationContext?: string };
+  const fastifyError = error as FastifyError & {
+    validation?: Array<{ instancePath: string; keyword: string; params: Record<string, unknown>; message?: string }>;
+    validationContext?: string;
+  };
   if (fastifyError.validation) {
     const context = fastifyError.validationContext ?? 'body';
     const errors = fastifyError.validation.map((item) => ({ pointer: pointerOf(item), message: messageOf(item, context) }));
@@ -62,7 +76,8 @@ function asRekeyError(error: unknown, request: FastifyRequest): RekeyError {
       return new RekeyError('invalid_request', 'The request body could not be read.');
   }
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    if (fastifyError.statusCode === 413) return new RekeyError('payload_too_large', `Request bodies are limited to ${BODY_LIMIT_BYTES} bytes.`);
+    if (fastifyError.statusCode === 413)
+      return new RekeyError('payload_too_large', `Request bodies are limited to ${BODY_LIMIT_BYTES} bytes.`);
     if (fastifyError.statusCode === 415) return new RekeyError('unsupported_media_type', 'This endpoint accepts application/json.');
     return new RekeyError('invalid_request', 'The request could not be read.');
   }
@@ -77,14 +92,19 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
     const realm = (problem.realm as string | undefined) ?? request.routeOptions.config?.realm ?? 'rekey';
     problem.realm = realm;
     if (problem.scope === undefined) problem.scope = request.routeOptions.config?.scope ?? 'rekey';
-    const challenge = typeof error.fields.challenge === 'string'
-      ? error.fields.challenge
-      : `Bearer realm="${realm}"${request.headers.authorization ? ', error="invalid_token"' : ''}`;
+    const challenge =
+      typeof error.fields.challenge === 'string'
+        ? error.fields.challenge
+        : `Bearer realm="${realm}"${request.headers.authorization ? ', error="invalid_token"' : ''}`;
     reply.header('www-authenticate', challenge);
   }
   if (status === 429 && typeof problem.retryAfter === 'number') reply.header('retry-after', String(problem.retryAfter));
   if (status === 503) reply.header('retry-after', '1');
-  return reply.code(status).header('content-type', 'application/problem+json').header('cache-control', 'no-store').send(JSON.stringify(problem));
+  return reply
+    .code(status)
+    .header('content-type', 'application/problem+json')
+    .header('cache-control', 'no-store')
+    .send(JSON.stringify(problem));
 }
 
 function isJson(contentType: string | undefined): boolean {
@@ -101,9 +121,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: {
       level: deps.config.logLevel,
       stream: deps.logStream,
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers.signature', 'req.headers["x-csrf-token"]'], remove: true },
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers.signature', 'req.headers["x-csrf-token"]'],
+        remove: true,
+      },
     },
-    
+
     // One debug line per request (onResponse below) instead of two info lines: access logs are opt-in.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
@@ -153,11 +176,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const isForm = contentType?.split(';')[0]!.trim().toLowerCase() === 'application/x-www-form-urlencoded';
     if (accepts === 'form' && isForm) return done(null, body.toString('utf8'));
     if (body.length === 0 && accepts === 'json') return done(null, {});
-    return done(new RekeyError('unsupported_media_type', accepts === 'form' ? 'This endpoint accepts application/x-www-form-urlencoded.' : 'This endpoint accepts application/json.'), undefined);
+    return done(
+      new RekeyError(
+        'unsupported_media_type',
+        accepts === 'form' ? 'This endpoint accepts application/x-www-form-urlencoded.' : 'This endpoint accepts application/json.',
+      ),
+      undefined,
+    );
   });
 
   app.setErrorHandler((error, request, reply) => sendProblem(reply, request, asRekeyError(error, request)));
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, request, new RekeyError('not_found', `No route ${request.method} ${request.url.split('?')[0]}.`, { resourceType: 'route', resourceId: request.url.split('?')[0] })));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      request,
+      new RekeyError('not_found', `No route ${request.method} ${request.url.split('?')[0]}.`, {
+        resourceType: 'route',
+        resourceId: request.url.split('?')[0],
+      }),
+    ),
+  );
 
   // Control-plane authentication and the declared permission, shared by every route that asks for it.
   // It runs before the body is even read, so unauthenticated callers learn nothing about schemas.
@@ -166,17 +204,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     authenticateControl(deps, request)
       .then(async (caller) => {
         request.caller = caller;
-        if (config?.permission) await requirePermission(deps.core, caller, config.permission, `${request.method} ${request.routeOptions.url}`);
+        if (config?.permission)
+          await requirePermission(deps.core, caller, config.permission, `${request.method} ${request.routeOptions.url}`);
       })
       .then(() => done(), done);
   };
 
   // Changes (and refusals) are logged at info; reads, including the data-plane hot path, only at
   // debug. Only method, route, status and timing: never headers, bodies or query strings.
-  const logRequest = (level: 'info' | 'debug'): onResponseHookHandler => (request, reply, done) => {
-    request.log[level]({ method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
-    done();
-  };
+  const logRequest =
+    (level: 'info' | 'debug'): onResponseHookHandler =>
+    (request, reply, done) => {
+      request.log[level](
+        { method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+        'request',
+      );
+      done();
+    };
 
   const logsDebug = app.log.level === 'debug' || app.log.level === 'trace';
   const logsInfo = logsDebug || app.log.level === 'info';
@@ -216,7 +260,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
               scope: { type: 'string', description: '401 only.' },
               resourceType: { type: 'string', description: '404 only.' },
               resourceId: { type: 'string', description: '404 only.' },
-              errors: { type: 'array', description: '400 only.', items: { type: 'object', properties: { pointer: { type: 'string' }, message: { type: 'string' } } } },
+              errors: {
+                type: 'array',
+                description: '400 only.',
+                items: { type: 'object', properties: { pointer: { type: 'string' }, message: { type: 'string' } } },
+              },
               retryAfter: { type: 'integer', description: '429 only.' },
             },
           },
@@ -242,6 +290,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerDocsRoutes(app);
   registerConsole(app, deps);
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', fresh: deps.core.credentials.isFresh(deps.core.clock.now()), cache: deps.core.credentials.stats() }));
+  app.get('/healthz', { schema: { hide: true } }, async () => ({
+    status: 'ok',
+    fresh: deps.core.credentials.isFresh(deps.core.clock.now()),
+    cache: deps.core.credentials.stats(),
+  }));
   return app;
 }

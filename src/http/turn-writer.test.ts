@@ -3,7 +3,11 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTurnWriter } from './turn-writer.js';
 
-interface Answer { status: number; headers: Record<string, unknown>; body: string }
+interface Answer {
+  status: number;
+  headers: Record<string, unknown>;
+  body: string;
+}
 
 function get(port: number, path: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
@@ -49,10 +53,12 @@ describe('turn writer', () => {
 
   it('writes nothing until the turn ends, then every answer to its own request, with JSON headers', async () => {
     let flushed = false;
-    const port = await serve(25, (_responses, flush) => setTimeout(() => {
-      flushed = true;
-      flush();
-    }, 50));
+    const port = await serve(25, (_responses, flush) =>
+      setTimeout(() => {
+        flushed = true;
+        flush();
+      }, 50),
+    );
     const answers = await Promise.all(Array.from({ length: 25 }, (_, index) => get(port, `/r${index}`)));
     expect(flushed).toBe(true);
     for (const [index, answer] of answers.entries()) {

@@ -24,7 +24,7 @@ export function takePrecomputed(raw: IncomingMessage): Precomputed | undefined {
 export const trustEveryProxy = (): boolean => true;
 
 export function rawAddressOf(raw: IncomingMessage, trustProxy: boolean): string {
-  return trustProxy ? proxyAddr(raw, trustEveryProxy) : raw.socket.remoteAddress ?? '';
+  return trustProxy ? proxyAddr(raw, trustEveryProxy) : (raw.socket.remoteAddress ?? '');
 }
 
 /**

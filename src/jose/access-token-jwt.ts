@@ -16,7 +16,11 @@ const MAX_TOKEN_LENGTH = 4096;
  * key never reach a verifier), the signature must verify with that key, `typ` must be at+jwt and
  * `iss` ours. Whether it was revoked is judged afterwards, against the client's state.
  */
-export async function verifyAccessToken(keys: SigningKeyRing, token: string, options: { issuer: string; now: number }): Promise<VerifiedToken> {
+export async function verifyAccessToken(
+  keys: SigningKeyRing,
+  token: string,
+  options: { issuer: string; now: number },
+): Promise<VerifiedToken> {
   if (token.length > MAX_TOKEN_LENGTH || !JWS_COMPACT.test(token)) {
     return { ok: false, code: 'malformed_credential', message: 'The bearer token is not a signed JWT access token.' };
   }
@@ -24,10 +28,14 @@ export async function verifyAccessToken(keys: SigningKeyRing, token: string, opt
   try {
     header = decodeProtectedHeader(token);
   } catch {
-    return { ok: false, code: 'malformed_credential', message: 'The access token\'s header cannot be read.' };
+    return { ok: false, code: 'malformed_credential', message: "The access token's header cannot be read." };
   }
   if (typeof header.alg !== 'string' || !isSigningAlgorithm(header.alg)) {
-    return { ok: false, code: 'malformed_credential', message: 'The access token is not signed with an algorithm this server uses (ES256 or EdDSA).' };
+    return {
+      ok: false,
+      code: 'malformed_credential',
+      message: 'The access token is not signed with an algorithm this server uses (ES256 or EdDSA).',
+    };
   }
   if (header.typ !== ACCESS_TOKEN_TYPE || typeof header.kid !== 'string') {
     return { ok: false, code: 'malformed_credential', message: 'The token is not a Rekey access token (typ at+jwt with a kid).' };
@@ -46,9 +54,11 @@ export async function verifyAccessToken(keys: SigningKeyRing, token: string, opt
       requiredClaims: ['exp', 'iat', 'jti', 'sub', 'aud'],
     }));
   } catch (error) {
-    if (error instanceof errors.JWTExpired) return { ok: false, code: 'expired', message: 'The access token has expired; request a new one.' };
-    if (error instanceof errors.JWTClaimValidationFailed) return { ok: false, code: 'malformed_credential', message: `The access token's "${error.claim}" claim is not valid here.` };
-    return { ok: false, code: 'bad_signature', message: 'The access token\'s signature does not verify.' };
+    if (error instanceof errors.JWTExpired)
+      return { ok: false, code: 'expired', message: 'The access token has expired; request a new one.' };
+    if (error instanceof errors.JWTClaimValidationFailed)
+      return { ok: false, code: 'malformed_credential', message: `The access token's "${error.claim}" claim is not valid here.` };
+    return { ok: false, code: 'bad_signature', message: "The access token's signature does not verify." };
   }
   const claims = parseAccessTokenClaims(payload as Record<string, unknown>);
   if (!claims) return { ok: false, code: 'malformed_credential', message: 'The access token lacks claims Rekey issues.' };

@@ -19,7 +19,8 @@ export interface AccessTokenSigner {
 export function createAccessTokenSigner(alg: SigningAlgorithm, privateJwk: JsonWebKey, kid: string): AccessTokenSigner {
   const key = createPrivateKey({ key: privateJwk, format: 'jwk' });
   const expectedType = alg === 'ES256' ? 'ec' : 'ed25519';
-  if (key.asymmetricKeyType !== expectedType) throw new Error(`An ${alg} signing key must be ${expectedType}, not ${String(key.asymmetricKeyType)}.`);
+  if (key.asymmetricKeyType !== expectedType)
+    throw new Error(`An ${alg} signing key must be ${expectedType}, not ${String(key.asymmetricKeyType)}.`);
   if (alg === 'ES256' && key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') throw new Error('An ES256 signing key must be on P-256.');
   const signPayload = createSigner({
     key: key.export({ format: 'pem', type: 'pkcs8' }) as string,

@@ -29,18 +29,25 @@ export function authenticateOAuthClient(
 ): AuthenticatedOAuthClient | Promise<AuthenticatedOAuthClient> {
   const credentials = clientCredentialsOf(authorization, params);
   if (!isWellFormedCredential(credentials.secret, 'secret')) {
-    throw new OAuthError('invalid_client', 'The client secret is not in Rekey\'s format or its checksum is wrong.');
+    throw new OAuthError('invalid_client', "The client secret is not in Rekey's format or its checksum is wrong.");
   }
-  const outcome = authenticateClient(deps.core, deps.usage, credentials.clientId, { kind: 'secret', secret: credentials.secret }, {
-    credentialType: 'basic',
-    profiles: TOKEN_PROFILES,
-    now,
-    context,
-  });
+  const outcome = authenticateClient(
+    deps.core,
+    deps.usage,
+    credentials.clientId,
+    { kind: 'secret', secret: credentials.secret },
+    {
+      credentialType: 'basic',
+      profiles: TOKEN_PROFILES,
+      now,
+      context,
+    },
+  );
   const conclude = (settled: AuthOutcome): AuthenticatedOAuthClient => {
     if (!settled.ok) {
       if (settled.error.code === 'unavailable') throw new OAuthError('temporarily_unavailable', settled.error.message);
-      const message = settled.error.code === 'unauthenticated' ? 'Only OAuth clients (profile oauth) use this endpoint.' : settled.error.message;
+      const message =
+        settled.error.code === 'unauthenticated' ? 'Only OAuth clients (profile oauth) use this endpoint.' : settled.error.message;
       throw new OAuthError('invalid_client', message);
     }
     return { client: settled.entry.client, version: settled.version, entry: settled.entry, method: credentials.method };

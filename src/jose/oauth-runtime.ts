@@ -47,8 +47,7 @@ export function createOAuthRuntime(core: CoreDeps, options: OAuthRuntimeOptions)
 }
 
 export type InspectedToken =
-  | { ok: true; claims: AccessTokenClaims; entry: CachedClient; version: SecretVersion }
-  | { ok: false; code: ErrorCode; message: string };
+  { ok: true; claims: AccessTokenClaims; entry: CachedClient; version: SecretVersion } | { ok: false; code: ErrorCode; message: string };
 
 /**
  * Everything that decides whether an access token is good at `now`: signature, issuer, expiry,

@@ -49,7 +49,10 @@ describe('signing batch', () => {
     const tokens = await Promise.all(promises);
     const publicKey = await importJWK(pair.publicKey.export({ format: 'jwk' }) as Record<string, string>, 'ES256');
     for (const [index, token] of tokens.entries()) {
-      const { payload, protectedHeader } = await jwtVerify(token, publicKey, { algorithms: ['ES256'], currentDate: new Date(1_800_000_000_000) });
+      const { payload, protectedHeader } = await jwtVerify(token, publicKey, {
+        algorithms: ['ES256'],
+        currentDate: new Date(1_800_000_000_000),
+      });
       expect(payload.jti).toBe(`tok_${index}`);
       expect(protectedHeader).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: 'k1' });
     }
@@ -73,7 +76,13 @@ describe('signing batch', () => {
   it('a signer that throws fails its own token only', async () => {
     const clock = manualSchedule();
     const batch = createSigningBatch(clock.schedule);
-    const broken: AccessTokenSigner = { kid: 'bad', alg: 'ES256', sign: () => { throw new Error('key unusable'); } };
+    const broken: AccessTokenSigner = {
+      kid: 'bad',
+      alg: 'ES256',
+      sign: () => {
+        throw new Error('key unusable');
+      },
+    };
     const first = batch.sign(signer, claimsFor('tok_1'));
     const failing = batch.sign(broken, claimsFor('tok_2'));
     const last = batch.sign(signer, claimsFor('tok_3'));

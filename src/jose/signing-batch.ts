@@ -48,9 +48,10 @@ export function createSigningBatch(schedule: (run: () => void) => void = setImme
     }
   };
   return {
-    sign: (signer, claims) => new Promise<string>((resolve, reject) => {
-      if (queue.push({ signer, claims, resolve, reject }) === 1) schedule(run);
-    }),
+    sign: (signer, claims) =>
+      new Promise<string>((resolve, reject) => {
+        if (queue.push({ signer, claims, resolve, reject }) === 1) schedule(run);
+      }),
     pending: () => queue.length,
   };
 }

@@ -114,7 +114,12 @@ export function createSigningKeyRing(deps: Pick<CoreDeps, 'store' | 'keyring' | 
   const load = async (): Promise<void> => {
     const now = deps.clock.now();
     let keys = await deps.store.listSigningKeys();
-    if (isRotationDue(keys.find((key) => key.state === 'active'), now)) {
+    if (
+      isRotationDue(
+        keys.find((key) => key.state === 'active'),
+        now,
+      )
+    ) {
       const result = await rotateSigningKeys(deps, { onlyIfDue: true });
       if (result.rotated) options.onScheduledRotation?.(result.active, result.retired);
       keys = await deps.store.listSigningKeys();

@@ -9,6 +9,9 @@ export async function checkWebhookTarget(url: string, allow: WebhookAllowList): 
   try {
     await resolveWebhookTarget(url, allow);
   } catch (error) {
-    throw invalid('/url', error instanceof WebhookTargetRefused ? error.message : `The webhook host does not resolve (${(error as Error).message}).`);
+    throw invalid(
+      '/url',
+      error instanceof WebhookTargetRefused ? error.message : `The webhook host does not resolve (${(error as Error).message}).`,
+    );
   }
 }

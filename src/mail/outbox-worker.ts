@@ -1,5 +1,12 @@
 import type { CoreDeps } from '../core/kernel/index.js';
-import { warnExpiringSecrets, DEFAULT_RETRY_POLICY, settleDelivery, type RetryPolicy, type OutboxMessage, webhookSecretAad } from '../core/notify/index.js';
+import {
+  warnExpiringSecrets,
+  DEFAULT_RETRY_POLICY,
+  settleDelivery,
+  type RetryPolicy,
+  type OutboxMessage,
+  webhookSecretAad,
+} from '../core/notify/index.js';
 import { signWebhook } from '../protocols/standard-webhooks.js';
 import { createEmailSender, type EmailSender } from './email-sender.js';
 import { postWebhook, type DeliveryOutcome } from './webhook-sender.js';
@@ -52,7 +59,8 @@ export function startOutboxWorker(
 
   const deliverWebhook = async (message: OutboxMessage): Promise<DeliveryOutcome> => {
     const endpoint = await deps.store.getWebhook(message.recipient);
-    if (!endpoint || endpoint.accountId !== message.accountId) return { ok: false, error: 'The webhook endpoint was removed.', permanent: true };
+    if (!endpoint || endpoint.accountId !== message.accountId)
+      return { ok: false, error: 'The webhook endpoint was removed.', permanent: true };
     let target;
     try {
       target = await resolveWebhookTarget(endpoint.url, allow, options.resolver);
@@ -93,17 +101,27 @@ export function startOutboxWorker(
     const jitter = Buffer.from(deps.random.bytes(1))[0]! / 256;
     const settlement = settleDelivery(message, outcome, deps.clock.now(), retry, jitter);
     await deps.store.settleOutbox(message.id, settlement);
-    const fields = { id: message.id, channel: message.channel, type: message.type, attempts: settlement.attempts, status: settlement.status };
+    const fields = {
+      id: message.id,
+      channel: message.channel,
+      type: message.type,
+      attempts: settlement.attempts,
+      status: settlement.status,
+    };
     if (outcome.ok) log?.info(fields, 'outbox message delivered');
     else log?.warn({ ...fields, error: settlement.lastError }, 'outbox delivery failed');
   };
 
   const runOnce = async (): Promise<number> => {
     const leased = await deps.store.leaseOutbox(deps.clock.now(), leaseMs, batchSize);
-    await Promise.all(leased.map((message) => deliver(message).catch((error: Error) => {
-      // The lease runs out and another attempt follows; nothing is lost.
-      log?.warn({ id: message.id, error: error.message }, 'outbox settlement failed');
-    })));
+    await Promise.all(
+      leased.map((message) =>
+        deliver(message).catch((error: Error) => {
+          // The lease runs out and another attempt follows; nothing is lost.
+          log?.warn({ id: message.id, error: error.message }, 'outbox settlement failed');
+        }),
+      ),
+    );
     return leased.length;
   };
 
@@ -111,11 +129,12 @@ export function startOutboxWorker(
   let timer: NodeJS.Timeout | null = null;
   const expiryScanMs = options.expiryScanMs ?? 60_000;
   let scanning: Promise<unknown> = Promise.resolve();
-  const scanTimer = expiryScanMs > 0
-    ? setInterval(() => {
-      scanning = warnExpiringSecrets(deps).catch((error: Error) => log?.warn({ error: error.message }, 'expiry scan failed'));
-    }, expiryScanMs)
-    : null;
+  const scanTimer =
+    expiryScanMs > 0
+      ? setInterval(() => {
+          scanning = warnExpiringSecrets(deps).catch((error: Error) => log?.warn({ error: error.message }, 'expiry scan failed'));
+        }, expiryScanMs)
+      : null;
   scanTimer?.unref();
   let running: Promise<void> = Promise.resolve();
   const schedule = (delayMs: number): void => {

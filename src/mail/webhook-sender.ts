@@ -21,7 +21,9 @@ export function postWebhook(
   const timeoutMs = options.timeoutMs ?? WEBHOOK_TIMEOUT_MS;
   const pinned: LookupFunction = (_hostname, lookupOptions, callback) => {
     if ((lookupOptions as { all?: boolean }).all) {
-      (callback as unknown as (error: null, addresses: Array<{ address: string; family: number }>) => void)(null, [{ address: target.address, family: target.family }]);
+      (callback as unknown as (error: null, addresses: Array<{ address: string; family: number }>) => void)(null, [
+        { address: target.address, family: target.family },
+      ]);
     } else {
       callback(null, target.address, target.family);
     }
@@ -35,33 +37,38 @@ export function postWebhook(
       clearTimeout(timer);
       resolve(outcome);
     };
-    const request = send(target.url, {
-      method: 'POST',
-      lookup: pinned,
-      agent: false,
-      headers: {
-        'content-type': 'application/json',
-        'content-length': String(Buffer.byteLength(body)),
-        'user-agent': 'Rekey-Webhooks/1',
-        ...headers,
+    const request = send(
+      target.url,
+      {
+        method: 'POST',
+        lookup: pinned,
+        agent: false,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(body)),
+          'user-agent': 'Rekey-Webhooks/1',
+          ...headers,
+        },
       },
-    }, (response: IncomingMessage) => {
-      const status = response.statusCode ?? 0;
-      // Drain a little of the body so the socket closes cleanly; its content does not matter.
-      let received = 0;
-      response.on('data', (chunk: Buffer) => {
-        received += chunk.length;
-        if (received > 64 * 1024) response.destroy();
-      });
-      response.on('error', () => undefined);
-      const done = (): void => {
-        if (status >= 200 && status < 300) finish({ ok: true });
-        else if (status >= 300 && status < 400) finish({ ok: false, error: `The endpoint answered ${status}; redirects are not followed.` });
-        else finish({ ok: false, error: `The endpoint answered ${status}.` });
-      };
-      response.on('end', done);
-      response.on('close', done);
-    });
+      (response: IncomingMessage) => {
+        const status = response.statusCode ?? 0;
+        // Drain a little of the body so the socket closes cleanly; its content does not matter.
+        let received = 0;
+        response.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > 64 * 1024) response.destroy();
+        });
+        response.on('error', () => undefined);
+        const done = (): void => {
+          if (status >= 200 && status < 300) finish({ ok: true });
+          else if (status >= 300 && status < 400)
+            finish({ ok: false, error: `The endpoint answered ${status}; redirects are not followed.` });
+          else finish({ ok: false, error: `The endpoint answered ${status}.` });
+        };
+        response.on('end', done);
+        response.on('close', done);
+      },
+    );
     const timer = setTimeout(() => {
       request.destroy();
       finish({ ok: false, error: `No answer within ${timeoutMs / 1000} s.` });

@@ -1,11 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import { isForbiddenAddress, parseWebhookAllowList, resolveWebhookTarget, WebhookTargetRefused, type Resolver } from './webhook-target.js';
 
-const answers = (...addresses: string[]): Resolver => async () => addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+const answers =
+  (...addresses: string[]): Resolver =>
+  async () =>
+    addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
 
 describe('webhook SSRF guard', () => {
   it('refuses loopback, private, link-local and other non-public addresses', () => {
-    for (const address of ['127.0.0.1', '127.255.0.9', '10.0.0.1', '172.16.5.4', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '::1', '::', 'fe80::1', 'fd00::1', 'fc12::3', 'ff02::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '0:0:0:0:0:ffff:a00:1']) {
+    for (const address of [
+      '127.0.0.1',
+      '127.255.0.9',
+      '10.0.0.1',
+      '172.16.5.4',
+      '172.31.255.255',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '224.0.0.1',
+      '255.255.255.255',
+      '::1',
+      '::',
+      'fe80::1',
+      'fd00::1',
+      'fc12::3',
+      'ff02::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '0:0:0:0:0:ffff:a00:1',
+    ]) {
       expect(isForbiddenAddress(address), address).toBe(true);
     }
     for (const address of ['93.184.216.34', '8.8.8.8', '172.32.0.1', '2606:4700::1111', '::ffff:8.8.8.8']) {
@@ -15,7 +39,9 @@ describe('webhook SSRF guard', () => {
 
   it('checks every address a name resolves to, and connects to a checked one', async () => {
     const none = parseWebhookAllowList([]);
-    await expect(resolveWebhookTarget('https://hooks.example.test/x', none, answers('93.184.216.34', '10.0.0.5'))).rejects.toBeInstanceOf(WebhookTargetRefused);
+    await expect(resolveWebhookTarget('https://hooks.example.test/x', none, answers('93.184.216.34', '10.0.0.5'))).rejects.toBeInstanceOf(
+      WebhookTargetRefused,
+    );
     const target = await resolveWebhookTarget('https://hooks.example.test/x', none, answers('93.184.216.34'));
     expect(target).toMatchObject({ hostname: 'hooks.example.test', address: '93.184.216.34', family: 4 });
     await expect(resolveWebhookTarget('http://127.0.0.1:8080/x', none)).rejects.toThrow(/REKEY_WEBHOOK_ALLOW/);
@@ -37,7 +63,9 @@ describe('webhook SSRF guard', () => {
     const failing: Resolver = async () => {
       throw new Error('getaddrinfo ENOTFOUND hooks.example.test');
     };
-    const error = await resolveWebhookTarget('https://hooks.example.test/x', parseWebhookAllowList([]), failing).catch((caught: unknown) => caught);
+    const error = await resolveWebhookTarget('https://hooks.example.test/x', parseWebhookAllowList([]), failing).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(Error);
     expect(error).not.toBeInstanceOf(WebhookTargetRefused);
   });

@@ -24,14 +24,16 @@ for (const [network, prefix] of [
   ['198.18.0.0', 15], // benchmarking
   ['224.0.0.0', 4], // multicast
   ['240.0.0.0', 4], // reserved, broadcast
-] as const) FORBIDDEN.addSubnet(network, prefix, 'ipv4');
+] as const)
+  FORBIDDEN.addSubnet(network, prefix, 'ipv4');
 for (const [network, prefix] of [
   ['::', 128], // unspecified
   ['::1', 128], // loopback
   ['fc00::', 7], // unique local
   ['fe80::', 10], // link-local
   ['ff00::', 8], // multicast
-] as const) FORBIDDEN.addSubnet(network, prefix, 'ipv6');
+] as const)
+  FORBIDDEN.addSubnet(network, prefix, 'ipv6');
 
 /** IPv4-mapped IPv6 (`::ffff:127.0.0.1`) is judged as the IPv4 address it carries. */
 function normalize(address: string): { address: string; family: 'ipv4' | 'ipv6' } {
@@ -62,7 +64,10 @@ export function parseWebhookAllowList(entries: readonly string[]): WebhookAllowL
   const hosts = new Set<string>();
   const addresses = new BlockList();
   for (const raw of entries) {
-    const entry = raw.trim().replace(/^\[(.*)\]$/, '$1').toLowerCase();
+    const entry = raw
+      .trim()
+      .replace(/^\[(.*)\]$/, '$1')
+      .toLowerCase();
     if (entry === '') continue;
     const slash = entry.indexOf('/');
     if (slash !== -1) {
@@ -104,7 +109,11 @@ const systemResolver: Resolver = (hostname) => lookup(hostname, { all: true, ver
  * Resolves a webhook URL and checks every address. Throws WebhookTargetRefused for a forbidden
  * target (permanent), and passes DNS errors through (they may be transient).
  */
-export async function resolveWebhookTarget(url: string, allow: WebhookAllowList, resolver: Resolver = systemResolver): Promise<ResolvedTarget> {
+export async function resolveWebhookTarget(
+  url: string,
+  allow: WebhookAllowList,
+  resolver: Resolver = systemResolver,
+): Promise<ResolvedTarget> {
   let parsed: URL;
   try {
     parsed = new URL(url);

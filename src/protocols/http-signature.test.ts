@@ -37,9 +37,7 @@ interface VectorFile {
   profile: ProfileVector[];
 }
 
-const vectors = JSON.parse(
-  readFileSync(new URL('../../test/vectors/http-signature.json', import.meta.url), 'utf8'),
-) as VectorFile;
+const vectors = JSON.parse(readFileSync(new URL('../../test/vectors/http-signature.json', import.meta.url), 'utf8')) as VectorFile;
 
 const utf8 = new TextEncoder();
 
@@ -251,11 +249,20 @@ describe('parseSignedRequest', () => {
     ['another alg', { 'signature-input': `sig1=${full}${params};alg="ed25519"` }],
     ['a token alg', { 'signature-input': `sig1=${full}${params};alg=hmac-sha256` }],
     ['a non-integer expires', { 'signature-input': `sig1=${full}${params};expires="soon"` }],
-    ['an absent covered header', { 'signature-input': `sig1=("@method" "@target-uri" "content-digest" "content-type" "x-missing")${params}` }],
+    [
+      'an absent covered header',
+      { 'signature-input': `sig1=("@method" "@target-uri" "content-digest" "content-type" "x-missing")${params}` },
+    ],
     ['a duplicated component', { 'signature-input': `sig1=("@method" "@method" "@target-uri" "content-digest" "content-type")${params}` }],
     ['a component with parameters', { 'signature-input': `sig1=("@method" "@target-uri" "content-digest";sf "content-type")${params}` }],
-    ['an unsupported derived component', { 'signature-input': `sig1=("@method" "@target-uri" "@status" "content-digest" "content-type")${params}` }],
-    ['@signature-params as a component', { 'signature-input': `sig1=("@method" "@target-uri" "@signature-params" "content-digest" "content-type")${params}` }],
+    [
+      'an unsupported derived component',
+      { 'signature-input': `sig1=("@method" "@target-uri" "@status" "content-digest" "content-type")${params}` },
+    ],
+    [
+      '@signature-params as a component',
+      { 'signature-input': `sig1=("@method" "@target-uri" "@signature-params" "content-digest" "content-type")${params}` },
+    ],
     ['an upper-case field name', { 'signature-input': `sig1=("@method" "@target-uri" "content-digest" "Content-Type")${params}` }],
     ['a token component', { 'signature-input': `sig1=("@method" "@target-uri" content-digest "content-type")${params}` }],
     ['a header value with a line break', { 'content-type': 'application/json\r\nx: y' }],
@@ -285,9 +292,7 @@ describe('parseSignedRequest', () => {
     );
     if (!parsed.ok) throw new Error(parsed.message);
     expect(parsed.value.label).toBe('sig2');
-    expect(parsed.value.signatureBase.split('\n').at(-1)).toBe(
-      `"@signature-params": ${full}${params};tag="rekey";x`,
-    );
+    expect(parsed.value.signatureBase.split('\n').at(-1)).toBe(`"@signature-params": ${full}${params};tag="rekey";x`);
     expect(parsed.value.alg).toBeUndefined();
   });
 
@@ -398,9 +403,9 @@ describe('signaturesEqual', () => {
 
 describe('signRequest', () => {
   it('refuses a body without a content type', () => {
-    expect(() =>
-      signRequest({ method: 'POST', url: 'https://a.example/', headers: {}, body: 'x', keyId: 'k', secret: 's' }),
-    ).toThrow(TypeError);
+    expect(() => signRequest({ method: 'POST', url: 'https://a.example/', headers: {}, body: 'x', keyId: 'k', secret: 's' })).toThrow(
+      TypeError,
+    );
   });
 
   it('fills created and nonce when not given, and drops the fragment from @target-uri', () => {
@@ -410,8 +415,6 @@ describe('signRequest', () => {
     if (!parsed.ok) throw new Error(parsed.message);
     expect(parsed.value.created).toBeGreaterThanOrEqual(before);
     expect(parsed.value.nonce).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(signaturesEqual(hmacSha256Signature(utf8.encode('s'), parsed.value.signatureBase), parsed.value.signature)).toBe(
-      true,
-    );
+    expect(signaturesEqual(hmacSha256Signature(utf8.encode('s'), parsed.value.signatureBase), parsed.value.signature)).toBe(true);
   });
 });

@@ -5,6 +5,13 @@
  */
 export { checkContentDigest, computeContentDigest, type ContentDigestCheck } from './http-signature/content-digest.js';
 export { hmacSha256Signature, signaturesEqual } from './http-signature/hmac-sha256.js';
-export { parseMessageSignature, parseSignedRequest, type MessageSignature, type MessageSignatureResult, type ParseResult, type SignedRequest } from './http-signature/parse-signed-request.js';
+export {
+  parseMessageSignature,
+  parseSignedRequest,
+  type MessageSignature,
+  type MessageSignatureResult,
+  type ParseResult,
+  type SignedRequest,
+} from './http-signature/parse-signed-request.js';
 export { type HttpSignatureError, type HttpSignatureErrorCode, type SignedRequestInput } from './http-signature/signature-base.js';
 export { signRequest, type SignRequestOptions } from './http-signature/sign-request.js';

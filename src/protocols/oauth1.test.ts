@@ -34,9 +34,9 @@ interface OAuthVector {
   checkedWith?: string[];
 }
 
-const { vectors } = JSON.parse(
-  readFileSync(new URL('../../test/vectors/oauth1.json', import.meta.url), 'utf8'),
-) as { vectors: OAuthVector[] };
+const { vectors } = JSON.parse(readFileSync(new URL('../../test/vectors/oauth1.json', import.meta.url), 'utf8')) as {
+  vectors: OAuthVector[];
+};
 
 function protocolParams(v: OAuthVector): OAuthParam[] {
   const params: OAuthParam[] = [
@@ -144,9 +144,7 @@ describe('OAuth 1.0a vectors', () => {
 
 describe('parseOAuthAuthorizationHeader', () => {
   it('percent-decodes names and values and keeps realm apart', () => {
-    expect(
-      parseOAuthAuthorizationHeader('OAuth realm="1234567_SB1", oauth_nonce="a%20b%2Bc",oauth_token="t%7E1" , x%5Fy="1"'),
-    ).toEqual({
+    expect(parseOAuthAuthorizationHeader('OAuth realm="1234567_SB1", oauth_nonce="a%20b%2Bc",oauth_token="t%7E1" , x%5Fy="1"')).toEqual({
       ok: true,
       realm: '1234567_SB1',
       params: [
@@ -245,8 +243,7 @@ describe('validateOAuthParams', () => {
     ['other', 'ignored'],
   ];
   const without = (name: string): OAuthParam[] => good.filter(([n]) => n !== name);
-  const replace = (name: string, value: string): OAuthParam[] =>
-    good.map(([n, v]): OAuthParam => (n === name ? [n, value] : [n, v]));
+  const replace = (name: string, value: string): OAuthParam[] => good.map(([n, v]): OAuthParam => (n === name ? [n, value] : [n, v]));
 
   it('returns the typed protocol parameters', () => {
     expect(validateOAuthParams(good)).toEqual({

@@ -12,9 +12,7 @@ export interface OAuthInvalidRequest {
   message: string;
 }
 
-export type OAuthHeaderParseResult =
-  | { ok: true; params: OAuthParam[]; realm?: string }
-  | OAuthInvalidRequest;
+export type OAuthHeaderParseResult = { ok: true; params: OAuthParam[]; realm?: string } | OAuthInvalidRequest;
 
 export type OAuthRequestParamsResult = { ok: true; params: OAuthParam[] } | OAuthInvalidRequest;
 
@@ -51,7 +49,10 @@ function isUnreserved(byte: number): boolean {
     (byte >= 0x30 && byte <= 0x39) ||
     (byte >= 0x41 && byte <= 0x5a) ||
     (byte >= 0x61 && byte <= 0x7a) ||
-    byte === 0x2d || byte === 0x2e || byte === 0x5f || byte === 0x7e
+    byte === 0x2d ||
+    byte === 0x2e ||
+    byte === 0x5f ||
+    byte === 0x7e
   );
 }
 
@@ -59,9 +60,7 @@ function isUnreserved(byte: number): boolean {
 export function percentEncode(value: string): string {
   let out = '';
   for (const byte of utf8.encode(value)) {
-    out += isUnreserved(byte)
-      ? String.fromCharCode(byte)
-      : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    out += isUnreserved(byte) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
 }
@@ -181,9 +180,7 @@ export function collectSignatureParams(sources: RequestParamSources): OAuthParam
   const lenient = (raw: string): OAuthParam[] =>
     splitPairs(raw).map(([name, value]) => [decodeFormComponent(name) ?? name, decodeFormComponent(value) ?? value]);
   const header = sources.headerParams.filter(([name]) => name !== 'realm');
-  return [...lenient(sources.query), ...header, ...lenient(sources.formBody ?? '')].filter(
-    ([name]) => name !== 'oauth_signature',
-  );
+  return [...lenient(sources.query), ...header, ...lenient(sources.formBody ?? '')].filter(([name]) => name !== 'oauth_signature');
 }
 
 function compareAscii(a: string, b: string): number {
@@ -202,12 +199,7 @@ export function signatureBaseString(method: string, baseUri: string, params: Rea
 }
 
 /** RFC 5849 §3.4.2: HMAC keyed with `enc(consumerSecret)&enc(tokenSecret)`; the `&` stays when a part is empty. */
-export function oauthSignature(
-  method: OAuthSignatureMethod,
-  baseString: string,
-  consumerSecret: string,
-  tokenSecret: string,
-): string {
+export function oauthSignature(method: OAuthSignatureMethod, baseString: string, consumerSecret: string, tokenSecret: string): string {
   const key = `${percentEncode(consumerSecret)}&${percentEncode(tokenSecret)}`;
   const hash = method === 'HMAC-SHA256' ? 'sha256' : 'sha1';
   return createHmac(hash, key).update(baseString, 'utf8').digest('base64');
@@ -295,9 +287,7 @@ export function buildOAuthHeader(options: BuildOAuthHeaderOptions): string {
   const withoutFragment = options.url.split('#')[0] ?? '';
   const queryStart = withoutFragment.indexOf('?');
   const query = queryStart === -1 ? '' : withoutFragment.slice(queryStart + 1);
-  const formBody = (options.formParams ?? [])
-    .map(([name, value]) => `${percentEncode(name)}=${percentEncode(value)}`)
-    .join('&');
+  const formBody = (options.formParams ?? []).map(([name, value]) => `${percentEncode(name)}=${percentEncode(value)}`).join('&');
   const params = collectSignatureParams({ query, headerParams: protocol, formBody });
   const baseString = signatureBaseString(options.method, oauthBaseUri(options.url), params);
   const signature = oauthSignature(signatureMethod, baseString, options.consumerSecret, options.tokenSecret);

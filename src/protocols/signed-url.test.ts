@@ -13,9 +13,10 @@ interface SignedUrlVector {
   checkedWith: string[];
 }
 
-const { keyHex, vectors } = JSON.parse(
-  readFileSync(new URL('../../test/vectors/signed-url.json', import.meta.url), 'utf8'),
-) as { keyHex: string; vectors: SignedUrlVector[] };
+const { keyHex, vectors } = JSON.parse(readFileSync(new URL('../../test/vectors/signed-url.json', import.meta.url), 'utf8')) as {
+  keyHex: string;
+  vectors: SignedUrlVector[];
+};
 const key = new Uint8Array(Buffer.from(keyHex, 'hex'));
 
 describe('signed URL vectors', () => {
@@ -34,16 +35,12 @@ describe('signed URL vectors', () => {
   for (const v of vectors) {
     describe(v.name, () => {
       it('signUrl produces the expected URL', () => {
-        expect(signUrl({ method: v.method, url: v.url, key, kid: v.kid, expiresAtSeconds: v.expiresAtSeconds })).toBe(
-          v.expected.signedUrl,
-        );
+        expect(signUrl({ method: v.method, url: v.url, key, kid: v.kid, expiresAtSeconds: v.expiresAtSeconds })).toBe(v.expected.signedUrl);
       });
 
       it('the canonical input and signature match', () => {
         expect(canonicalSignedUrlInput(v.method, v.expected.signedUrl)).toBe(v.expected.canonicalInput);
-        expect(Buffer.from(signedUrlSignature(key, v.expected.canonicalInput)).toString('base64url')).toBe(
-          v.expected.signature,
-        );
+        expect(Buffer.from(signedUrlSignature(key, v.expected.canonicalInput)).toString('base64url')).toBe(v.expected.signature);
       });
 
       it('parseSignedUrl extracts what a verifier needs', () => {

@@ -6,8 +6,7 @@ import { createHmac } from 'node:crypto';
  */
 
 export type SignedUrlParseResult =
-  | { ok: true; exp: number; kid: string; sig: Uint8Array; canonicalInput: string }
-  | { ok: false; code: 'bad_signature'; message: string };
+  { ok: true; exp: number; kid: string; sig: Uint8Array; canonicalInput: string } | { ok: false; code: 'bad_signature'; message: string };
 
 export interface SignUrlOptions {
   method: string;
@@ -54,7 +53,7 @@ function encodeComponent(text: string): string {
  */
 function normalizePath(path: string): string | undefined {
   let out = '';
-  for (let i = 0; i < path.length; ) {
+  for (let i = 0; i < path.length;) {
     const char = path[i] ?? '';
     if (char === '%') {
       const hex = path.slice(i + 1, i + 3);

@@ -19,6 +19,10 @@ describe('Standard Webhooks signatures', () => {
     expect(verifyWebhook(vector!.secret, headers, `${vector!.body} `, { nowSeconds: vector!.timestamp })).toBe(false);
     expect(verifyWebhook(vector!.secret, headers, vector!.body, { nowSeconds: vector!.timestamp + 301 })).toBe(false);
     expect(verifyWebhook('whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', headers, vector!.body, { nowSeconds: vector!.timestamp })).toBe(false);
-    expect(verifyWebhook(vector!.secret, { ...headers, 'webhook-signature': `v0,x ${headers['webhook-signature']}` }, vector!.body, { nowSeconds: vector!.timestamp })).toBe(true);
+    expect(
+      verifyWebhook(vector!.secret, { ...headers, 'webhook-signature': `v0,x ${headers['webhook-signature']}` }, vector!.body, {
+        nowSeconds: vector!.timestamp,
+      }),
+    ).toBe(true);
   });
 });

@@ -37,7 +37,11 @@ export interface ChangeFollowerOptions {
  * invalidation usually lands within milliseconds of the commit; a notice lost while the listening
  * connection was down is still found by the next periodic read.
  */
-export async function startChangeFollower(store: Store, cache: CredentialCache, options: ChangeFollowerOptions = {}): Promise<ChangeFollower> {
+export async function startChangeFollower(
+  store: Store,
+  cache: CredentialCache,
+  options: ChangeFollowerOptions = {},
+): Promise<ChangeFollower> {
   const source = options.notices?.source ?? store;
   let lastSeq = await source.latestChange();
   let lastDataVersion = options.dataVersion?.() ?? -1;

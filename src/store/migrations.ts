@@ -158,7 +158,9 @@ const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'BIGSERI
 
 /** Applies pending migrations in order, each in its own transaction. Returns the versions applied. */
 export async function migrate(db: SqlDb): Promise<number[]> {
-  await db.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+  await db.run(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+  );
   const applied: number[] = [];
   for (const migration of MIGRATIONS) {
     if (migration.sql.trim() === '') continue;
@@ -167,10 +169,17 @@ export async function migrate(db: SqlDb): Promise<number[]> {
       const rows = await tx.all<{ version: number }>('SELECT version FROM schema_migrations WHERE version = ?', [migration.version]);
       if (rows.length > 0) return false;
       const sql = migration.sql.replaceAll('{serial}', SERIAL[tx.dialect]);
-      for (const statement of sql.split(';').map((part) => part.trim()).filter(Boolean)) {
+      for (const statement of sql
+        .split(';')
+        .map((part) => part.trim())
+        .filter(Boolean)) {
         await tx.run(statement);
       }
-      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [migration.version, migration.name, Date.now()]);
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+        migration.version,
+        migration.name,
+        Date.now(),
+      ]);
       return true;
     });
     if (done) applied.push(migration.version);

@@ -1,7 +1,17 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.js';
-import { RekeyError, createKeyMaterial, createKeyring, parseMasterKey, unwrapKeyMaterial, wrapKeyMaterial, type Keyring, type Random, type Store } from '../core/kernel/index.js';
+import {
+  RekeyError,
+  createKeyMaterial,
+  createKeyring,
+  parseMasterKey,
+  unwrapKeyMaterial,
+  wrapKeyMaterial,
+  type Keyring,
+  type Random,
+  type Store,
+} from '../core/kernel/index.js';
 
 export interface KeyringWarning {
   message: string;
@@ -16,7 +26,9 @@ export function resolveMasterKey(config: Config, warn: (message: string) => void
     writeFileSync(path, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
     chmodSync(path, 0o600);
   }
-  warn(`Using the generated master key in ${path}. Move it somewhere safe and set REKEY_MASTER_KEY_FILE; whoever reads that file can decrypt the secrets in the database.`);
+  warn(
+    `Using the generated master key in ${path}. Move it somewhere safe and set REKEY_MASTER_KEY_FILE; whoever reads that file can decrypt the secrets in the database.`,
+  );
   return parseMasterKey(readFileSync(path, 'utf8'));
 }
 

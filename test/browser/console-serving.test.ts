@@ -34,7 +34,15 @@ describe('the console is served by the API process', () => {
       expect(response.headers.get('cache-control')).toBe('no-cache');
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
       const csp = response.headers.get('content-security-policy') ?? '';
-      for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"]) expect(csp).toContain(directive);
+      for (const directive of [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+      ])
+        expect(csp).toContain(directive);
       expect(csp).not.toContain('unsafe-inline');
       expect(csp).not.toContain('unsafe-eval');
       expect(response.headers.get('x-frame-options')).toBe('DENY');
@@ -45,7 +53,13 @@ describe('the console is served by the API process', () => {
   });
 
   it('keeps JSON 404s for the API and for requests that do not ask for HTML', async () => {
-    for (const [path, headers] of [['/v1/nothing', HTML], ['/oauth/nothing', HTML], ['/assets/missing.js', HTML], ['/clients/cli_x', { accept: 'application/json' }], ['/', {}]] as const) {
+    for (const [path, headers] of [
+      ['/v1/nothing', HTML],
+      ['/oauth/nothing', HTML],
+      ['/assets/missing.js', HTML],
+      ['/clients/cli_x', { accept: 'application/json' }],
+      ['/', {}],
+    ] as const) {
       const response = await send(rekey.url, 'GET', path, { token: null, headers });
       expect(response.status, path).toBe(404);
       expect(response.headers.get('content-type'), path).toContain('application/problem+json');
@@ -83,7 +97,10 @@ describe('the console is served by the API process', () => {
   });
 
   it('loads at most 200 KB of JavaScript, gzipped, on a first visit', () => {
-    const bytes = firstLoadScripts().reduce((sum, path) => sum + gzipSync(readFileSync(join(CONSOLE_BUILD_DIR, path)), { level: 9 }).length, 0);
+    const bytes = firstLoadScripts().reduce(
+      (sum, path) => sum + gzipSync(readFileSync(join(CONSOLE_BUILD_DIR, path)), { level: 9 }).length,
+      0,
+    );
     expect(bytes).toBeGreaterThan(0);
     expect(bytes).toBeLessThanOrEqual(200 * 1024);
   });
@@ -107,7 +124,11 @@ describe('`rekey serve` on a new database', () => {
       expect(page.status).toBe(200);
       expect(page.text).toMatch(/<script type="module" crossorigin src="\/assets\/[^"]+\.js"><\/script>/);
       expect((await send(server.url, 'GET', '/v1/first-run', { token: null })).json).toEqual({ firstRun: true });
-      const init = await runCli(['init', '--account', '1234567', '--name', 'Acme', '--admin-email', 'admin@example.com', '--json'], { ...env }, { timeoutMs: 20_000 });
+      const init = await runCli(
+        ['init', '--account', '1234567', '--name', 'Acme', '--admin-email', 'admin@example.com', '--json'],
+        { ...env },
+        { timeoutMs: 20_000 },
+      );
       expect(init.code, init.stderr).toBe(0);
       expect((await send(server.url, 'GET', '/v1/first-run', { token: null })).json).toEqual({ firstRun: false });
     } finally {

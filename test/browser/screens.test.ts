@@ -8,7 +8,18 @@ import { runCli } from '../support/cli.js';
 import { send, startRekey, type Rekey } from '../support/harness.js';
 import { whoami } from '../support/key-accounts.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
-import { focusedText, goInApp, launchBrowser, openConsole, seriousAxeFindings, setPassword, signedIn, type AxeFinding, type ConsoleTab, type InPage } from './support/browser.js';
+import {
+  focusedText,
+  goInApp,
+  launchBrowser,
+  openConsole,
+  seriousAxeFindings,
+  setPassword,
+  signedIn,
+  type AxeFinding,
+  type ConsoleTab,
+  type InPage,
+} from './support/browser.js';
 
 /**
  * Every screen of the console, on an account with realistic data: each is scanned with axe-core (no
@@ -29,7 +40,13 @@ interface Seeded {
 
 async function seed(rekey: Rekey): Promise<Seeded> {
   const api = async (method: string, path: string, body?: unknown, token?: string) => {
-    const response = await send(rekey.url, method, path, { ...(body !== undefined ? { body } : {}), ...(token ? { token } : {}) }, rekey.main.token);
+    const response = await send(
+      rekey.url,
+      method,
+      path,
+      { ...(body !== undefined ? { body } : {}), ...(token ? { token } : {}) },
+      rekey.main.token,
+    );
     if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${response.text}`);
     return response.json;
   };
@@ -37,7 +54,11 @@ async function seed(rekey: Rekey): Promise<Seeded> {
   await api('POST', '/v1/roles', { name: 'Auditor', permissions: ['audit.read'] });
   await api('POST', '/v1/members', { email: 'dana.ops@acme.test', roles: ['Portal Admin'] });
   await api('POST', '/v1/members', { email: 'sam.audit@acme.test', roles: ['Auditor'] });
-  await api('POST', '/v1/register', { companyId: rekey.main.accountId, email: 'admin@acme.test', password: 'correct horse battery staple' });
+  await api('POST', '/v1/register', {
+    companyId: rekey.main.accountId,
+    email: 'admin@acme.test',
+    password: 'correct horse battery staple',
+  });
 
   const integration = await api('POST', '/v1/clients', { profile: 'tba', name: 'NetSuite sync' });
   await api('POST', `/v1/clients/${integration.id}/tokens`, { memberId: rekey.main.memberId, role: 'Administrator' });
@@ -64,14 +85,31 @@ async function seed(rekey: Rekey): Promise<Seeded> {
   const warehouseApp = await api('POST', '/v1/apps', { name: 'Warehouse app', config: { apiKeyId: warehouse.id } });
   await api('PUT', `/v1/apps/${warehouseApp.id}/secrets/warehouse`, { keyAccountId: warehouse.id, value: warehouse.secret });
 
-  const partner = await api('POST', '/v1/clients', { profile: 'oauth', name: 'Partner portal', email: 'it@partner.example', application: 'partner-portal' });
+  const partner = await api('POST', '/v1/clients', {
+    profile: 'oauth',
+    name: 'Partner portal',
+    email: 'it@partner.example',
+    application: 'partner-portal',
+  });
   await api('POST', '/v1/clients', { profile: 'oauth', name: 'Data export', application: 'export-job' });
-  const integrator = await api('POST', '/v1/clients', { profile: 'integrator', name: 'Acme Partner', contactName: 'Riley Chen', email: 'riley@partner.example' });
+  const integrator = await api('POST', '/v1/clients', {
+    profile: 'integrator',
+    name: 'Acme Partner',
+    contactName: 'Riley Chen',
+    email: 'riley@partner.example',
+  });
   await signedFetch({ clientId: integrator.id, secret: integrator.secret }, `${rekey.url}/v1/whoami`);
   await regenerateIntegratorSecret(rekey.url, { clientId: integrator.id, secret: integrator.secret }, 3600);
 
-  await api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/rekey-events', events: ['secret.regenerated', 'client.locked', 'client.reset'] });
-  await api('POST', '/v1/admin-tokens', { name: 'deploy scripts', permissions: ['credentials.read', 'credentials.manage'], expiresInSeconds: 90 * 86_400 });
+  await api('POST', '/v1/webhooks', {
+    url: 'http://127.0.0.1:9/rekey-events',
+    events: ['secret.regenerated', 'client.locked', 'client.reset'],
+  });
+  await api('POST', '/v1/admin-tokens', {
+    name: 'deploy scripts',
+    permissions: ['credentials.read', 'credentials.manage'],
+    expiresInSeconds: 90 * 86_400,
+  });
   await api('POST', '/v1/admin-tokens', { name: 'resource server', permissions: ['credentials.verify'] });
   await api('POST', `/v1/accounts/${rekey.main.accountId}/sandboxes`, { name: 'Acme staging' });
   await rekey.runtime.flush();
@@ -90,10 +128,13 @@ async function seed(rekey: Rekey): Promise<Seeded> {
 async function settled(page: Page): Promise<void> {
   await page.getByRole('heading', { level: 1 }).first().waitFor();
   await expect.poll(() => page.getByText(/^(Loading|Checking what uses it)/).count(), { timeout: 5000 }).toBe(0);
-  await page.evaluate(() => new Promise<void>((done) => {
-    const w = globalThis as unknown as InPage;
-    w.requestAnimationFrame(() => w.requestAnimationFrame(done));
-  }));
+  await page.evaluate(
+    () =>
+      new Promise<void>((done) => {
+        const w = globalThis as unknown as InPage;
+        w.requestAnimationFrame(() => w.requestAnimationFrame(done));
+      }),
+  );
 }
 
 describe('every console screen: axe-core and screenshots (Chromium)', () => {
@@ -170,7 +211,21 @@ describe('every console screen: axe-core and screenshots (Chromium)', () => {
     await check(page, '04-first-run');
     const passwordFile = join(emptyDir, 'admin-password');
     writeFileSync(passwordFile, 'first admin password', { mode: 0o600 });
-    const init = await runCli(['init', '--account', '1234567', '--name', 'Acme', '--admin-email', 'admin@example.com', '--admin-password-file', passwordFile, '--json'], { REKEY_DATABASE_URL: join(emptyDir, 'rekey.db') });
+    const init = await runCli(
+      [
+        'init',
+        '--account',
+        '1234567',
+        '--name',
+        'Acme',
+        '--admin-email',
+        'admin@example.com',
+        '--admin-password-file',
+        passwordFile,
+        '--json',
+      ],
+      { REKEY_DATABASE_URL: join(emptyDir, 'rekey.db') },
+    );
     expect(init.code, init.stderr).toBe(0);
     await page.getByLabel('Account').fill('1234567');
     await page.getByLabel('Email').fill('admin@example.com');
@@ -279,7 +334,9 @@ describe('every console screen: axe-core and screenshots (Chromium)', () => {
     await dialog.waitFor();
     for (let step = 0; step < 8; step++) {
       await page.keyboard.press(step % 3 === 2 ? 'Shift+Tab' : 'Tab');
-      expect(await page.evaluate(() => Boolean((globalThis as unknown as InPage).document.activeElement?.closest('dialog[open]')))).toBe(true);
+      expect(await page.evaluate(() => Boolean((globalThis as unknown as InPage).document.activeElement?.closest('dialog[open]')))).toBe(
+        true,
+      );
     }
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });

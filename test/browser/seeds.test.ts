@@ -4,7 +4,17 @@ import { buildOAuthHeader } from '../../src/protocols/oauth1.js';
 import { regenerateIntegratorSecret, signedFetch } from '@rekey/sdk';
 import { send, startRekey, type Rekey } from '../support/harness.js';
 import { whoami } from '../support/key-accounts.js';
-import { clipboard, launchBrowser, openConsole, revealed, setPassword, signedIn, signIn, type ConsoleTab, type InPage } from './support/browser.js';
+import {
+  clipboard,
+  launchBrowser,
+  openConsole,
+  revealed,
+  setPassword,
+  signedIn,
+  signIn,
+  type ConsoleTab,
+  type InPage,
+} from './support/browser.js';
 
 /**
  * Each seed procedure walked end to end in a real browser, through the console only; what changed
@@ -63,10 +73,21 @@ describe('the console walks every seed (Chromium)', () => {
     await page.getByRole('button', { name: 'Publish as bundle' }).click();
     const bundleId = (await page.locator('.bundle code').first().textContent())!.trim();
 
-    const signedWhoami = (consumerKey: string, consumerSecret: string) => send(rekey.url, 'GET', '/v1/whoami', {
-      token: null,
-      headers: { authorization: buildOAuthHeader({ consumerKey, consumerSecret, token: tokenId, tokenSecret, method: 'GET', url: `${rekey.config.publicUrl}/v1/whoami`, realm: main.accountId }) },
-    });
+    const signedWhoami = (consumerKey: string, consumerSecret: string) =>
+      send(rekey.url, 'GET', '/v1/whoami', {
+        token: null,
+        headers: {
+          authorization: buildOAuthHeader({
+            consumerKey,
+            consumerSecret,
+            token: tokenId,
+            tokenSecret,
+            method: 'GET',
+            url: `${rekey.config.publicUrl}/v1/whoami`,
+            realm: main.accountId,
+          }),
+        },
+      });
     expect((await signedWhoami(oldKey, oldSecret)).status).toBe(200);
 
     await page.getByRole('button', { name: 'Edit' }).click();
@@ -116,12 +137,18 @@ describe('the console walks every seed (Chromium)', () => {
     await page.getByRole('button', { name: 'Register' }).click();
     await page.getByText(`Registration complete for ${main.accountId}`).waitFor();
 
-    const portal = (await rekey.request('GET', '/v1/clients?profile=apikey')).json.items.find((client: { registrationOnly?: boolean }) => client.registrationOnly);
+    const portal = (await rekey.request('GET', '/v1/clients?profile=apikey')).json.items.find(
+      (client: { registrationOnly?: boolean }) => client.registrationOnly,
+    );
     expect(portal.versions[0].state).toBe('current');
     const firstVersion = portal.versions[0].versionId;
     // Registering again replaces the pair (the seed's refresh): a new current version, the old one retired.
     await page.getByRole('button', { name: 'Register' }).click();
-    await expect.poll(async () => (await rekey.request('GET', `/v1/clients/${portal.id}`)).json.versions.map((version: { state: string }) => version.state)).toEqual(['current', 'retired']);
+    await expect
+      .poll(async () =>
+        (await rekey.request('GET', `/v1/clients/${portal.id}`)).json.versions.map((version: { state: string }) => version.state),
+      )
+      .toEqual(['current', 'retired']);
     expect((await rekey.request('GET', `/v1/clients/${portal.id}`)).json.versions[1].versionId).toBe(firstVersion);
 
     // The signed-in colleague carries on.
@@ -147,11 +174,18 @@ describe('the console walks every seed (Chromium)', () => {
     await expect(colleague.page.getByRole('dialog').textContent()).resolves.toContain(sandboxId);
     await colleague.page.getByRole('button', { name: 'Yes' }).click();
     await colleague.page.getByRole('table', { name: 'Client id mapping' }).waitFor();
-    const mapping = await colleague.page.locator('tr[data-parent-id]').evaluateAll((rows) => rows.map((row) => ({ parent: row.getAttribute('data-parent-id')!, sandbox: row.getAttribute('data-sandbox-id')! })));
+    const mapping = await colleague.page
+      .locator('tr[data-parent-id]')
+      .evaluateAll((rows) =>
+        rows.map((row) => ({ parent: row.getAttribute('data-parent-id')!, sandbox: row.getAttribute('data-sandbox-id')! })),
+      );
     expect(mapping.length).toBeGreaterThan(0);
 
     const sandboxToken = (await rekey.request('POST', `/v1/accounts/${sandboxId}/admin-tokens`, { body: {} })).json.adminToken;
-    const sandboxClients = (await send(rekey.url, 'GET', '/v1/clients', { token: sandboxToken })).json.items as Array<{ id: string; versions: unknown[] }>;
+    const sandboxClients = (await send(rekey.url, 'GET', '/v1/clients', { token: sandboxToken })).json.items as Array<{
+      id: string;
+      versions: unknown[];
+    }>;
     expect(sandboxClients.map((client) => client.id).sort()).toEqual(mapping.map((row) => row.sandbox).sort());
     for (const row of mapping) expect(row.sandbox).not.toBe(row.parent);
     for (const client of sandboxClients) expect(client.versions).toEqual([]);
@@ -200,7 +234,12 @@ describe('the console walks every seed (Chromium)', () => {
     await nav(page, 'API Keys');
     const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: 'Warehouse app key' }) });
     const lockedColumn = await page.getByRole('columnheader').allTextContents();
-    expect(await row.getByRole('cell').nth(lockedColumn.findIndex((text) => text.trim().toLowerCase() === 'locked')).textContent()).toBe('True');
+    expect(
+      await row
+        .getByRole('cell')
+        .nth(lockedColumn.findIndex((text) => text.trim().toLowerCase() === 'locked'))
+        .textContent(),
+    ).toBe('True');
 
     // The seed's order: undeploy the app, regenerate, update its secret, deploy.
     await nav(page, 'Apps');
@@ -247,7 +286,7 @@ describe('the console walks every seed (Chromium)', () => {
     expect(after).toMatchObject({ id: keyId, locked: false });
   });
 
-  it('seed 003: an integrator\'s own grace rotation shows in the timeline with both versions and a live countdown', async () => {
+  it("seed 003: an integrator's own grace rotation shows in the timeline with both versions and a live countdown", async () => {
     const { page } = await asAdmin();
     await nav(page, 'Integrators');
     await page.getByLabel('Integrator name').fill('Acme Partner');
@@ -308,7 +347,14 @@ describe('the console walks every seed (Chromium)', () => {
     expect(copied).toContain(newSecret);
 
     expect((await whoami(rekey.url, clientId, firstSecret)).status).toBe(401);
-    const token = await send(rekey.url, 'POST', '/oauth/token', { token: null, rawBody: 'grant_type=client_credentials', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${firstSecret}`).toString('base64')}` } });
+    const token = await send(rekey.url, 'POST', '/oauth/token', {
+      token: null,
+      rawBody: 'grant_type=client_credentials',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${clientId}:${firstSecret}`).toString('base64')}`,
+      },
+    });
     expect(token.status).toBe(401);
     expect((await whoami(rekey.url, clientId, newSecret)).status).toBe(200);
 
@@ -341,22 +387,32 @@ describe('the console walks every seed (Chromium)', () => {
     await page.getByRole('button', { name: 'Create key account' }).click();
     const secret = await revealed(page, 'API Key Secret');
 
-    const snapshot = () => page.evaluate(() => {
-      const w = globalThis as unknown as InPage;
-      return {
-        href: w.location.href,
-        historyState: w.history.state,
-        historyLog: w.historyLog ?? [],
-        local: JSON.stringify({ ...w.localStorage }),
-        session: JSON.stringify({ ...w.sessionStorage }),
-        cookie: w.document.cookie,
-        title: w.document.title,
-        text: w.document.body.innerText,
-      };
-    });
+    const snapshot = () =>
+      page.evaluate(() => {
+        const w = globalThis as unknown as InPage;
+        return {
+          href: w.location.href,
+          historyState: w.history.state,
+          historyLog: w.historyLog ?? [],
+          local: JSON.stringify({ ...w.localStorage }),
+          session: JSON.stringify({ ...w.sessionStorage }),
+          cookie: w.document.cookie,
+          title: w.document.title,
+          text: w.document.body.innerText,
+        };
+      });
     const shown = await snapshot();
     expect(shown.text).toContain(secret);
-    for (const where of [shown.href, JSON.stringify(shown.historyState), JSON.stringify(shown.historyLog), shown.local, shown.session, shown.cookie, shown.title]) expect(where).not.toContain(secret);
+    for (const where of [
+      shown.href,
+      JSON.stringify(shown.historyState),
+      JSON.stringify(shown.historyLog),
+      shown.local,
+      shown.session,
+      shown.cookie,
+      shown.title,
+    ])
+      expect(where).not.toContain(secret);
     expect(shown.historyLog.length).toBeGreaterThan(0);
     expect(shown.historyLog.every((entry) => entry.state === null)).toBe(true);
 

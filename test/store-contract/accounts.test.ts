@@ -25,11 +25,25 @@ describe.each(STORE_KINDS)('Store contract: accounts (%s)', (kind) => {
 
     await store.saveRole({ accountId, name: 'Auditor', permissions: ['audit.read'], createdAt: T0 });
     await store.saveRole({ accountId, name: 'Auditor', permissions: ['audit.read', 'credentials.read'], createdAt: T0 + 1 });
-    expect((await store.listRoles(accountId)).find((role) => role.name === 'Auditor')?.permissions).toEqual(['audit.read', 'credentials.read']);
+    expect((await store.listRoles(accountId)).find((role) => role.name === 'Auditor')?.permissions).toEqual([
+      'audit.read',
+      'credentials.read',
+    ]);
     await store.deleteRole(accountId, 'Auditor');
     expect((await store.listRoles(accountId)).find((role) => role.name === 'Auditor')).toBeUndefined();
 
-    const token: AdminToken = { id: id('adm'), accountId, memberId: alice.id, name: 'ci', tokenHash: randomBytes(32).toString('base64url'), permissions: ['credentials.read'], createdAt: T0, expiresAt: null, revokedAt: null, lastUsedAt: null };
+    const token: AdminToken = {
+      id: id('adm'),
+      accountId,
+      memberId: alice.id,
+      name: 'ci',
+      tokenHash: randomBytes(32).toString('base64url'),
+      permissions: ['credentials.read'],
+      createdAt: T0,
+      expiresAt: null,
+      revokedAt: null,
+      lastUsedAt: null,
+    };
     await store.insertAdminToken(token);
     expect(await store.findAdminTokenByHash(token.tokenHash)).toEqual(token);
     expect(await store.getAdminToken(accountId, token.id)).toEqual(token);
@@ -60,8 +74,19 @@ describe.each(STORE_KINDS)('Store contract: accounts (%s)', (kind) => {
     await store.insertMember(alice);
     await store.insertMember(bob);
     const session = (memberId: string, overrides: Partial<ConsoleSession> = {}): ConsoleSession => ({
-      id: id('ses'), accountId: sessionsAccount, memberId, tokenHash: id('tok'), csrfHash: 'c', createdAt: T0, lastSeenAt: T0, expiresAt: T0 + 1000,
-      revokedAt: null, revokedReason: null, address: '10.0.0.1', userAgent: 'browser', ...overrides,
+      id: id('ses'),
+      accountId: sessionsAccount,
+      memberId,
+      tokenHash: id('tok'),
+      csrfHash: 'c',
+      createdAt: T0,
+      lastSeenAt: T0,
+      expiresAt: T0 + 1000,
+      revokedAt: null,
+      revokedReason: null,
+      address: '10.0.0.1',
+      userAgent: 'browser',
+      ...overrides,
     });
     const first = session(alice.id, { createdAt: T0 });
     const second = session(alice.id, { createdAt: T0 + 1 });

@@ -6,10 +6,25 @@ import { T0, id, account, client, useContractStores } from './harness.js';
 describe.each(STORE_KINDS)('Store contract: apps (%s)', (kind) => {
   const stores = useContractStores(kind);
   const app = (accountId: string, overrides: Partial<App> = {}): App => ({
-    id: id('app'), accountId, name: 'web', apiKeyId: null, state: 'deployed', tokenHash: null, tokenCreatedAt: null, createdAt: T0, updatedAt: T0, ...overrides,
+    id: id('app'),
+    accountId,
+    name: 'web',
+    apiKeyId: null,
+    state: 'deployed',
+    tokenHash: null,
+    tokenCreatedAt: null,
+    createdAt: T0,
+    updatedAt: T0,
+    ...overrides,
   });
   const slot = (owner: App, keyAccountId: string, overrides: Partial<AppSecret> = {}): AppSecret => ({
-    appId: owner.id, name: 'API_KEY', keyAccountId, valueCiphertext: 'ciphertext', versionId: null, updatedAt: T0, ...overrides,
+    appId: owner.id,
+    name: 'API_KEY',
+    keyAccountId,
+    valueCiphertext: 'ciphertext',
+    versionId: null,
+    updatedAt: T0,
+    ...overrides,
   });
 
   it('stores apps, finds one by its token hash, and lists those that use a key account', async () => {
@@ -32,9 +47,19 @@ describe.each(STORE_KINDS)('Store contract: apps (%s)', (kind) => {
     expect(await store.findAppByTokenHash(id('hash'))).toBeNull();
     expect((await store.listApps(appsAccount, { limit: 10 })).map((a) => a.id)).toEqual([byConfig.id, bySlot.id, unrelated.id]);
     expect((await store.listApps(appsAccount, { limit: 2 })).map((a) => a.id)).toEqual([byConfig.id, bySlot.id]);
-    expect((await store.listApps(appsAccount, { keyAccountId: keyAccount.id, limit: 10 })).map((a) => a.id)).toEqual([byConfig.id, bySlot.id]);
+    expect((await store.listApps(appsAccount, { keyAccountId: keyAccount.id, limit: 10 })).map((a) => a.id)).toEqual([
+      byConfig.id,
+      bySlot.id,
+    ]);
 
-    const changed = { ...byConfig, name: 'api', state: 'undeployed' as const, tokenHash: id('hash'), tokenCreatedAt: T0 + 5, updatedAt: T0 + 5 };
+    const changed = {
+      ...byConfig,
+      name: 'api',
+      state: 'undeployed' as const,
+      tokenHash: id('hash'),
+      tokenCreatedAt: T0 + 5,
+      updatedAt: T0 + 5,
+    };
     await store.updateApp(changed);
     expect(await store.getApp(byConfig.id)).toEqual(changed);
   });

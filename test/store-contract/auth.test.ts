@@ -8,7 +8,9 @@ describe.each(STORE_KINDS)('Store contract: auth (%s)', (kind) => {
   it('claims a nonce once, across connections, and lets an expired one be reused', async () => {
     const { store, peer } = stores;
     const scope = id('scope');
-    const claims = await Promise.all(Array.from({ length: 12 }, (_, i) => ((i % 2 === 1 && peer) ? peer : store).claimNonce(scope, 'n1', T0 + 300_000, T0)));
+    const claims = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => (i % 2 === 1 && peer ? peer : store).claimNonce(scope, 'n1', T0 + 300_000, T0)),
+    );
     expect(claims.filter(Boolean)).toHaveLength(1);
     expect(await store.claimNonce(scope, 'n1', T0 + 300_000, T0 + 1000)).toBe(false);
     expect(await store.claimNonce(scope, 'n1', T0 + 900_000, T0 + 300_000)).toBe(true);
@@ -22,14 +24,25 @@ describe.each(STORE_KINDS)('Store contract: auth (%s)', (kind) => {
     const owner = client(accountId);
     await store.insertClient(owner);
     const rule = { maxFailedAttempts: 3, lockedUntil: T0 + 1000, now: T0 };
-    const counters = await Promise.all(Array.from({ length: 6 }, (_, i) => ((i % 2 === 1 && peer) ? peer : store).recordFailedAttempt(owner.id, rule)));
-    expect(counters.filter((counter) => counter !== null).map((counter) => counter!.failedAttempts).sort()).toEqual([1, 2, 3]);
+    const counters = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => (i % 2 === 1 && peer ? peer : store).recordFailedAttempt(owner.id, rule)),
+    );
+    expect(
+      counters
+        .filter((counter) => counter !== null)
+        .map((counter) => counter!.failedAttempts)
+        .sort(),
+    ).toEqual([1, 2, 3]);
     expect(await store.getClient(owner.id)).toMatchObject({ failedAttempts: 3, lockedAt: T0, lockedUntil: T0 + 1000 });
 
     expect(await store.resetFailedAttempts(owner.id, T0 + 999)).toBe(false);
     expect(await store.recordFailedAttempt(owner.id, { ...rule, now: T0 + 999 })).toBeNull();
     // Once a timed lock has passed, counting starts again at one.
-    expect(await store.recordFailedAttempt(owner.id, { ...rule, now: T0 + 1000 })).toEqual({ failedAttempts: 1, lockedAt: null, lockedUntil: null });
+    expect(await store.recordFailedAttempt(owner.id, { ...rule, now: T0 + 1000 })).toEqual({
+      failedAttempts: 1,
+      lockedAt: null,
+      lockedUntil: null,
+    });
     expect(await store.resetFailedAttempts(owner.id, T0 + 1001)).toBe(true);
     expect(await store.getClient(owner.id)).toMatchObject({ failedAttempts: 0, lockedAt: null, lockedUntil: null });
     expect(await store.resetFailedAttempts(owner.id, T0 + 1001)).toBe(false);
@@ -43,9 +56,17 @@ describe.each(STORE_KINDS)('Store contract: auth (%s)', (kind) => {
     expect(await store.recordSourceFailure(owner, '10.0.0.1', forever)).toEqual({ failedAttempts: 2, lockedAt: T0, lockedUntil: null });
     expect(await store.recordSourceFailure(owner, '10.0.0.1', forever)).toBeNull();
     expect(await store.resetSourceFailures(owner, '10.0.0.1', T0 + 5)).toBe(false);
-    expect(await store.recordSourceFailure(owner, '10.0.0.2', { maxFailedAttempts: 5, lockedUntil: null, now: T0 })).toEqual({ failedAttempts: 1, lockedAt: null, lockedUntil: null });
+    expect(await store.recordSourceFailure(owner, '10.0.0.2', { maxFailedAttempts: 5, lockedUntil: null, now: T0 })).toEqual({
+      failedAttempts: 1,
+      lockedAt: null,
+      lockedUntil: null,
+    });
     expect(await store.resetSourceFailures(owner, '10.0.0.2', T0)).toBe(true);
-    expect(await store.recordSourceFailure(owner, '10.0.0.3', { maxFailedAttempts: 1, lockedUntil: T0 + 10, now: T0 })).toEqual({ failedAttempts: 1, lockedAt: T0, lockedUntil: T0 + 10 });
+    expect(await store.recordSourceFailure(owner, '10.0.0.3', { maxFailedAttempts: 1, lockedUntil: T0 + 10, now: T0 })).toEqual({
+      failedAttempts: 1,
+      lockedAt: T0,
+      lockedUntil: T0 + 10,
+    });
     expect(await store.listSourceLockouts(owner)).toEqual([
       { clientId: owner, address: '10.0.0.1', updatedAt: T0, failedAttempts: 2, lockedAt: T0, lockedUntil: null },
       { clientId: owner, address: '10.0.0.3', updatedAt: T0, failedAttempts: 1, lockedAt: T0, lockedUntil: T0 + 10 },

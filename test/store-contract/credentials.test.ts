@@ -12,7 +12,11 @@ describe.each(STORE_KINDS)('Store contract: credentials (%s)', (kind) => {
     await store.insertAccount(account(pageAccount));
     const made: Client[] = [];
     for (let i = 0; i < 7; i++) {
-      const item = client(pageAccount, { createdAt: T0 + (i % 3), profile: i % 2 === 0 ? 'apikey' : 'oauth', fields: { allowedScopes: [`s${i}`] } });
+      const item = client(pageAccount, {
+        createdAt: T0 + (i % 3),
+        profile: i % 2 === 0 ? 'apikey' : 'oauth',
+        fields: { allowedScopes: [`s${i}`] },
+      });
       await store.insertClient(item);
       made.push(item);
     }
@@ -74,12 +78,16 @@ describe.each(STORE_KINDS)('Store contract: credentials (%s)', (kind) => {
     await store.insertClient(owner);
     const other = peer ?? store;
     // Read-modify-write under lockClient from two connections: no increment may be lost.
-    await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? store : other).transaction(async (tx) => {
-      await tx.lockClient(owner.id);
-      const current = (await tx.getClient(owner.id))!;
-      await sleep(2);
-      await tx.updateClient({ ...current, failedAttempts: current.failedAttempts + 1 });
-    })));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        (i % 2 === 0 ? store : other).transaction(async (tx) => {
+          await tx.lockClient(owner.id);
+          const current = (await tx.getClient(owner.id))!;
+          await sleep(2);
+          await tx.updateClient({ ...current, failedAttempts: current.failedAttempts + 1 });
+        }),
+      ),
+    );
     expect((await store.getClient(owner.id))!.failedAttempts).toBe(10);
   });
 });

@@ -19,24 +19,85 @@ export const T0 = 1_700_000_000_000;
 export const id = (prefix: string): string => `${prefix}_${randomBytes(9).toString('base64url')}`;
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export const account = (accountId: string): Account => ({ id: accountId, name: `Account ${accountId}`, kind: 'production', parentId: null, settings: { maxGraceSeconds: 604_800 }, createdAt: T0 });
-export const member = (accountId: string, overrides: Partial<Member> = {}): Member => ({
-  id: id('mem'), accountId, email: `${randomBytes(4).toString('hex')}@example.test`, passwordHash: null, roles: ['Administrator'], createdAt: T0, removedAt: null, ...overrides,
+export const account = (accountId: string): Account => ({
+  id: accountId,
+  name: `Account ${accountId}`,
+  kind: 'production',
+  parentId: null,
+  settings: { maxGraceSeconds: 604_800 },
+  createdAt: T0,
 });
-export const client = (accountId: string, overrides: Partial<Pick<Client, keyof Client>> | Record<string, unknown> = {}): Client => ({
-  id: id('cli'), accountId, profile: 'apikey', name: 'Key', state: 'active', fields: {}, consumerKey: null, failedAttempts: 0, lockedAt: null, lockedUntil: null,
-  createdAt: T0, updatedAt: T0, deletedAt: null, ...overrides,
-}) as Client;
+export const member = (accountId: string, overrides: Partial<Member> = {}): Member => ({
+  id: id('mem'),
+  accountId,
+  email: `${randomBytes(4).toString('hex')}@example.test`,
+  passwordHash: null,
+  roles: ['Administrator'],
+  createdAt: T0,
+  removedAt: null,
+  ...overrides,
+});
+export const client = (accountId: string, overrides: Partial<Pick<Client, keyof Client>> | Record<string, unknown> = {}): Client =>
+  ({
+    id: id('cli'),
+    accountId,
+    profile: 'apikey',
+    name: 'Key',
+    state: 'active',
+    fields: {},
+    consumerKey: null,
+    failedAttempts: 0,
+    lockedAt: null,
+    lockedUntil: null,
+    createdAt: T0,
+    updatedAt: T0,
+    deletedAt: null,
+    ...overrides,
+  }) as Client;
 export const version = (owner: Client, overrides: Partial<SecretVersion> = {}): SecretVersion => ({
-  id: id('ver'), clientId: owner.id, accountId: owner.accountId, state: 'current', secretHash: randomBytes(32).toString('base64url'), secretCiphertext: null,
-  createdAt: T0, expiresAt: null, graceUntil: null, retiredAt: null, revokedAt: null, lastUsedAt: null, useCount: 0, ...overrides,
+  id: id('ver'),
+  clientId: owner.id,
+  accountId: owner.accountId,
+  state: 'current',
+  secretHash: randomBytes(32).toString('base64url'),
+  secretCiphertext: null,
+  createdAt: T0,
+  expiresAt: null,
+  graceUntil: null,
+  retiredAt: null,
+  revokedAt: null,
+  lastUsedAt: null,
+  useCount: 0,
+  ...overrides,
 });
 export const outbox = (accountId: string, overrides: Partial<OutboxMessage> = {}): OutboxMessage => ({
-  id: id('msg'), accountId, type: 'secret.regenerated', channel: 'email', recipient: 'admin@example.test', payload: { subject: 'hello' }, status: 'pending',
-  attempts: 0, nextAttemptAt: T0, leaseUntil: null, lastError: null, createdAt: T0, sentAt: null, ...overrides,
+  id: id('msg'),
+  accountId,
+  type: 'secret.regenerated',
+  channel: 'email',
+  recipient: 'admin@example.test',
+  payload: { subject: 'hello' },
+  status: 'pending',
+  attempts: 0,
+  nextAttemptAt: T0,
+  leaseUntil: null,
+  lastError: null,
+  createdAt: T0,
+  sentAt: null,
+  ...overrides,
 });
 export const auditEvent = (accountId: string, overrides: Partial<AuditEvent> = {}): AuditEvent => ({
-  id: id('evt'), accountId, at: T0, type: 'secret.regenerated', actor: { type: 'system', id: 'rekey' }, clientId: null, versionId: null, code: null, count: 1, data: {}, ...overrides,
+  id: id('evt'),
+  accountId,
+  at: T0,
+  type: 'secret.regenerated',
+  actor: { type: 'system', id: 'rekey' },
+  clientId: null,
+  versionId: null,
+  code: null,
+  count: 1,
+  data: {},
+  ...overrides,
 });
 
 export async function open(kind: StoreKind, db: TestDatabase): Promise<Store> {

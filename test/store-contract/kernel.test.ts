@@ -28,7 +28,20 @@ describe.each(STORE_KINDS)('Store contract: kernel (%s)', (kind) => {
     await store.purgeExpired(later + 900_000);
     expect(await store.readThrottles([throttleKey])).toHaveLength(0);
 
-    const session = { id: id('ses'), accountId, memberId: 'mem_x', tokenHash: id('tok'), csrfHash: 'c', createdAt: later, lastSeenAt: later, expiresAt: later + 1000, revokedAt: null, revokedReason: null, address: '10.0.0.1', userAgent: null };
+    const session = {
+      id: id('ses'),
+      accountId,
+      memberId: 'mem_x',
+      tokenHash: id('tok'),
+      csrfHash: 'c',
+      createdAt: later,
+      lastSeenAt: later,
+      expiresAt: later + 1000,
+      revokedAt: null,
+      revokedReason: null,
+      address: '10.0.0.1',
+      userAgent: null,
+    };
     await store.insertSession(session);
     await store.purgeExpired(later + 999);
     expect(await store.getSession(accountId, session.id)).not.toBeNull();
@@ -50,11 +63,13 @@ describe.each(STORE_KINDS)('Store contract: kernel (%s)', (kind) => {
   it('rolls a transaction back when its work throws, and nested transactions join the outer one', async () => {
     const { store } = stores;
     const doomed = client(accountId);
-    await expect(store.transaction(async (tx) => {
-      await tx.insertClient(doomed);
-      await tx.transaction(async (inner) => inner.insertVersion(version(doomed)));
-      throw new Error('boom');
-    })).rejects.toThrow('boom');
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.insertClient(doomed);
+        await tx.transaction(async (inner) => inner.insertVersion(version(doomed)));
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(await store.getClient(doomed.id)).toBeNull();
     expect(await store.listVersions(doomed.id)).toEqual([]);
 
@@ -71,10 +86,12 @@ describe.each(STORE_KINDS)('Store contract: kernel (%s)', (kind) => {
     const start = await store.latestChange();
     const committed = id('cli');
     await store.transaction(async (tx) => tx.recordChange(committed, T0));
-    await expect(store.transaction(async (tx) => {
-      await tx.recordChange(id('cli'), T0);
-      throw new Error('rolled back');
-    })).rejects.toThrow('rolled back');
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.recordChange(id('cli'), T0);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
     const outside = id('cli');
     await store.recordChange(outside, T0);
     const changes = await store.changesSince(start);
@@ -106,14 +123,16 @@ describe.each(STORE_KINDS)('Store contract: kernel (%s)', (kind) => {
       await read();
     })();
     // Transactions that record early but commit late, interleaved with ones that commit at once.
-    await Promise.all(Array.from({ length: 24 }, async (_, i) => {
-      const clientId = id('cli');
-      await writers[i % writers.length]!.transaction(async (tx) => {
-        await tx.recordChange(clientId, T0);
-        await sleep(i % 3 === 0 ? 30 : i % 3 === 1 ? 5 : 0);
-      });
-      recorded.push(clientId);
-    }));
+    await Promise.all(
+      Array.from({ length: 24 }, async (_, i) => {
+        const clientId = id('cli');
+        await writers[i % writers.length]!.transaction(async (tx) => {
+          await tx.recordChange(clientId, T0);
+          await sleep(i % 3 === 0 ? 30 : i % 3 === 1 ? 5 : 0);
+        });
+        recorded.push(clientId);
+      }),
+    );
     done = true;
     await reader;
     expect(seen.sort()).toEqual([...recorded].sort());
@@ -143,10 +162,12 @@ describe.each(STORE_KINDS)('Store contract: kernel (%s)', (kind) => {
       expect(notices).not.toContain(committed);
       release();
       await open;
-      await expect(store.transaction(async (tx) => {
-        await tx.recordChange(rolledBack, T0);
-        throw new Error('no');
-      })).rejects.toThrow('no');
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.recordChange(rolledBack, T0);
+          throw new Error('no');
+        }),
+      ).rejects.toThrow('no');
       const deadline = Date.now() + 2000;
       while (!notices.includes(committed) && Date.now() < deadline) await sleep(5);
       await sleep(50);

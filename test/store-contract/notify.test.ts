@@ -20,40 +20,44 @@ describe.each(STORE_KINDS)('Store contract: notify (%s)', (kind) => {
     expect(await store.listOutbox(outboxAccount, { limit: 10, type: 'client.locked' })).toEqual([second]);
   });
 
-  it('leases due outbox messages to one worker at a time', () => fresh(async (store) => {
-    const now = T0 + 10_000_000;
-    const leaseAccount = `lease${kind}`;
-    const due = Array.from({ length: 5 }, (_, i) => outbox(leaseAccount, { nextAttemptAt: now - 100 + i, createdAt: T0 + i }));
-    const expiredLease = outbox(leaseAccount, { nextAttemptAt: now - 1000, leaseUntil: now - 1 });
-    const notDue = outbox(leaseAccount, { nextAttemptAt: now + 1 });
-    const leased = outbox(leaseAccount, { nextAttemptAt: now - 1000, leaseUntil: now + 5000 });
-    const sent = outbox(leaseAccount, { nextAttemptAt: now - 1000, status: 'sent', sentAt: now - 500 });
-    const failed = outbox(leaseAccount, { nextAttemptAt: now - 1000, status: 'failed' });
-    for (const message of [...due, expiredLease, notDue, leased, sent, failed]) await store.insertOutbox(message);
+  it('leases due outbox messages to one worker at a time', () =>
+    fresh(async (store) => {
+      const now = T0 + 10_000_000;
+      const leaseAccount = `lease${kind}`;
+      const due = Array.from({ length: 5 }, (_, i) => outbox(leaseAccount, { nextAttemptAt: now - 100 + i, createdAt: T0 + i }));
+      const expiredLease = outbox(leaseAccount, { nextAttemptAt: now - 1000, leaseUntil: now - 1 });
+      const notDue = outbox(leaseAccount, { nextAttemptAt: now + 1 });
+      const leased = outbox(leaseAccount, { nextAttemptAt: now - 1000, leaseUntil: now + 5000 });
+      const sent = outbox(leaseAccount, { nextAttemptAt: now - 1000, status: 'sent', sentAt: now - 500 });
+      const failed = outbox(leaseAccount, { nextAttemptAt: now - 1000, status: 'failed' });
+      for (const message of [...due, expiredLease, notDue, leased, sent, failed]) await store.insertOutbox(message);
 
-    const batch = await store.leaseOutbox(now, 30_000, 3);
-    expect(batch.map((m) => m.id)).toEqual([expiredLease.id, due[0]!.id, due[1]!.id]);
-    expect(batch.every((m) => m.leaseUntil === now + 30_000 && m.status === 'pending')).toBe(true);
-    expect(batch[0]).toEqual({ ...expiredLease, leaseUntil: now + 30_000 });
+      const batch = await store.leaseOutbox(now, 30_000, 3);
+      expect(batch.map((m) => m.id)).toEqual([expiredLease.id, due[0]!.id, due[1]!.id]);
+      expect(batch.every((m) => m.leaseUntil === now + 30_000 && m.status === 'pending')).toBe(true);
+      expect(batch[0]).toEqual({ ...expiredLease, leaseUntil: now + 30_000 });
 
-    const rest = await store.leaseOutbox(now, 30_000, 10);
-    expect(rest.map((m) => m.id)).toEqual([due[2]!.id, due[3]!.id, due[4]!.id]);
-    expect(await store.leaseOutbox(now, 30_000, 10)).toEqual([]);
-    // Leases run out; so does the wait for a message that was not due yet.
-    const later = await store.leaseOutbox(now + 30_000, 1000, 10);
-    expect(later.map((m) => m.id).sort()).toEqual([...due.map((m) => m.id), expiredLease.id, notDue.id, leased.id].sort());
-  }));
+      const rest = await store.leaseOutbox(now, 30_000, 10);
+      expect(rest.map((m) => m.id)).toEqual([due[2]!.id, due[3]!.id, due[4]!.id]);
+      expect(await store.leaseOutbox(now, 30_000, 10)).toEqual([]);
+      // Leases run out; so does the wait for a message that was not due yet.
+      const later = await store.leaseOutbox(now + 30_000, 1000, 10);
+      expect(later.map((m) => m.id).sort()).toEqual([...due.map((m) => m.id), expiredLease.id, notDue.id, leased.id].sort());
+    }));
 
-  it('never hands one outbox message to two concurrent workers', () => fresh(async (store, peer) => {
-    const now = T0 + 10_000_000;
-    const leaseAccount = `race${kind}`;
-    const messages = Array.from({ length: 60 }, (_, i) => outbox(leaseAccount, { nextAttemptAt: now - 1, createdAt: T0 + i }));
-    for (const message of messages) await store.insertOutbox(message);
-    const batches = await Promise.all(Array.from({ length: 12 }, (_, i) => ((i % 2 === 1 && peer) ? peer : store).leaseOutbox(now, 60_000, 7)));
-    const ids = batches.flat().map((m) => m.id);
-    expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.sort()).toEqual(messages.map((m) => m.id).sort());
-  }));
+  it('never hands one outbox message to two concurrent workers', () =>
+    fresh(async (store, peer) => {
+      const now = T0 + 10_000_000;
+      const leaseAccount = `race${kind}`;
+      const messages = Array.from({ length: 60 }, (_, i) => outbox(leaseAccount, { nextAttemptAt: now - 1, createdAt: T0 + i }));
+      for (const message of messages) await store.insertOutbox(message);
+      const batches = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => (i % 2 === 1 && peer ? peer : store).leaseOutbox(now, 60_000, 7)),
+      );
+      const ids = batches.flat().map((m) => m.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(ids.sort()).toEqual(messages.map((m) => m.id).sort());
+    }));
 
   it('records a delivery attempt and ends its lease', async () => {
     const { store } = stores;
@@ -61,7 +65,13 @@ describe.each(STORE_KINDS)('Store contract: notify (%s)', (kind) => {
     await store.insertAccount(account(settleAccount));
     const message = outbox(settleAccount, { leaseUntil: T0 + 30_000 });
     await store.insertOutbox(message);
-    const settlement = { status: 'pending' as const, attempts: 1, nextAttemptAt: T0 + 60_000, lastError: 'connection refused', sentAt: null };
+    const settlement = {
+      status: 'pending' as const,
+      attempts: 1,
+      nextAttemptAt: T0 + 60_000,
+      lastError: 'connection refused',
+      sentAt: null,
+    };
     await store.settleOutbox(message.id, settlement);
     expect(await store.listOutbox(settleAccount, { limit: 10 })).toEqual([{ ...message, ...settlement, leaseUntil: null }]);
   });
@@ -71,7 +81,12 @@ describe.each(STORE_KINDS)('Store contract: notify (%s)', (kind) => {
     const hooksAccount = `hooks${kind}`;
     await store.insertAccount(account(hooksAccount));
     const endpoint = (createdAt: number): WebhookEndpoint => ({
-      id: id('whk'), accountId: hooksAccount, url: 'https://example.test/hook', events: ['secret.regenerated', 'client.locked'], secretCiphertext: 'ciphertext', createdAt,
+      id: id('whk'),
+      accountId: hooksAccount,
+      url: 'https://example.test/hook',
+      events: ['secret.regenerated', 'client.locked'],
+      secretCiphertext: 'ciphertext',
+      createdAt,
     });
     const later = endpoint(T0 + 1);
     const first = endpoint(T0);

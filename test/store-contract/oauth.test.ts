@@ -9,7 +9,15 @@ describe.each(STORE_KINDS)('Store contract: oauth (%s)', (kind) => {
   it('stores signing keys in creation order, updates and deletes them', async () => {
     const { store } = stores;
     const key = (overrides: Partial<SigningKey> = {}): SigningKey => ({
-      kid: id('kid'), alg: 'ES256', state: 'next', publicJwk: '{"kty":"EC"}', privateCiphertext: 'ciphertext', createdAt: T0, activatedAt: null, retiredAt: null, ...overrides,
+      kid: id('kid'),
+      alg: 'ES256',
+      state: 'next',
+      publicJwk: '{"kty":"EC"}',
+      privateCiphertext: 'ciphertext',
+      createdAt: T0,
+      activatedAt: null,
+      retiredAt: null,
+      ...overrides,
     });
     const active = key({ state: 'active', createdAt: T0, activatedAt: T0 });
     const next = key({ state: 'next', createdAt: T0 + 1 });

@@ -6,14 +6,26 @@ import { T0, id, account, client, member, version, accountId, useContractStores 
 
 describe.each(STORE_KINDS)('Store contract: portal (%s)', (kind) => {
   const stores = useContractStores(kind);
-  const sandbox = (parentId: string, createdAt: number): Account => ({ ...account(`${parentId}_SB${createdAt - T0}`), kind: 'sandbox', parentId, createdAt });
+  const sandbox = (parentId: string, createdAt: number): Account => ({
+    ...account(`${parentId}_SB${createdAt - T0}`),
+    kind: 'sandbox',
+    parentId,
+    createdAt,
+  });
 
   it('saves a portal registration and replaces it', async () => {
     const { store } = stores;
     const portalAccount = `portal${kind}`;
     await store.insertAccount(account(portalAccount));
     expect(await store.getPortalRegistration(portalAccount)).toBeNull();
-    const registration = { accountId: portalAccount, keyAccountId: id('cli'), appId: id('app'), createdAt: T0, registeredAt: null, runs: 0 };
+    const registration = {
+      accountId: portalAccount,
+      keyAccountId: id('cli'),
+      appId: id('app'),
+      createdAt: T0,
+      registeredAt: null,
+      runs: 0,
+    };
     await store.savePortalRegistration(registration);
     expect(await store.getPortalRegistration(portalAccount)).toEqual(registration);
     const rerun = { ...registration, keyAccountId: id('cli'), appId: id('app'), registeredAt: T0 + 5, runs: 1 };
@@ -50,28 +62,105 @@ describe.each(STORE_KINDS)('Store contract: portal (%s)', (kind) => {
     await store.insertClient(installed);
     const bundle = { id: id('bdl'), clientId: consumer.id, accountId, createdAt: T0 };
     await store.insertBundle(bundle);
-    await store.insertInstallation({ clientId: installed.id, bundleId: bundle.id, sourceClientId: consumer.id, accountId: target.id, installedAt: T0 });
+    await store.insertInstallation({
+      clientId: installed.id,
+      bundleId: bundle.id,
+      sourceClientId: consumer.id,
+      accountId: target.id,
+      installedAt: T0,
+    });
     const token = {
-      id: id('tok'), clientId: installed.id, consumerClientId: consumer.id, accountId: target.id, memberId: alice.id, role: 'Administrator', secretHash: id('hash'),
-      secretCiphertext: 'ciphertext', createdAt: T0, revokedAt: null, revokedReason: null,
+      id: id('tok'),
+      clientId: installed.id,
+      consumerClientId: consumer.id,
+      accountId: target.id,
+      memberId: alice.id,
+      role: 'Administrator',
+      secretHash: id('hash'),
+      secretCiphertext: 'ciphertext',
+      createdAt: T0,
+      revokedAt: null,
+      revokedReason: null,
     };
     await store.insertToken(token);
-    const adminToken = { id: id('adm'), accountId: target.id, memberId: alice.id, name: 'ci', tokenHash: randomBytes(32).toString('base64url'), permissions: [], createdAt: T0, expiresAt: null, revokedAt: null, lastUsedAt: null };
+    const adminToken = {
+      id: id('adm'),
+      accountId: target.id,
+      memberId: alice.id,
+      name: 'ci',
+      tokenHash: randomBytes(32).toString('base64url'),
+      permissions: [],
+      createdAt: T0,
+      expiresAt: null,
+      revokedAt: null,
+      lastUsedAt: null,
+    };
     await store.insertAdminToken(adminToken);
-    const session = { id: id('ses'), accountId: target.id, memberId: alice.id, tokenHash: id('tok'), csrfHash: 'c', createdAt: T0, lastSeenAt: T0, expiresAt: T0 + 1000, revokedAt: null, revokedReason: null, address: '10.0.0.1', userAgent: null };
+    const session = {
+      id: id('ses'),
+      accountId: target.id,
+      memberId: alice.id,
+      tokenHash: id('tok'),
+      csrfHash: 'c',
+      createdAt: T0,
+      lastSeenAt: T0,
+      expiresAt: T0 + 1000,
+      revokedAt: null,
+      revokedReason: null,
+      address: '10.0.0.1',
+      userAgent: null,
+    };
     await store.insertSession(session);
-    const app = { id: id('app'), accountId: target.id, name: 'web', apiKeyId: keyAccount.id, state: 'deployed' as const, tokenHash: id('hash'), tokenCreatedAt: T0, createdAt: T0, updatedAt: T0 };
+    const app = {
+      id: id('app'),
+      accountId: target.id,
+      name: 'web',
+      apiKeyId: keyAccount.id,
+      state: 'deployed' as const,
+      tokenHash: id('hash'),
+      tokenCreatedAt: T0,
+      createdAt: T0,
+      updatedAt: T0,
+    };
     await store.insertApp(app);
-    await store.putAppSecret({ appId: app.id, name: 'API_KEY', keyAccountId: keyAccount.id, valueCiphertext: 'ciphertext', versionId: null, updatedAt: T0 });
-    const idempotency = { accountId: target.id, key: id('key'), fingerprint: 'f', responseCiphertext: 'c', createdAt: T0, expiresAt: T0 + 1000 };
+    await store.putAppSecret({
+      appId: app.id,
+      name: 'API_KEY',
+      keyAccountId: keyAccount.id,
+      valueCiphertext: 'ciphertext',
+      versionId: null,
+      updatedAt: T0,
+    });
+    const idempotency = {
+      accountId: target.id,
+      key: id('key'),
+      fingerprint: 'f',
+      responseCiphertext: 'c',
+      createdAt: T0,
+      expiresAt: T0 + 1000,
+    };
     await store.insertIdempotency(idempotency);
-    await store.savePortalRegistration({ accountId: target.id, keyAccountId: keyAccount.id, appId: app.id, createdAt: T0, registeredAt: T0, runs: 1 });
+    await store.savePortalRegistration({
+      accountId: target.id,
+      keyAccountId: keyAccount.id,
+      appId: app.id,
+      createdAt: T0,
+      registeredAt: T0,
+      runs: 1,
+    });
     // The parent's own keys stay.
     const parentKey = client(accountId);
     await store.insertClient(parentKey);
     await store.insertVersion(version(parentKey));
 
-    expect(await store.purgeAccessKeys(target.id)).toEqual({ secretVersions: 2, tokens: 1, adminTokens: 1, appTokens: 1, sessions: 1, tokenConsumerIds: [consumer.id] });
+    expect(await store.purgeAccessKeys(target.id)).toEqual({
+      secretVersions: 2,
+      tokens: 1,
+      adminTokens: 1,
+      appTokens: 1,
+      sessions: 1,
+      tokenConsumerIds: [consumer.id],
+    });
     expect(await store.listVersions(keyAccount.id)).toEqual([]);
     expect(await store.getToken(token.id)).toBeNull();
     expect(await store.getAdminToken(target.id, adminToken.id)).toBeNull();
@@ -85,6 +174,13 @@ describe.each(STORE_KINDS)('Store contract: portal (%s)', (kind) => {
     expect(await store.getClient(keyAccount.id)).toEqual(keyAccount);
     expect(await store.getMember(target.id, alice.id)).toEqual(alice);
     expect(await store.listVersions(parentKey.id)).toHaveLength(1);
-    expect(await store.purgeAccessKeys(target.id)).toEqual({ secretVersions: 0, tokens: 0, adminTokens: 0, appTokens: 0, sessions: 0, tokenConsumerIds: [] });
+    expect(await store.purgeAccessKeys(target.id)).toEqual({
+      secretVersions: 0,
+      tokens: 0,
+      adminTokens: 0,
+      appTokens: 0,
+      sessions: 0,
+      tokenConsumerIds: [],
+    });
   });
 });

@@ -13,8 +13,18 @@ describe.each(STORE_KINDS)('Store contract: tba (%s)', (kind) => {
     const alice = member(accountId);
     await store.insertMember(alice);
     const token = (overrides: Partial<TbaToken> = {}): TbaToken => ({
-      id: id('tok'), clientId: record.id, consumerClientId: record.id, accountId, memberId: alice.id, role: 'Administrator', secretHash: id('hash'),
-      secretCiphertext: 'ciphertext', createdAt: T0, revokedAt: null, revokedReason: null, ...overrides,
+      id: id('tok'),
+      clientId: record.id,
+      consumerClientId: record.id,
+      accountId,
+      memberId: alice.id,
+      role: 'Administrator',
+      secretHash: id('hash'),
+      secretCiphertext: 'ciphertext',
+      createdAt: T0,
+      revokedAt: null,
+      revokedReason: null,
+      ...overrides,
     });
     const first = token({ createdAt: T0 });
     const second = token({ createdAt: T0 + 1 });
@@ -57,7 +67,13 @@ describe.each(STORE_KINDS)('Store contract: tba (%s)', (kind) => {
     await store.insertAccount(account(installer));
     const installed = client(installer, { profile: 'tba' });
     await store.insertClient(installed);
-    const installation = { clientId: installed.id, bundleId: bundle.id, sourceClientId: source.id, accountId: installer, installedAt: T0 + 1 };
+    const installation = {
+      clientId: installed.id,
+      bundleId: bundle.id,
+      sourceClientId: source.id,
+      accountId: installer,
+      installedAt: T0 + 1,
+    };
     await store.insertInstallation(installation);
     expect(await store.getInstallation(installed.id)).toEqual(installation);
     expect(await store.getInstallation(source.id)).toBeNull();

@@ -49,7 +49,13 @@ export interface TestResponse {
   json: any;
 }
 
-export async function send(url: string, method: string, path: string, options: RequestOptions = {}, defaultToken?: string): Promise<TestResponse> {
+export async function send(
+  url: string,
+  method: string,
+  path: string,
+  options: RequestOptions = {},
+  defaultToken?: string,
+): Promise<TestResponse> {
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   const token = options.token === undefined ? defaultToken : options.token;
   if (token) headers.authorization = `Bearer ${token}`;
@@ -109,8 +115,17 @@ export async function startRekey(kind: StoreKind, options: { env?: Record<string
   await app.listen({ port: Number(port), host: '127.0.0.1' });
   const url = `http://127.0.0.1:${port}`;
 
-  const main = await initializeAccount(runtime.core, { accountId: 'acme1', name: 'Acme', adminEmail: 'admin@acme.test', passwordHash: null });
-  const other = await initializeAccount(runtime.core, { accountId: 'other2', name: 'Other', adminEmail: 'admin@other.test', passwordHash: null }, { requireEmpty: false });
+  const main = await initializeAccount(runtime.core, {
+    accountId: 'acme1',
+    name: 'Acme',
+    adminEmail: 'admin@acme.test',
+    passwordHash: null,
+  });
+  const other = await initializeAccount(
+    runtime.core,
+    { accountId: 'other2', name: 'Other', adminEmail: 'admin@other.test', passwordHash: null },
+    { requireEmpty: false },
+  );
 
   return {
     kind,

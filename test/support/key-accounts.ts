@@ -17,14 +17,23 @@ export function whoami(url: string, id: string, secret: string, headers: Record<
 }
 
 /** The same call from a chosen loopback source address (127.0.0.2 …), to test per-address rules. */
-export function whoamiFrom(url: string, localAddress: string, id: string, secret: string): Promise<{ status: number; json: { code?: string; [field: string]: unknown } }> {
+export function whoamiFrom(
+  url: string,
+  localAddress: string,
+  id: string,
+  secret: string,
+): Promise<{ status: number; json: { code?: string; [field: string]: unknown } }> {
   return new Promise((resolve, reject) => {
-    const request = httpRequest(`${url}/v1/whoami`, { method: 'GET', localAddress, headers: { authorization: basic(id, secret) }, agent: false }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, json: text ? JSON.parse(text) : {} }));
-    });
+    const request = httpRequest(
+      `${url}/v1/whoami`,
+      { method: 'GET', localAddress, headers: { authorization: basic(id, secret) }, agent: false },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, json: text ? JSON.parse(text) : {} }));
+      },
+    );
     request.on('error', reject);
     request.end();
   });
@@ -49,7 +58,11 @@ export async function limitedToken(rekey: Rekey, permissions: Permission[]): Pro
   return token;
 }
 
-export async function createKeyAccount(rekey: Rekey, fields: Record<string, unknown> = {}, name = 'Key account'): Promise<{ id: string; secret: string; versionId: string }> {
+export async function createKeyAccount(
+  rekey: Rekey,
+  fields: Record<string, unknown> = {},
+  name = 'Key account',
+): Promise<{ id: string; secret: string; versionId: string }> {
   const created = await rekey.request('POST', '/v1/clients', { body: { profile: 'apikey', name, ...fields } });
   if (created.status !== 201) throw new Error(`create key account: ${created.status} ${created.text}`);
   return { id: created.json.id, secret: created.json.secret, versionId: created.json.versionId };
@@ -75,7 +88,10 @@ export interface Answer {
  * `Rekey-App-Id`, every few milliseconds, recording each answer. While undeployed it gets no
  * secret and waits, as an app stopped by its host would.
  */
-export function startRunningApp(url: string, options: { appId: string; appToken: string; keyAccountId: string; slot: string; intervalMs?: number }): {
+export function startRunningApp(
+  url: string,
+  options: { appId: string; appToken: string; keyAccountId: string; slot: string; intervalMs?: number },
+): {
   answers: Answer[];
   waitFor(predicate: (answers: Answer[]) => boolean, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -88,8 +104,13 @@ export function startRunningApp(url: string, options: { appId: string; appToken:
       if (credentials.status === 200) {
         const slot = (credentials.json.secrets as Array<{ name: string; value: string }>).find((item) => item.name === options.slot);
         if (slot) {
-          const answer = await whoami(url, options.keyAccountId, slot.value, { 'rekey-app-id': options.appId, 'user-agent': 'sim-app/1.0' });
-          answers.push(answer.status === 200 ? { code: 'ok', versionId: answer.json.versionId } : { code: answer.json?.code ?? String(answer.status) });
+          const answer = await whoami(url, options.keyAccountId, slot.value, {
+            'rekey-app-id': options.appId,
+            'user-agent': 'sim-app/1.0',
+          });
+          answers.push(
+            answer.status === 200 ? { code: 'ok', versionId: answer.json.versionId } : { code: answer.json?.code ?? String(answer.status) },
+          );
         }
       } else {
         answers.push({ code: credentials.json?.state === 'undeployed' ? 'undeployed' : `credentials:${credentials.status}` });

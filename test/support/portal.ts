@@ -53,7 +53,7 @@ function parseMail(raw: string, to: string[]): ReceivedMail {
 
 /** A real SMTP server (npm smtp-server) in the test process, on a port that stays ours while it is stopped. */
 export async function createTestSmtpServer(port?: number): Promise<TestSmtpServer> {
-  const chosen = port ?? await freePort();
+  const chosen = port ?? (await freePort());
   let server: SMTPServer | null = null;
   const state: TestSmtpServer = {
     port: chosen,
@@ -71,7 +71,10 @@ export async function createTestSmtpServer(port?: number): Promise<TestSmtpServe
           const chunks: Buffer[] = [];
           stream.on('data', (chunk: Buffer) => chunks.push(chunk));
           stream.on('end', () => {
-            const mail = parseMail(Buffer.concat(chunks).toString('utf8'), session.envelope.rcptTo.map((rcpt) => rcpt.address));
+            const mail = parseMail(
+              Buffer.concat(chunks).toString('utf8'),
+              session.envelope.rcptTo.map((rcpt) => rcpt.address),
+            );
             const firstTime = !state.received.some((seen) => seen.messageId === mail.messageId);
             state.received.push(mail);
             if (state.ackLossOnFirstDelivery && firstTime) {
@@ -134,10 +137,11 @@ export async function createWebhookReceiver(): Promise<TestWebhookReceiver> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const address = server.address();
   receiver.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  receiver.close = () => new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
+  receiver.close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
   return receiver;
 }
 
@@ -150,16 +154,26 @@ export const ADMIN_PASSWORD = 'administrator password 1';
  */
 export async function preparePortalMembers(rekey: Rekey): Promise<{ portalAdminId: string; readerId: string }> {
   expect((await rekey.request('PUT', '/v1/members/me/password', { body: { password: ADMIN_PASSWORD } })).status).toBe(204);
-  expect((await rekey.request('POST', '/v1/roles', { body: { name: 'Portal Admin', permissions: ['credentials.manage', 'credentials.read'] } })).status).toBe(201);
+  expect(
+    (await rekey.request('POST', '/v1/roles', { body: { name: 'Portal Admin', permissions: ['credentials.manage', 'credentials.read'] } }))
+      .status,
+  ).toBe(201);
   expect((await rekey.request('POST', '/v1/roles', { body: { name: 'Reader', permissions: ['credentials.read'] } })).status).toBe(201);
-  const portalAdmin = await rekey.request('POST', '/v1/members', { body: { email: 'portal@acme.test', roles: ['Portal Admin'], password: PORTAL_PASSWORD } });
+  const portalAdmin = await rekey.request('POST', '/v1/members', {
+    body: { email: 'portal@acme.test', roles: ['Portal Admin'], password: PORTAL_PASSWORD },
+  });
   expect(portalAdmin.status, portalAdmin.text).toBe(201);
-  const reader = await rekey.request('POST', '/v1/members', { body: { email: 'reader@acme.test', roles: ['Reader'], password: 'reader password 1' } });
+  const reader = await rekey.request('POST', '/v1/members', {
+    body: { email: 'reader@acme.test', roles: ['Reader'], password: 'reader password 1' },
+  });
   expect(reader.status, reader.text).toBe(201);
   return { portalAdminId: portalAdmin.json.id, readerId: reader.json.id };
 }
 
-export function register(rekey: Rekey, body: Record<string, unknown> = { companyId: 'acme1', email: 'portal@acme.test', password: PORTAL_PASSWORD }): Promise<TestResponse> {
+export function register(
+  rekey: Rekey,
+  body: Record<string, unknown> = { companyId: 'acme1', email: 'portal@acme.test', password: PORTAL_PASSWORD },
+): Promise<TestResponse> {
   return send(rekey.url, 'POST', '/v1/register', { token: null, body });
 }
 
@@ -171,12 +185,19 @@ export interface ConsoleSession {
 export async function signIn(rekey: Rekey, accountId: string, email: string, password: string): Promise<ConsoleSession> {
   const response = await send(rekey.url, 'POST', '/v1/sessions', { token: null, body: { accountId, email, password } });
   expect(response.status, response.text).toBe(201);
-  const cookie = response.headers.getSetCookie().find((line) => line.startsWith('rekey_session='))!.split(';')[0]!;
+  const cookie = response.headers
+    .getSetCookie()
+    .find((line) => line.startsWith('rekey_session='))!
+    .split(';')[0]!;
   return { cookie, csrf: response.json.csrfToken };
 }
 
 export function asSession(rekey: Rekey, session: ConsoleSession, method: string, path: string, body?: unknown): Promise<TestResponse> {
-  return send(rekey.url, method, path, { token: null, headers: { cookie: session.cookie, 'x-csrf-token': session.csrf }, ...(body !== undefined ? { body } : {}) });
+  return send(rekey.url, method, path, {
+    token: null,
+    headers: { cookie: session.cookie, 'x-csrf-token': session.csrf },
+    ...(body !== undefined ? { body } : {}),
+  });
 }
 
 export function basicAuth(id: string, secret: string): Record<string, string> {
@@ -188,7 +209,11 @@ export function whoami(rekey: Rekey, id: string, secret: string): Promise<TestRe
 }
 
 /** The portal app (named "portal"), a fresh app token for it, and what GET /v1/app/credentials gives it. */
-export async function portalAppCredentials(rekey: Rekey, token = rekey.main.token, options: { newToken?: string } = {}): Promise<{ appId: string; appToken: string; value: string; versionId: string; keyAccountId: string }> {
+export async function portalAppCredentials(
+  rekey: Rekey,
+  token = rekey.main.token,
+  options: { newToken?: string } = {},
+): Promise<{ appId: string; appToken: string; value: string; versionId: string; keyAccountId: string }> {
   const apps = await rekey.request('GET', '/v1/apps', { token });
   const portal = apps.json.items.find((app: { name: string }) => app.name === 'portal');
   expect(portal, apps.text).toBeTruthy();

@@ -28,7 +28,10 @@ process.once('exit', () => {
  * Spawns `node bin/rekey.js serve` with `env` on a free loopback port and waits until it answers
  * /healthz with a confirmed-fresh cache. Needs `npm run build` (npm test builds first).
  */
-export async function startNode(env: Record<string, string>, options: { port?: number; readyTimeoutMs?: number } = {}): Promise<NodeProcess> {
+export async function startNode(
+  env: Record<string, string>,
+  options: { port?: number; readyTimeoutMs?: number } = {},
+): Promise<NodeProcess> {
   if (!existsSync(BUILT)) throw new Error('dist/ is missing: run `npm run build` before these tests.');
   const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [BIN, 'serve'], {
@@ -79,15 +82,22 @@ export async function startNode(env: Record<string, string>, options: { port?: n
 
 /** Kills every node this test file started that is still running. */
 export async function stopAllNodes(): Promise<void> {
-  await Promise.all([...running].map((child) => new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  })));
+  await Promise.all(
+    [...running].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
 }
 
 /** GET /healthz of a server: freshness and the credential cache counters. */
-export async function healthOf(url: string): Promise<{ fresh: boolean; cache: { hits: number; misses: number; invalidations: number; entries: number } }> {
+export async function healthOf(
+  url: string,
+): Promise<{ fresh: boolean; cache: { hits: number; misses: number; invalidations: number; entries: number } }> {
   const response = await fetch(`${url}/healthz`);
   return (await response.json()) as { fresh: boolean; cache: { hits: number; misses: number; invalidations: number; entries: number } };
 }

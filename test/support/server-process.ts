@@ -10,7 +10,10 @@ export interface ServerProcess {
 }
 
 /** Starts `rekey serve` as its own process and waits until it answers. */
-export async function startServerProcess(env: Record<string, string>, options: { cwd?: string; port?: number } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  options: { cwd?: string; port?: number } = {},
+): Promise<ServerProcess> {
   const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [BIN, 'serve'], {
     env: { ...process.env, REKEY_PORT: String(port), REKEY_HOST: '127.0.0.1', ...env },
@@ -40,11 +43,12 @@ export async function startServerProcess(env: Record<string, string>, options: {
     url,
     child,
     output: () => output,
-    stop: (signal = 'SIGTERM') => new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill(signal);
-      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-    }),
+    stop: (signal = 'SIGTERM') =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill(signal);
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
   };
 }

@@ -7,5 +7,10 @@ export interface TestClock extends Clock {
 
 export function createTestClock(): TestClock {
   let offset = 0;
-  return { now: () => Date.now() + offset, advance: (ms) => { offset += ms; } };
+  return {
+    now: () => Date.now() + offset,
+    advance: (ms) => {
+      offset += ms;
+    },
+  };
 }

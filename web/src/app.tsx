@@ -60,7 +60,12 @@ export function App(): ReactNode {
 
   // Registration is reachable signed out (seed 001): it signs in with its own form.
   if (pathname === '/register') return <RegisterPage />;
-  if (state.status === 'loading') return <div className="auth-shell"><Loading what="Loading the console" /></div>;
+  if (state.status === 'loading')
+    return (
+      <div className="auth-shell">
+        <Loading what="Loading the console" />
+      </div>
+    );
   if (state.status === 'first-run') return <FirstRunPage />;
   if (state.status === 'signed-out') return <SignInPage notice={state.notice} />;
   return (

@@ -7,7 +7,13 @@ import { rekeyAuth } from '@rekey/sdk/express';
 
 const app = express();
 // Keep the raw bytes for signed bodies (RFC 9421 content-digest) while parsing JSON as usual.
-app.use(express.json({ verify: (req, _res, buf) => { req.rawBody = buf; } }));
+app.use(
+  express.json({
+    verify: (req, _res, buf) => {
+      req.rawBody = buf;
+    },
+  }),
+);
 app.use('/api', rekeyAuth({ url: process.env.REKEY_URL, adminToken: process.env.REKEY_ADMIN_TOKEN }));
 
 app.get('/api/hello', (req, res) => {

@@ -63,8 +63,7 @@ export interface PinnedRegenerated {
 }
 
 export type PinnedVerifyAnswer =
-  | ({ valid: true; code: 'ok' } & RekeyIdentity)
-  | { valid: false; code: ErrorCode; detail?: string; retryAfter?: number };
+  ({ valid: true; code: 'ok' } & RekeyIdentity) | { valid: false; code: ErrorCode; detail?: string; retryAfter?: number };
 
 export interface PinnedSignedUrlVerdict {
   valid: boolean;

@@ -1,5 +1,14 @@
 import createClient, { type Client } from 'openapi-fetch';
-import type { ClientPage, ClientView, CreateClientInput, CreatedClient, Profile, RegenerateAnswer, RegenerateInput, VerifyAnswer } from './api-types.js';
+import type {
+  ClientPage,
+  ClientView,
+  CreateClientInput,
+  CreatedClient,
+  Profile,
+  RegenerateAnswer,
+  RegenerateInput,
+  VerifyAnswer,
+} from './api-types.js';
 import { encodeBase64 } from './base64.js';
 import { rekeyApiErrorOf } from './rekey-api-error.js';
 import type { paths } from './schema.js';
@@ -79,19 +88,26 @@ export function createControlClient(options: ControlClientOptions): ControlClien
     getClient: async (id) => unwrap(await api.GET('/v1/clients/{id}', { params: { path: { id } } })),
     listClients: async (query = {}) => {
       const { limit, ...rest } = query;
-      return unwrap(await api.GET('/v1/clients', { params: { query: { ...rest, ...(limit !== undefined ? { limit: String(limit) } : {}) } } }));
+      return unwrap(
+        await api.GET('/v1/clients', { params: { query: { ...rest, ...(limit !== undefined ? { limit: String(limit) } : {}) } } }),
+      );
     },
-    regenerate: async (id, input = {}, regenerateOptions = {}) => unwrap(await api.POST('/v1/clients/{id}/regenerate', {
-      params: { path: { id } },
-      body: input,
-      ...(regenerateOptions.idempotencyKey ? { headers: { 'idempotency-key': regenerateOptions.idempotencyKey } } : {}),
-    })),
-    revokeVersion: async (id, versionId) => unwrap(await api.POST('/v1/clients/{id}/versions/{versionId}/revoke', { params: { path: { id, versionId } }, body: {} })),
+    regenerate: async (id, input = {}, regenerateOptions = {}) =>
+      unwrap(
+        await api.POST('/v1/clients/{id}/regenerate', {
+          params: { path: { id } },
+          body: input,
+          ...(regenerateOptions.idempotencyKey ? { headers: { 'idempotency-key': regenerateOptions.idempotencyKey } } : {}),
+        }),
+      ),
+    revokeVersion: async (id, versionId) =>
+      unwrap(await api.POST('/v1/clients/{id}/versions/{versionId}/revoke', { params: { path: { id, versionId } }, body: {} })),
     deleteClient: async (id) => {
       unwrap(await api.DELETE('/v1/clients/{id}', { params: { path: { id } } }));
     },
     verify: async (request) => {
-      const body = request.body === undefined ? undefined : typeof request.body === 'string' ? new TextEncoder().encode(request.body) : request.body;
+      const body =
+        request.body === undefined ? undefined : typeof request.body === 'string' ? new TextEncoder().encode(request.body) : request.body;
       const payload = {
         method: request.method,
         url: request.url,

@@ -72,7 +72,13 @@ export interface CredentialVerifier {
 
 export const MAX_CACHE_TTL_MS = 1000;
 const DEFAULT_CHALLENGE = 'Basic realm="rekey", Bearer realm="rekey", Signature realm="rekey"';
-const TITLES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests', 503: 'Service Unavailable' };
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable',
+};
 // Headers Rekey reads besides those a signature covers; cookies and the rest are never forwarded.
 const FORWARDED = ['authorization', 'signature', 'signature-input', 'content-digest', 'content-type', 'user-agent'];
 
@@ -115,11 +121,17 @@ async function sha256Hex(text: string): Promise<string> {
 export function createCredentialVerifier(options: CredentialVerifierOptions): CredentialVerifier {
   const ttlMs = options.cacheTtlMs ?? MAX_CACHE_TTL_MS;
   if (!Number.isFinite(ttlMs) || ttlMs < 0 || ttlMs > MAX_CACHE_TTL_MS) {
-    throw new RangeError(`cacheTtlMs must be between 0 and ${MAX_CACHE_TTL_MS}: Rekey stops a revoked credential within 1 s, and the cache must not stretch that much further.`);
+    throw new RangeError(
+      `cacheTtlMs must be between 0 and ${MAX_CACHE_TTL_MS}: Rekey stops a revoked credential within 1 s, and the cache must not stretch that much further.`,
+    );
   }
   const maxEntries = options.maxCacheEntries ?? 10_000;
   const now = options.now ?? (() => Date.now());
-  const control = createControlClient({ url: options.url, adminToken: options.adminToken, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const control = createControlClient({
+    url: options.url,
+    adminToken: options.adminToken,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
   const typeBase = (options.problemTypeBase ?? options.url).replace(/\/+$/, '');
   const challenge = options.challenge ?? DEFAULT_CHALLENGE;
   const cache = new Map<string, { identity: RekeyIdentity; until: number }>();
@@ -178,7 +190,8 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
         return { ok: true, identity, cached: false };
       }
       const retryAfter = typeof answer.retryAfter === 'number' ? answer.retryAfter : undefined;
-      const status = answer.code === 'invalid_request' ? 400 : answer.code === 'rate_limited' ? 429 : answer.code === 'unavailable' ? 503 : 401;
+      const status =
+        answer.code === 'invalid_request' ? 400 : answer.code === 'rate_limited' ? 429 : answer.code === 'unavailable' ? 503 : 401;
       return refuse(status, answer.code, answer.detail ?? 'The credential was refused.', retryAfter);
     },
     clear() {

@@ -65,7 +65,9 @@ async function rawBodyOf(req: ExpressRequest): Promise<Uint8Array | undefined> {
   return body;
 }
 
-export function rekeyAuth(options: ExpressRekeyOptions): (req: ExpressRequest, res: ExpressResponse, next: (error?: unknown) => void) => void {
+export function rekeyAuth(
+  options: ExpressRekeyOptions,
+): (req: ExpressRequest, res: ExpressResponse, next: (error?: unknown) => void) => void {
   const verifier = options.verifier ?? createCredentialVerifier(options);
   const publicUrl = options.publicUrl?.replace(/\/+$/, '');
   return (req, res, next) => {
@@ -85,7 +87,10 @@ export function rekeyAuth(options: ExpressRekeyOptions): (req: ExpressRequest, r
         next();
         return;
       }
-      res.status(verdict.status).set({ ...verdict.headers, 'content-type': 'application/problem+json' }).send(JSON.stringify(verdict.problem));
+      res
+        .status(verdict.status)
+        .set({ ...verdict.headers, 'content-type': 'application/problem+json' })
+        .send(JSON.stringify(verdict.problem));
     };
     run().catch(next);
   };

@@ -1,7 +1,13 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Transform } from 'node:stream';
 import type { RekeyIdentity } from './api-types.js';
-import { createCredentialVerifier, needsBody, type CredentialVerdict, type CredentialVerifier, type CredentialVerifierOptions } from './credential-verifier.js';
+import {
+  createCredentialVerifier,
+  needsBody,
+  type CredentialVerdict,
+  type CredentialVerifier,
+  type CredentialVerifierOptions,
+} from './credential-verifier.js';
 
 /**
  * Fastify plugin (v5): verifies each request's credential with Rekey and puts the identity on
@@ -60,7 +66,10 @@ const plugin: FastifyPluginAsync<FastifyRekeyOptions> = async (app, options) => 
       request.rekey = verdict.identity;
       return;
     }
-    await reply.code(verdict.status).headers({ ...verdict.headers, 'content-type': 'application/problem+json' }).send(JSON.stringify(verdict.problem));
+    await reply
+      .code(verdict.status)
+      .headers({ ...verdict.headers, 'content-type': 'application/problem+json' })
+      .send(JSON.stringify(verdict.problem));
   };
 
   app.addHook('onRequest', async (request, reply) => {

@@ -84,7 +84,13 @@ export async function signRequest(options: SignRequestOptions): Promise<Record<s
   const base = lines.join('\n');
   if (!/^[\t\x20-\x7e]*$/.test(base.replace(/\n/g, ''))) throw new TypeError('The request holds characters a signature base cannot.');
 
-  const key = await globalThis.crypto.subtle.importKey('raw', new TextEncoder().encode(options.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const key = await globalThis.crypto.subtle.importKey(
+    'raw',
+    new TextEncoder().encode(options.secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
   const signature = new Uint8Array(await globalThis.crypto.subtle.sign('HMAC', key, new TextEncoder().encode(base)));
   added['signature-input'] = `${label}=${signatureParams}`;
   added['signature'] = `${label}=:${encodeBase64(signature)}:`;

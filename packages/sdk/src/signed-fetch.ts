@@ -23,7 +23,8 @@ export interface SignedFetchInit {
 export async function signedFetch(credentials: IntegratorCredentials, url: string, init: SignedFetchInit = {}): Promise<Response> {
   const method = (init.method ?? 'GET').toUpperCase();
   const headers: Record<string, string> = { ...(init.headers ?? {}) };
-  if (init.body !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  if (init.body !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type'))
+    headers['content-type'] = 'application/json';
   const signature = await signRequest({
     method,
     url,
@@ -34,7 +35,12 @@ export async function signedFetch(credentials: IntegratorCredentials, url: strin
   });
   const body = init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : new Uint8Array(init.body);
   // No cookies, and no login dialog: with "omit", a browser never prompts for a 401 Basic challenge.
-  return (init.fetch ?? fetch)(url, { method, headers: { ...headers, ...signature }, credentials: 'omit', ...(body !== undefined ? { body } : {}) });
+  return (init.fetch ?? fetch)(url, {
+    method,
+    headers: { ...headers, ...signature },
+    credentials: 'omit',
+    ...(body !== undefined ? { body } : {}),
+  });
 }
 
 /**

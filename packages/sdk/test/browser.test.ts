@@ -44,7 +44,11 @@ describe('@rekey/sdk in Chromium', () => {
   let page: Page;
   const pageErrors: string[] = [];
   const run = <T>(scenario: string, argument?: unknown): Promise<T> =>
-    page.evaluate(([name, arg]) => (globalThis as unknown as { scenarios: Record<string, (a: unknown) => Promise<unknown>> }).scenarios[name as string]!(arg), [scenario, argument] as const) as Promise<T>;
+    page.evaluate(
+      ([name, arg]) =>
+        (globalThis as unknown as { scenarios: Record<string, (a: unknown) => Promise<unknown>> }).scenarios[name as string]!(arg),
+      [scenario, argument] as const,
+    ) as Promise<T>;
 
   beforeAll(async () => {
     rekey = await startRekey('sqlite');
@@ -52,7 +56,16 @@ describe('@rekey/sdk in Chromium', () => {
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -89,21 +102,35 @@ describe('@rekey/sdk in Chromium', () => {
     }
   });
 
-  it('signs requests Rekey accepts, and rotates an integrator\'s own secret', async () => {
-    const integrator = await createControlClient({ url: rekey.url, adminToken: rekey.main.token }).createClient({ profile: 'integrator', name: 'Browser integrator' });
-    const result = await run<Record<string, { status: number; body?: Record<string, unknown> } & Record<string, unknown>>>('signedRequests', { clientId: integrator.id, secret: integrator.secret });
+  it("signs requests Rekey accepts, and rotates an integrator's own secret", async () => {
+    const integrator = await createControlClient({ url: rekey.url, adminToken: rekey.main.token }).createClient({
+      profile: 'integrator',
+      name: 'Browser integrator',
+    });
+    const result = await run<Record<string, { status: number; body?: Record<string, unknown> } & Record<string, unknown>>>(
+      'signedRequests',
+      { clientId: integrator.id, secret: integrator.secret },
+    );
     expect(result.whoami).toMatchObject({ status: 200, body: { credentialType: 'http_signature', clientId: integrator.id } });
     expect(result.withBody).toMatchObject({ status: 200, body: { clientId: integrator.id } });
     expect(result.rotatedSecretPrefix).toBe('rk_sec_');
     expect(result.stale).toMatchObject({ status: 401, body: { code: 'stale_secret' } });
     expect(result.fresh).toMatchObject({ status: 200 });
-    expect(result.refused).toMatchObject({ isRekeyApiError: true, name: 'RekeyApiError', status: 401, code: 'stale_secret', requestId: expect.any(String) });
+    expect(result.refused).toMatchObject({
+      isRekeyApiError: true,
+      name: 'RekeyApiError',
+      status: 401,
+      code: 'stale_secret',
+      requestId: expect.any(String),
+    });
   });
 
   it('verifies a signed URL', async () => {
     await preparePortalMembers(rekey);
     expect((await register(rekey)).status).toBe(200);
-    const signed = await rekey.request('POST', '/v1/signed-urls', { body: { url: 'https://files.acme.test/q3.pdf?download=1', method: 'GET', ttlSeconds: 600 } });
+    const signed = await rekey.request('POST', '/v1/signed-urls', {
+      body: { url: 'https://files.acme.test/q3.pdf?download=1', method: 'GET', ttlSeconds: 600 },
+    });
     const result = await run<Record<string, unknown>>('signedUrls', { adminToken: rekey.main.token, url: signed.json.url });
     expect(result).toEqual({
       valid: { valid: true, code: 'ok', accountId: 'acme1', expiresAt: signed.json.expiresAt },

@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createControlClient, RekeyApiError, type ControlClient } from '@rekey/sdk';
 import { startRekey, type Rekey } from '../../../test/support/harness.js';
 
-const failure = (promise: Promise<unknown>): Promise<RekeyApiError> => promise.then(() => { throw new Error('expected a RekeyApiError'); }, (error: unknown) => error as RekeyApiError);
+const failure = (promise: Promise<unknown>): Promise<RekeyApiError> =>
+  promise.then(
+    () => {
+      throw new Error('expected a RekeyApiError');
+    },
+    (error: unknown) => error as RekeyApiError,
+  );
 const basic = (id: string, secret: string): string => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
 describe('the control client (openapi-fetch, typed from the OpenAPI document)', () => {
@@ -18,7 +24,12 @@ describe('the control client (openapi-fetch, typed from the OpenAPI document)', 
 
   it('creates, reads, lists, regenerates (idempotently), revokes and deletes a client', async () => {
     const created = await control.createClient({ profile: 'apikey', name: 'Billing', maxFailedAttempts: 7 });
-    expect(created).toMatchObject({ profile: 'apikey', name: 'Billing', versionId: expect.stringMatching(/^ver_/), secret: expect.stringMatching(/^rk_/) });
+    expect(created).toMatchObject({
+      profile: 'apikey',
+      name: 'Billing',
+      versionId: expect.stringMatching(/^ver_/),
+      secret: expect.stringMatching(/^rk_/),
+    });
     expect(await control.getClient(created.id)).toMatchObject({ id: created.id, maxFailedAttempts: 7 });
     expect(await control.getClient(created.id)).not.toHaveProperty('secret');
     const page = await control.listClients({ profile: 'apikey', limit: 1 });
@@ -30,19 +41,35 @@ describe('the control client (openapi-fetch, typed from the OpenAPI document)', 
     expect(first.oldSecretExpiresAt).toBeDefined();
 
     await control.revokeVersion(created.id, created.versionId);
-    const verdict = await control.verify({ method: 'GET', url: 'https://api.example/x', headers: { authorization: basic(created.id, created.secret!) } });
+    const verdict = await control.verify({
+      method: 'GET',
+      url: 'https://api.example/x',
+      headers: { authorization: basic(created.id, created.secret!) },
+    });
     expect(verdict).toMatchObject({ valid: false, code: 'revoked' });
-    const current = await control.verify({ method: 'GET', url: 'https://api.example/x', headers: { Authorization: basic(created.id, first.secret) } });
+    const current = await control.verify({
+      method: 'GET',
+      url: 'https://api.example/x',
+      headers: { Authorization: basic(created.id, first.secret) },
+    });
     expect(current).toMatchObject({ valid: true, code: 'ok', clientId: created.id, credentialType: 'basic' });
 
     await control.deleteClient(created.id);
     expect(await control.getClient(created.id)).toMatchObject({ state: 'deleted' });
   });
 
-  it('throws RekeyApiError with the problem document\'s fields', async () => {
+  it("throws RekeyApiError with the problem document's fields", async () => {
     const missing = await control.getClient('cli_nope').catch((error: unknown) => error);
     expect(missing).toBeInstanceOf(RekeyApiError);
-    expect(missing).toMatchObject({ name: 'RekeyApiError', status: 404, code: 'not_found', title: expect.any(String), detail: expect.any(String), type: '/problems/not_found', requestId: expect.any(String) });
+    expect(missing).toMatchObject({
+      name: 'RekeyApiError',
+      status: 404,
+      code: 'not_found',
+      title: expect.any(String),
+      detail: expect.any(String),
+      type: '/problems/not_found',
+      requestId: expect.any(String),
+    });
 
     const invalid = await failure(control.createClient({ profile: 'apikey', name: '' }));
     expect(invalid).toMatchObject({ status: 400, code: 'invalid_request' });

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createControlClient, createCredentialVerifier, MAX_CACHE_TTL_MS, RekeyApiError, signRequest, type ControlClient } from '@rekey/sdk';
+import {
+  createControlClient,
+  createCredentialVerifier,
+  MAX_CACHE_TTL_MS,
+  RekeyApiError,
+  signRequest,
+  type ControlClient,
+} from '@rekey/sdk';
 import { limitedToken } from '../../../test/support/key-accounts.js';
 import { startRekey, type Rekey } from '../../../test/support/harness.js';
 
@@ -33,12 +40,20 @@ describe('createCredentialVerifier (remote verification with a short positive ca
   it('caches positive answers for Basic and Bearer only, for at most cacheTtlMs, keyed so another secret never hits', async () => {
     sent.length = 0;
     const v = verifier();
-    const request = { method: 'GET', url: 'https://api.example/x', headers: { authorization: basic(apikey.id, apikey.secret) }, sourceAddress: '192.0.2.1' };
+    const request = {
+      method: 'GET',
+      url: 'https://api.example/x',
+      headers: { authorization: basic(apikey.id, apikey.secret) },
+      sourceAddress: '192.0.2.1',
+    };
     expect(await v.verify(request)).toMatchObject({ ok: true, cached: false, identity: { clientId: apikey.id } });
     expect(await v.verify(request)).toMatchObject({ ok: true, cached: true, identity: { clientId: apikey.id } });
     expect(sent).toHaveLength(1);
     // The same id with another secret, or the same secret from another address, is asked again.
-    expect(await v.verify({ ...request, headers: { authorization: basic(apikey.id, `${apikey.secret.slice(0, -1)}x`) } })).toMatchObject({ ok: false, status: 401 });
+    expect(await v.verify({ ...request, headers: { authorization: basic(apikey.id, `${apikey.secret.slice(0, -1)}x`) } })).toMatchObject({
+      ok: false,
+      status: 401,
+    });
     expect(await v.verify({ ...request, sourceAddress: '192.0.2.2' })).toMatchObject({ ok: true, cached: false });
     expect(sent).toHaveLength(3);
     clock += MAX_CACHE_TTL_MS + 1;
@@ -66,27 +81,55 @@ describe('createCredentialVerifier (remote verification with a short positive ca
   it('answers problems: 401 with a challenge (without calling Rekey when nothing was sent), 503 when Rekey cannot answer', async () => {
     sent.length = 0;
     const none = await verifier().verify({ method: 'GET', url: 'https://api.example/x', headers: {} });
-    expect(none).toMatchObject({ ok: false, status: 401, headers: { 'www-authenticate': expect.stringContaining('Basic') }, problem: { code: 'unauthenticated', type: `${rekey.url}/problems/unauthenticated` } });
+    expect(none).toMatchObject({
+      ok: false,
+      status: 401,
+      headers: { 'www-authenticate': expect.stringContaining('Basic') },
+      problem: { code: 'unauthenticated', type: `${rekey.url}/problems/unauthenticated` },
+    });
     expect(sent).toHaveLength(0);
 
     const errors: unknown[] = [];
-    const withoutPermission = createCredentialVerifier({ url: rekey.url, adminToken: await limitedToken(rekey, ['credentials.read']), onError: (error) => errors.push(error) });
-    const refused = await withoutPermission.verify({ method: 'GET', url: 'https://api.example/x', headers: { authorization: basic(apikey.id, apikey.secret) } });
+    const withoutPermission = createCredentialVerifier({
+      url: rekey.url,
+      adminToken: await limitedToken(rekey, ['credentials.read']),
+      onError: (error) => errors.push(error),
+    });
+    const refused = await withoutPermission.verify({
+      method: 'GET',
+      url: 'https://api.example/x',
+      headers: { authorization: basic(apikey.id, apikey.secret) },
+    });
     expect(refused).toMatchObject({ ok: false, status: 503, problem: { code: 'unavailable' } });
     expect(errors[0]).toBeInstanceOf(RekeyApiError);
     expect(errors[0]).toMatchObject({ status: 403, code: 'forbidden' });
 
-    const unreachable = createCredentialVerifier({ url: 'http://127.0.0.1:9', adminToken: rekey.main.token, onError: (error) => errors.push(error) });
-    expect(await unreachable.verify({ method: 'GET', url: 'https://api.example/x', headers: { authorization: basic(apikey.id, apikey.secret) } })).toMatchObject({ ok: false, status: 503 });
+    const unreachable = createCredentialVerifier({
+      url: 'http://127.0.0.1:9',
+      adminToken: rekey.main.token,
+      onError: (error) => errors.push(error),
+    });
+    expect(
+      await unreachable.verify({
+        method: 'GET',
+        url: 'https://api.example/x',
+        headers: { authorization: basic(apikey.id, apikey.secret) },
+      }),
+    ).toMatchObject({ ok: false, status: 503 });
   });
 
   it('sends sourceAddress only when forwardSourceAddress is on', async () => {
     sent.length = 0;
-    await verifier({ forwardSourceAddress: true, cacheTtlMs: 0 }).verify({ method: 'GET', url: 'https://api.example/x', headers: { authorization: basic(apikey.id, apikey.secret) }, sourceAddress: '198.51.100.7' });
+    await verifier({ forwardSourceAddress: true, cacheTtlMs: 0 }).verify({
+      method: 'GET',
+      url: 'https://api.example/x',
+      headers: { authorization: basic(apikey.id, apikey.secret) },
+      sourceAddress: '198.51.100.7',
+    });
     expect(sent[0]).toMatchObject({ sourceAddress: '198.51.100.7' });
   });
 
-  it('refuses a cache longer than Rekey\'s revocation bound', () => {
+  it("refuses a cache longer than Rekey's revocation bound", () => {
     expect(() => createCredentialVerifier({ url: rekey.url, adminToken: 'x', cacheTtlMs: MAX_CACHE_TTL_MS + 1 })).toThrow(RangeError);
     expect(() => createCredentialVerifier({ url: rekey.url, adminToken: 'x', cacheTtlMs: -1 })).toThrow(RangeError);
   });

@@ -18,7 +18,8 @@ const manifest = JSON.parse(readFileSync(join(sdk, 'package.json'), 'utf8')) as 
 describe('the @rekey/sdk package', () => {
   it('depends on no server package; the frameworks are optional peers', () => {
     expect(Object.keys(manifest.dependencies)).toEqual(['openapi-fetch']);
-    for (const peer of Object.keys(manifest.peerDependencies ?? {})) expect(manifest.peerDependenciesMeta?.[peer]?.optional, peer).toBe(true);
+    for (const peer of Object.keys(manifest.peerDependencies ?? {}))
+      expect(manifest.peerDependenciesMeta?.[peer]?.optional, peer).toBe(true);
   });
 
   it('builds every export, and its portable modules use Web APIs only (no node:*, no Buffer)', async () => {
@@ -39,7 +40,9 @@ describe('the @rekey/sdk package', () => {
     try {
       const target = join(dir, 'schema.d.ts');
       execFileSync(process.execPath, [join(root, 'scripts/write-sdk-schema.js'), target], { stdio: 'pipe' });
-      expect(readFileSync(target, 'utf8'), 'run `npm run sdk:types` and commit packages/sdk/src/schema.d.ts').toBe(readFileSync(join(sdk, 'src/schema.d.ts'), 'utf8'));
+      expect(readFileSync(target, 'utf8'), 'run `npm run sdk:types` and commit packages/sdk/src/schema.d.ts').toBe(
+        readFileSync(join(sdk, 'src/schema.d.ts'), 'utf8'),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

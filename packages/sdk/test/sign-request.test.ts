@@ -15,7 +15,9 @@ interface ProfileVector {
   expected: { signatureInput: string; signature: string; contentDigest?: string };
 }
 
-const vectors = JSON.parse(readFileSync(new URL('../../../test/vectors/http-signature.json', import.meta.url), 'utf8')) as { profile: ProfileVector[] };
+const vectors = JSON.parse(readFileSync(new URL('../../../test/vectors/http-signature.json', import.meta.url), 'utf8')) as {
+  profile: ProfileVector[];
+};
 
 describe('signRequest (RFC 9421 integrator profile, WebCrypto)', () => {
   it.each(vectors.profile.map((vector) => [vector.name, vector] as const))('reproduces the vector %s', async (_name, vector) => {
@@ -38,7 +40,9 @@ describe('signRequest (RFC 9421 integrator profile, WebCrypto)', () => {
 
   it('computes RFC 9530 digests of strings and bytes alike', async () => {
     expect(await computeContentDigest('{"hello": "world"}\n')).toBe('sha-256=:RK/0qy18MlBSVnWgjwz6lZEWjP/lF5HF9bvEF8FabDg=:');
-    expect(await computeContentDigest(new TextEncoder().encode('{"hello": "world"}\n'))).toBe('sha-256=:RK/0qy18MlBSVnWgjwz6lZEWjP/lF5HF9bvEF8FabDg=:');
+    expect(await computeContentDigest(new TextEncoder().encode('{"hello": "world"}\n'))).toBe(
+      'sha-256=:RK/0qy18MlBSVnWgjwz6lZEWjP/lF5HF9bvEF8FabDg=:',
+    );
   });
 
   it('refuses what it cannot sign: a body without Content-Type, a key id with a quote-breaking character, a bad label', async () => {
@@ -56,7 +60,10 @@ describe('signedFetch and regenerateIntegratorSecret against Rekey', () => {
   let credentials: { clientId: string; secret: string };
   beforeAll(async () => {
     rekey = await startRekey('sqlite');
-    const created = await createControlClient({ url: rekey.url, adminToken: rekey.main.token }).createClient({ profile: 'integrator', name: 'Signer' });
+    const created = await createControlClient({ url: rekey.url, adminToken: rekey.main.token }).createClient({
+      profile: 'integrator',
+      name: 'Signer',
+    });
     credentials = { clientId: created.id, secret: created.secret! };
   });
   afterAll(async () => {
@@ -71,7 +78,7 @@ describe('signedFetch and regenerateIntegratorSecret against Rekey', () => {
     expect(post.status).toBe(200);
   });
 
-  it('rotates the integrator\'s own secret, and throws a typed error carrying the problem', async () => {
+  it("rotates the integrator's own secret, and throws a typed error carrying the problem", async () => {
     const rotated = await regenerateIntegratorSecret(rekey.url, credentials, 60);
     expect(rotated.secret).toMatch(/^rk_sec_/);
     expect(Date.parse(rotated.oldSecretExpiresAt!)).toBeGreaterThan(Date.now());
@@ -79,10 +86,15 @@ describe('signedFetch and regenerateIntegratorSecret against Rekey', () => {
     const refused = await regenerateIntegratorSecret(rekey.url, credentials).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(RekeyApiError);
     expect(refused).toMatchObject({ status: 401, code: expect.any(String), title: expect.any(String), requestId: expect.any(String) });
-    const unknown = (await regenerateIntegratorSecret(rekey.url, { clientId: 'cli_doesNotExist000000000', secret: rotated.secret }).catch((error: unknown) => error)) as RekeyApiError;
+    const unknown = (await regenerateIntegratorSecret(rekey.url, { clientId: 'cli_doesNotExist000000000', secret: rotated.secret }).catch(
+      (error: unknown) => error,
+    )) as RekeyApiError;
     expect(unknown).toMatchObject({ status: 404, code: 'not_found' });
     expect(unknown.problem).toMatchObject({ resourceType: 'integrator', resourceId: 'cli_doesNotExist000000000' });
-    const badInput = await signedFetch({ ...credentials, secret: rotated.secret }, `${rekey.url}/v1/integrator/regenerate-secret`, { method: 'POST', body: '{"oldSecretValidForSeconds":-1}' });
+    const badInput = await signedFetch({ ...credentials, secret: rotated.secret }, `${rekey.url}/v1/integrator/regenerate-secret`, {
+      method: 'POST',
+      body: '{"oldSecretValidForSeconds":-1}',
+    });
     expect(badInput.status).toBe(400);
   });
 });

@@ -11,7 +11,9 @@ describe('createSignedUrlVerifier', () => {
     rekey = await startRekey('sqlite');
     await preparePortalMembers(rekey);
     expect((await register(rekey)).status).toBe(200);
-    const signed = await rekey.request('POST', '/v1/signed-urls', { body: { url: 'https://files.acme.test/q3.pdf?download=1', method: 'GET', ttlSeconds: 600 } });
+    const signed = await rekey.request('POST', '/v1/signed-urls', {
+      body: { url: 'https://files.acme.test/q3.pdf?download=1', method: 'GET', ttlSeconds: 600 },
+    });
     signedUrl = signed.json.url;
   });
   afterAll(async () => {
@@ -21,7 +23,12 @@ describe('createSignedUrlVerifier', () => {
   it('verifies through Rekey, caching valid answers for 1 s by default', async () => {
     let calls = 0;
     let clock = Date.now();
-    const verifier = createSignedUrlVerifier({ url: rekey.url, adminToken: rekey.main.token, now: () => clock, fetch: (input, init) => (calls++, fetch(input, init)) });
+    const verifier = createSignedUrlVerifier({
+      url: rekey.url,
+      adminToken: rekey.main.token,
+      now: () => clock,
+      fetch: (input, init) => (calls++, fetch(input, init)),
+    });
     expect(await verifier.verify(signedUrl)).toMatchObject({ valid: true, code: 'ok', accountId: 'acme1' });
     expect(await verifier.verify(signedUrl)).toMatchObject({ valid: true });
     expect(calls).toBe(1);

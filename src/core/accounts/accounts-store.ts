@@ -39,7 +39,12 @@ export interface AccountsStore {
   listActiveSessions(accountId: string, memberId: string | null, now: number): Promise<ConsoleSession[]>;
   touchSession(id: string, at: number): Promise<void>;
   /** Ends sessions not yet ended: one, a member's, or (memberId null) the whole account's. Returns how many. */
-  revokeSessions(accountId: string, scope: { sessionId?: string; memberId?: string; exceptSessionId?: string }, at: number, reason: string): Promise<number>;
+  revokeSessions(
+    accountId: string,
+    scope: { sessionId?: string; memberId?: string; exceptSessionId?: string },
+    at: number,
+    reason: string,
+  ): Promise<number>;
 
   readThrottles(keys: readonly string[]): Promise<ThrottleWindow[]>;
   /** Counts one failure in `key`'s window (a new window when the old one has passed); returns the window. */

@@ -9,5 +9,9 @@ export type CurrentMemberView = MemberView & { accountId: string; permissions: P
 export async function getCurrentMember(deps: CoreDeps, caller: Caller): Promise<CurrentMemberView> {
   const member = await deps.store.getMember(caller.accountId, caller.memberId);
   if (!member) throw notFound('member', caller.memberId);
-  return { ...viewMember(member), accountId: caller.accountId, permissions: PERMISSIONS.filter((permission) => caller.permissions.has(permission)) };
+  return {
+    ...viewMember(member),
+    accountId: caller.accountId,
+    permissions: PERMISSIONS.filter((permission) => caller.permissions.has(permission)),
+  };
 }

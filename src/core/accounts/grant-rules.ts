@@ -12,5 +12,10 @@ export function assertCanGrantPermissions(caller: Caller, permissions: readonly 
 
 export function assertCanGrantRoles(caller: Caller, roleNames: readonly string[], roles: readonly Role[]): void {
   if (roleNames.includes(ADMINISTRATOR_ROLE)) assertCanGrantPermissions(caller, PERMISSIONS);
-  assertCanGrantPermissions(caller, [...permissionsOfRoles(roleNames.filter((name) => name !== ADMINISTRATOR_ROLE), roles)]);
+  assertCanGrantPermissions(caller, [
+    ...permissionsOfRoles(
+      roleNames.filter((name) => name !== ADMINISTRATOR_ROLE),
+      roles,
+    ),
+  ]);
 }

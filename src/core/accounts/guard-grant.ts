@@ -6,7 +6,13 @@ import { recordAudit } from '../audit/record-audit.js';
  * Runs a grant rule (grant-rules.ts) and audits a refusal like any other denied permission.
  * Call it outside a transaction: the audit row must survive the refusal.
  */
-export async function guardGrant(deps: CoreDeps, caller: Caller, action: string, check: () => void, target: { clientId?: string } = {}): Promise<void> {
+export async function guardGrant(
+  deps: CoreDeps,
+  caller: Caller,
+  action: string,
+  check: () => void,
+  target: { clientId?: string } = {},
+): Promise<void> {
   try {
     check();
   } catch (error) {

@@ -28,8 +28,13 @@ export const EMAIL_PATTERN = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
  * First run: the first account, its Administrator and an admin token. Refuses a non-empty database
  * unless told otherwise (operators adding further accounts).
  */
-export async function initializeAccount(deps: CoreDeps, input: InitializeInput, options: { requireEmpty?: boolean } = {}): Promise<InitializeResult> {
-  if (!isValidAccountId(input.accountId)) throw invalid('/accountId', 'Account ids are 1–32 letters or digits, optionally followed by _SB and 1–3 digits.');
+export async function initializeAccount(
+  deps: CoreDeps,
+  input: InitializeInput,
+  options: { requireEmpty?: boolean } = {},
+): Promise<InitializeResult> {
+  if (!isValidAccountId(input.accountId))
+    throw invalid('/accountId', 'Account ids are 1–32 letters or digits, optionally followed by _SB and 1–3 digits.');
   if (input.name.trim() === '' || input.name.length > 200) throw invalid('/name', 'The account name must be 1–200 characters.');
   if (!EMAIL_PATTERN.test(input.adminEmail)) throw invalid('/adminEmail', 'Not an email address.');
   const now = deps.clock.now();
@@ -64,13 +69,24 @@ export async function initializeAccount(deps: CoreDeps, input: InitializeInput, 
     lastUsedAt: null,
   };
   await deps.store.transaction(async (tx) => {
-    if (options.requireEmpty !== false && (await tx.countAccounts()) > 0) throw new RekeyError('conflict', 'This database is already initialised; nothing was changed.');
+    if (options.requireEmpty !== false && (await tx.countAccounts()) > 0)
+      throw new RekeyError('conflict', 'This database is already initialised; nothing was changed.');
     if (await tx.getAccount(account.id)) throw new RekeyError('conflict', `Account ${account.id} already exists.`);
     await tx.insertAccount(account);
     await tx.insertMember(member);
     await tx.insertAdminToken(adminToken);
-    await recordAudit(deps, tx, { accountId: account.id, type: 'member.created', actor: SYSTEM_ACTOR, data: { memberId: member.id, roles: member.roles } });
-    await recordAudit(deps, tx, { accountId: account.id, type: 'admin_token.created', actor: SYSTEM_ACTOR, data: { tokenId: adminToken.id, memberId: member.id } });
+    await recordAudit(deps, tx, {
+      accountId: account.id,
+      type: 'member.created',
+      actor: SYSTEM_ACTOR,
+      data: { memberId: member.id, roles: member.roles },
+    });
+    await recordAudit(deps, tx, {
+      accountId: account.id,
+      type: 'admin_token.created',
+      actor: SYSTEM_ACTOR,
+      data: { tokenId: adminToken.id, memberId: member.id },
+    });
   });
   return { accountId: account.id, memberId: member.id, adminToken: token };
 }

@@ -59,7 +59,7 @@ export async function verifyMemberPassword(
 
   const member = await deps.store.findMemberByEmail(input.accountId, email);
   // An unknown email, or a member without a console password, costs one verification like any other.
-  const stored = member?.passwordHash ?? await passwords.dummyHash();
+  const stored = member?.passwordHash ?? (await passwords.dummyHash());
   const ok = await passwords.verify(stored, input.password);
   if (!ok || !member || member.passwordHash === null) {
     const now = deps.clock.now();
@@ -68,7 +68,12 @@ export async function verifyMemberPassword(
     // Audited per existing account only: an attacker's made-up account ids leave no rows. The
     // account read happens for an unknown email and a wrong password alike.
     if (await deps.store.getAccount(input.accountId)) {
-      const failure: SignInFailure = { accountId: input.accountId, memberId: member?.id ?? null, purpose: input.purpose, minute: now - (now % 60_000) };
+      const failure: SignInFailure = {
+        accountId: input.accountId,
+        memberId: member?.id ?? null,
+        purpose: input.purpose,
+        minute: now - (now % 60_000),
+      };
       await deps.store.addSignInFailure(failure, () => newId('evt', deps.random));
     }
     throw new RekeyError('unauthenticated', 'The account, email or password is wrong.');
@@ -99,7 +104,12 @@ export async function signIn(deps: CoreDeps, input: SignInInput, passwords: Pass
   await deps.store.transaction(async (tx) => {
     await tx.clearThrottle(keys.email);
     await tx.insertSession(session);
-    await recordAudit(deps, tx, { accountId: member.accountId, type: 'session.created', actor: { type: 'member', id: member.id, memberId: member.id }, data: { sessionId: session.id, address: input.address } });
+    await recordAudit(deps, tx, {
+      accountId: member.accountId,
+      type: 'session.created',
+      actor: { type: 'member', id: member.id, memberId: member.id },
+      data: { sessionId: session.id, address: input.address },
+    });
   });
   return { session, cookieValue, csrfToken };
 }
@@ -114,26 +124,46 @@ function hashesMatch(a: string, b: string): boolean {
  * Resolves a session cookie to a caller with the member's live permissions. Unsafe methods need the
  * session's CSRF token in `X-CSRF-Token`.
  */
-export async function authenticateSession(deps: CoreDeps, cookieValue: string, request: { method: string; csrfToken: string | undefined }): Promise<Caller & { sessionId: string }> {
-  if (!COOKIE_VALUE_SHAPE.test(cookieValue)) throw new RekeyError('unauthenticated', 'The session cookie is not a Rekey session; sign in again.');
+export async function authenticateSession(
+  deps: CoreDeps,
+  cookieValue: string,
+  request: { method: string; csrfToken: string | undefined },
+): Promise<Caller & { sessionId: string }> {
+  if (!COOKIE_VALUE_SHAPE.test(cookieValue))
+    throw new RekeyError('unauthenticated', 'The session cookie is not a Rekey session; sign in again.');
   const session = await deps.store.findSessionByTokenHash(deps.keyring.hash(cookieValue));
   if (!session) throw new RekeyError('unauthenticated', 'This session is not recognised; sign in again.');
   const now = deps.clock.now();
   const verdict = sessionVerdict(session, now);
-  if (verdict === 'revoked') throw new RekeyError('session_revoked', 'This console session was ended; sign in again.', { reason: session.revokedReason ?? 'signed_out' });
+  if (verdict === 'revoked')
+    throw new RekeyError('session_revoked', 'This console session was ended; sign in again.', {
+      reason: session.revokedReason ?? 'signed_out',
+    });
   if (verdict === 'expired') throw new RekeyError('expired', 'This console session expired; sign in again.');
   const member = await deps.store.getMember(session.accountId, session.memberId);
-  if (!member || member.removedAt !== null) throw new RekeyError('session_revoked', 'The member of this session was removed.', { reason: 'member_removed' });
+  if (!member || member.removedAt !== null)
+    throw new RekeyError('session_revoked', 'The member of this session was removed.', { reason: 'member_removed' });
   const actor = { type: 'session' as const, id: session.id, memberId: member.id };
   if (UNSAFE_METHODS.has(request.method.toUpperCase())) {
     if (request.csrfToken === undefined || !hashesMatch(deps.keyring.hash(request.csrfToken), session.csrfHash)) {
-      await recordAudit(deps, deps.store, { accountId: session.accountId, type: 'permission.denied', actor, data: { action: `${request.method} without a valid X-CSRF-Token`, reason: 'csrf' } });
-      throw new RekeyError('forbidden', 'This request needs the session\'s CSRF token in the X-CSRF-Token header.', { reason: 'csrf' });
+      await recordAudit(deps, deps.store, {
+        accountId: session.accountId,
+        type: 'permission.denied',
+        actor,
+        data: { action: `${request.method} without a valid X-CSRF-Token`, reason: 'csrf' },
+      });
+      throw new RekeyError('forbidden', "This request needs the session's CSRF token in the X-CSRF-Token header.", { reason: 'csrf' });
     }
   }
   if (now - session.lastSeenAt >= SESSION_TOUCH_MS) await deps.store.touchSession(session.id, now);
   const roles = await deps.store.listRoles(session.accountId);
-  return { accountId: session.accountId, memberId: member.id, actor, permissions: permissionsOfRoles(member.roles, roles), sessionId: session.id };
+  return {
+    accountId: session.accountId,
+    memberId: member.id,
+    actor,
+    permissions: permissionsOfRoles(member.roles, roles),
+    sessionId: session.id,
+  };
 }
 
 function currentSessionId(caller: Caller): string | null {
@@ -144,7 +174,9 @@ function currentSessionId(caller: Caller): string | null {
 export async function listOwnSessions(deps: CoreDeps, caller: Caller): Promise<SessionView[]> {
   const now = deps.clock.now();
   const sessions = await deps.store.listActiveSessions(caller.accountId, caller.memberId, now);
-  return sessions.filter((session) => sessionVerdict(session, now) === 'ok').map((session) => viewSession(session, currentSessionId(caller)));
+  return sessions
+    .filter((session) => sessionVerdict(session, now) === 'ok')
+    .map((session) => viewSession(session, currentSessionId(caller)));
 }
 
 /** Ends one of the caller's own sessions (`current` = the one making the call). */
@@ -155,7 +187,12 @@ export async function endOwnSession(deps: CoreDeps, caller: Caller, sessionId: s
   if (session.revokedAt !== null) return;
   await deps.store.transaction(async (tx) => {
     await tx.revokeSessions(caller.accountId, { sessionId: session.id }, deps.clock.now(), 'signed_out');
-    await recordAudit(deps, tx, { accountId: caller.accountId, type: 'session.revoked', actor: caller.actor, data: { sessionId: session.id, memberId: session.memberId, reason: 'signed_out' } });
+    await recordAudit(deps, tx, {
+      accountId: caller.accountId,
+      type: 'session.revoked',
+      actor: caller.actor,
+      data: { sessionId: session.id, memberId: session.memberId, reason: 'signed_out' },
+    });
   });
 }
 
@@ -164,7 +201,12 @@ export async function revokeAllSessions(deps: CoreDeps, caller: Caller): Promise
   await requirePermission(deps, caller, 'members.manage', 'end every console session');
   const revoked = await deps.store.transaction(async (tx) => {
     const count = await tx.revokeSessions(caller.accountId, {}, deps.clock.now(), 'signed_out_by_admin');
-    await recordAudit(deps, tx, { accountId: caller.accountId, type: 'session.revoked', actor: caller.actor, data: { scope: 'account', count, reason: 'signed_out_by_admin' } });
+    await recordAudit(deps, tx, {
+      accountId: caller.accountId,
+      type: 'session.revoked',
+      actor: caller.actor,
+      data: { scope: 'account', count, reason: 'signed_out_by_admin' },
+    });
     return count;
   });
   return { revoked };

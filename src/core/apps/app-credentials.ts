@@ -12,7 +12,8 @@ export interface AppCredentials {
 
 /** Resolves an app token (`rk_app_…`) to its app; malformed tokens are refused before any lookup. */
 export async function authenticateAppToken(deps: Pick<CoreDeps, 'store' | 'keyring'>, token: string): Promise<App> {
-  if (!isWellFormedCredential(token, 'appToken')) throw new RekeyError('malformed_credential', 'The bearer token is not a Rekey app token (rk_app_…).');
+  if (!isWellFormedCredential(token, 'appToken'))
+    throw new RekeyError('malformed_credential', 'The bearer token is not a Rekey app token (rk_app_…).');
   const app = await deps.store.findAppByTokenHash(deps.keyring.hash(token));
   if (!app) throw new RekeyError('bad_secret', 'The app token is not recognised; it may have been replaced.');
   return app;
@@ -26,7 +27,10 @@ export async function authenticateAppToken(deps: Pick<CoreDeps, 'store' | 'keyri
 export async function fetchAppCredentials(deps: Pick<CoreDeps, 'store' | 'keyring'>, token: string): Promise<AppCredentials> {
   const app = await authenticateAppToken(deps, token);
   if (app.state !== 'deployed') {
-    throw new RekeyError('conflict', 'This app is undeployed; it receives its secrets again once it is deployed.', { appId: app.id, state: app.state });
+    throw new RekeyError('conflict', 'This app is undeployed; it receives its secrets again once it is deployed.', {
+      appId: app.id,
+      state: app.state,
+    });
   }
   const secrets = await deps.store.listAppSecrets(app.id);
   return {

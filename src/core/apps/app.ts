@@ -77,7 +77,12 @@ export interface AppView {
 
 const ISO = (ms: number): string => new Date(ms).toISOString();
 
-export function viewApp(app: App, secrets: readonly AppSecret[], versionsOf: (keyAccountId: string) => readonly SecretVersion[], now: number): AppView {
+export function viewApp(
+  app: App,
+  secrets: readonly AppSecret[],
+  versionsOf: (keyAccountId: string) => readonly SecretVersion[],
+  now: number,
+): AppView {
   const view: AppView = {
     id: app.id,
     name: app.name,

@@ -23,7 +23,13 @@ export async function keyAccountRegenerated(
   const now = deps.clock.now();
   const cleared = await tx.clearSourceLockouts(client.id, now);
   if (cleared > 0) {
-    await recordAudit(deps, tx, { accountId: client.accountId, type: 'client.unlocked', actor, clientId: client.id, data: { reason: 'regenerated', scope: 'source', addresses: cleared } });
+    await recordAudit(deps, tx, {
+      accountId: client.accountId,
+      type: 'client.unlocked',
+      actor,
+      clientId: client.id,
+      data: { reason: 'regenerated', scope: 'source', addresses: cleared },
+    });
   }
   const apps = await tx.listApps(client.accountId, { keyAccountId: client.id, limit: 500 });
   return apps.map((app) => ({ appId: app.id, name: app.name }));

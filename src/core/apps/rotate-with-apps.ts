@@ -2,9 +2,16 @@ import type { Caller, CoreDeps } from '../kernel/core-deps.js';
 import { RekeyError, invalid } from '../kernel/errors.js';
 import { loadClient } from '../credentials/load-client.js';
 import { maxGraceSeconds } from '../credentials/max-grace-seconds.js';
-import { loadKeyAccount, setAppState, writeAppSecret } from './manage-apps.js';
+import { loadKeyAccount } from './manage-apps.js';
+import { setAppState, writeAppSecret } from './app-slots.js';
 import { newId } from '../kernel/new-id.js';
-import { assertRegenerable, regenerateSecret, replayIdempotent, requestFingerprint, saveIdempotent } from '../credentials/regenerate-secret.js';
+import {
+  assertRegenerable,
+  regenerateSecret,
+  replayIdempotent,
+  requestFingerprint,
+  saveIdempotent,
+} from '../credentials/regenerate-secret.js';
 import { requirePermission } from '../accounts/require-permission.js';
 import { PROFILE_DESCRIPTORS } from '../credentials/profiles/registry.js';
 
@@ -76,7 +83,8 @@ export async function rotateWithApps(
       await tx.lockClient(clientId);
       const stored = await replayIdempotent<RotationPlan>(deps, tx, caller.accountId, planKey, fingerprint);
       const client = await loadClient(tx, caller.accountId, clientId);
-      if (!PROFILE_DESCRIPTORS[client.profile].locksOut) throw new RekeyError('conflict', 'Guided rotation applies to key accounts (apikey clients); regenerate other clients directly.');
+      if (!PROFILE_DESCRIPTORS[client.profile].locksOut)
+        throw new RekeyError('conflict', 'Guided rotation applies to key accounts (apikey clients); regenerate other clients directly.');
       assertRegenerable(client, 'control');
       const apps = await tx.listApps(caller.accountId, { keyAccountId: client.id, limit: 500 });
       let chosen = stored;
@@ -87,9 +95,16 @@ export async function rotateWithApps(
           if (slots.length === 0) withoutSlot.push(app.id);
         }
         if (withoutSlot.length > 0) {
-          throw new RekeyError('conflict', `These apps name the key account in config.apiKeyId but hold no secret slot for it, so Rekey cannot hand them the new secret: ${withoutSlot.join(', ')}. Add a slot (PUT /v1/apps/{id}/secrets/{name}) first.`, { appIds: withoutSlot });
+          throw new RekeyError(
+            'conflict',
+            `These apps name the key account in config.apiKeyId but hold no secret slot for it, so Rekey cannot hand them the new secret: ${withoutSlot.join(', ')}. Add a slot (PUT /v1/apps/{id}/secrets/{name}) first.`,
+            { appIds: withoutSlot },
+          );
         }
-        chosen = { rotationId: newId('req', deps.random), apps: apps.map((app) => ({ appId: app.id, wasDeployed: app.state === 'deployed' })) };
+        chosen = {
+          rotationId: newId('req', deps.random),
+          apps: apps.map((app) => ({ appId: app.id, wasDeployed: app.state === 'deployed' })),
+        };
         await saveIdempotent(deps, tx, caller.accountId, planKey, fingerprint, chosen);
       }
       const byId = new Map(apps.map((app) => [app.id, app]));
@@ -107,25 +122,37 @@ export async function rotateWithApps(
     steps.push(...undeploySteps);
 
     // 2. Regenerate: with its own stored response, so a retry gets the same secret back.
-    const regenerated = await regenerateSecret(deps, caller, clientId, { graceSeconds: input.graceSeconds, idempotencyKey: regenerateKey }, { via: 'control' });
+    const regenerated = await regenerateSecret(
+      deps,
+      caller,
+      clientId,
+      { graceSeconds: input.graceSeconds, idempotencyKey: regenerateKey },
+      { via: 'control' },
+    );
     versionId = regenerated.versionId;
     deps.fault('rotate-after-regenerate');
 
     // 3. Write the new secret into every slot that references the key account.
     const planned = new Set(plan.apps.map((app) => app.appId));
-    const latecomers = (await deps.store.listApps(caller.accountId, { keyAccountId: clientId, limit: 500 })).filter((app) => !planned.has(app.id));
+    const latecomers = (await deps.store.listApps(caller.accountId, { keyAccountId: clientId, limit: 500 })).filter(
+      (app) => !planned.has(app.id),
+    );
     for (const appId of [...plan.apps.map((app) => app.appId), ...latecomers.map((app) => app.id)]) {
       current = { appId, step: 'write_secret' };
-      const written = await deps.store.transaction(async (tx) => {
-        const app = await tx.getApp(appId);
-        if (!app || app.accountId !== caller.accountId) return false;
-        const keyAccount = await loadKeyAccount(tx, caller.accountId, clientId, '/keyAccountId');
-        const slots = (await tx.listAppSecrets(app.id)).filter((secret) => secret.keyAccountId === clientId);
-        for (const slot of slots) {
-          await writeAppSecret(deps, tx, app, { name: slot.name, keyAccount, value: regenerated.secret }, actor, { rotationId: plan.rotationId });
-        }
-        return slots.length > 0;
-      }).catch(supersededOrRethrow);
+      const written = await deps.store
+        .transaction(async (tx) => {
+          const app = await tx.getApp(appId);
+          if (!app || app.accountId !== caller.accountId) return false;
+          const keyAccount = await loadKeyAccount(tx, caller.accountId, clientId, '/keyAccountId');
+          const slots = (await tx.listAppSecrets(app.id)).filter((secret) => secret.keyAccountId === clientId);
+          for (const slot of slots) {
+            await writeAppSecret(deps, tx, app, { name: slot.name, keyAccount, value: regenerated.secret }, actor, {
+              rotationId: plan.rotationId,
+            });
+          }
+          return slots.length > 0;
+        })
+        .catch(supersededOrRethrow);
       steps.push({ appId, step: 'write_secret', status: written ? 'done' : 'skipped' });
     }
     current = null;
@@ -134,12 +161,14 @@ export async function rotateWithApps(
     // 4. Deploy what was deployed before; deploy itself refuses an app whose secret does not work.
     for (const { appId, wasDeployed } of plan.apps) {
       current = { appId, step: 'deploy' };
-      const deployed = wasDeployed && await deps.store.transaction(async (tx) => {
-        const app = await tx.getApp(appId);
-        if (!app || app.accountId !== caller.accountId) return false;
-        await setAppState(deps, tx, app, 'deployed', actor, { rotationId: plan.rotationId });
-        return true;
-      });
+      const deployed =
+        wasDeployed &&
+        (await deps.store.transaction(async (tx) => {
+          const app = await tx.getApp(appId);
+          if (!app || app.accountId !== caller.accountId) return false;
+          await setAppState(deps, tx, app, 'deployed', actor, { rotationId: plan.rotationId });
+          return true;
+        }));
       steps.push({ appId, step: 'deploy', status: deployed ? 'done' : 'skipped' });
     }
     current = null;
@@ -151,7 +180,8 @@ export async function rotateWithApps(
     const failed = current as { appId: string; step: RotationStepName } | null;
     if (failed) steps.push({ ...failed, status: 'failed' });
     const where = failed ? ` at step ${failed.step} of app ${failed.appId}` : versionId ? ' after regenerating' : ' before regenerating';
-    const advice = 'Every app is undeployed or deployed with a working secret.' + (userKey ? ' Retry with the same Idempotency-Key to finish.' : '');
+    const advice =
+      'Every app is undeployed or deployed with a working secret.' + (userKey ? ' Retry with the same Idempotency-Key to finish.' : '');
     const fields = { steps, ...(versionId ? { versionId } : {}) };
     if (error instanceof RekeyError) {
       // Refusals before any change (permission, validation, a missing slot) keep their own answer.

@@ -1,22 +1,23 @@
 /** The closed list of audit and webhook event types, each with the sentence that documents it. */
 export const EVENT_TYPES = {
   'client.created': 'A client was created; its first secret version was issued.',
-  'client.updated': 'A client\'s name or settings changed.',
+  'client.updated': "A client's name or settings changed.",
   'client.deleted': 'A client was deleted: every secret version and token was revoked; the record stays for audit.',
-  'client.reset': 'An integration record\'s consumer key and secret were reset; the old pair stopped working.',
+  'client.reset': "An integration record's consumer key and secret were reset; the old pair stopped working.",
   'client.locked': 'A key account was locked after too many failed attempts.',
   'client.unlocked': 'A key account was unlocked by a member or by a regenerate.',
   'secret.regenerated': 'A new secret version became current; the previous one entered its grace period or was retired.',
   'secret.revoked': 'A secret version was revoked and is refused from now on.',
   'secret.expiring': 'A secret version expires soon.',
   'auth.failed': 'Failed authentications, aggregated per client, version, code and minute.',
-  'signin.failed': 'Failed console sign-ins and registration password checks, aggregated per account, targeted member (none for an unknown email), purpose and minute. Throttled attempts are not counted; nothing the caller typed is stored.',
+  'signin.failed':
+    'Failed console sign-ins and registration password checks, aggregated per account, targeted member (none for an unknown email), purpose and minute. Throttled attempts are not counted; nothing the caller typed is stored.',
   'permission.denied': 'A caller tried an action its permissions do not allow; nothing changed.',
   'member.created': 'A member was added to the account.',
-  'member.updated': 'A member\'s roles changed.',
+  'member.updated': "A member's roles changed.",
   'member.removed': 'A member was removed; their tokens and sessions ended.',
   'role.created': 'A custom role was created.',
-  'role.updated': 'A custom role\'s permissions changed.',
+  'role.updated': "A custom role's permissions changed.",
   'role.deleted': 'A custom role was deleted.',
   'admin_token.created': 'An admin API token was created.',
   'admin_token.revoked': 'An admin API token was revoked.',
@@ -29,7 +30,7 @@ export const EVENT_TYPES = {
   'bundle.installed': 'A bundle was installed into an account.',
   'bundle.reset': 'The owner reset a bundled integration; every installation uses the new consumer pair.',
   'app.created': 'An app was created.',
-  'app.updated': 'An app\'s configuration changed.',
+  'app.updated': "An app's configuration changed.",
   'app.deleted': 'An app was deleted.',
   'app.deployed': 'An app was deployed.',
   'app.undeployed': 'An app was undeployed.',
@@ -40,9 +41,10 @@ export const EVENT_TYPES = {
   'webhook.deleted': 'A webhook endpoint was removed.',
   'session.revoked': 'Console sessions were ended.',
   'oauth.token_revoked': 'An OAuth client revoked one of its access tokens (RFC 7009).',
-  'oauth.tokens_revoked': 'Every access token issued with the listed secret versions was revoked (regenerate with revokeIssuedTokens, or delete).',
+  'oauth.tokens_revoked':
+    'Every access token issued with the listed secret versions was revoked (regenerate with revokeIssuedTokens, or delete).',
   'session.created': 'A member signed in to the console.',
-  'member.password_changed': 'A member\'s console password was set or changed; their other sessions ended.',
+  'member.password_changed': "A member's console password was set or changed; their other sessions ended.",
 } as const;
 
 export type EventType = keyof typeof EVENT_TYPES;

@@ -25,14 +25,9 @@ export interface Identity {
 }
 
 /** How the caller proves it holds a secret: the secret itself, or a signature only the secret can make. */
-export type SecretProof =
-  | { kind: 'secret'; secret: string }
-  | { kind: 'signature'; matches: (secret: string) => boolean };
+export type SecretProof = { kind: 'secret'; secret: string } | { kind: 'signature'; matches: (secret: string) => boolean };
 
-
-export type AuthOutcome =
-  | { ok: true; identity: Identity; entry: CachedClient; version: SecretVersion }
-  | { ok: false; error: RekeyError };
+export type AuthOutcome = { ok: true; identity: Identity; entry: CachedClient; version: SecretVersion } | { ok: false; error: RekeyError };
 
 export interface AuthenticateOptions {
   credentialType: CredentialType;
@@ -51,7 +46,7 @@ const DUMMY_SECRET = 'rk_sec_0000000000000000000000000000000000000000000000000';
 const MESSAGES: Partial<Record<ErrorCode, string>> = {
   unknown_client: 'No client with that id exists.',
   bad_secret: 'The secret does not match this client.',
-  bad_signature: 'The signature does not verify with this client\'s secret.',
+  bad_signature: "The signature does not verify with this client's secret.",
   stale_secret: 'This secret was replaced by a newer version and is no longer accepted.',
   revoked: 'This secret version was revoked.',
   expired: 'This secret version has expired.',
@@ -127,7 +122,8 @@ function judgeProof(
   }
   const versionId = matched?.id ?? null;
 
-  if (!PROFILE_DESCRIPTORS[client.profile].locksOut || client.state !== 'active') return conclude(usage, entry, matched, verdict, null, options);
+  if (!PROFILE_DESCRIPTORS[client.profile].locksOut || client.state !== 'active')
+    return conclude(usage, entry, matched, verdict, null, options);
   const decision = judgeKeyAccountAttempt(deps, { entry, verdict, versionId, context: options.context, now });
   return decision instanceof Promise
     ? decision.then((override) => conclude(usage, entry, matched, verdict, override, options))
@@ -145,7 +141,8 @@ function conclude(
   const { client } = entry;
   if (override || verdict !== 'ok' || !matched) {
     const error = override ?? failure(verdict === 'ok' ? 'bad_secret' : verdict).error;
-    if (error.code !== 'unavailable') usage.failure({ accountId: client.accountId, clientId: client.id, versionId: matched?.id ?? null, code: error.code }, options.now);
+    if (error.code !== 'unavailable')
+      usage.failure({ accountId: client.accountId, clientId: client.id, versionId: matched?.id ?? null, code: error.code }, options.now);
     return { ok: false, error };
   }
   usage.success(matched.id, options.now);

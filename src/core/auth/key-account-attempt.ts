@@ -33,8 +33,10 @@ export type KeyAccountDecision = RekeyError | null;
 
 type Deps = Pick<CoreDeps, 'store' | 'clock' | 'random' | 'credentials'>;
 
-const LOCKED_MESSAGE = 'This key account is locked after too many failed attempts. An administrator can unlock it or regenerate its secret.';
-const SOURCE_LOCKED_MESSAGE = 'This key account is locked for your address after too many failed attempts. An administrator can unlock it or regenerate its secret.';
+const LOCKED_MESSAGE =
+  'This key account is locked after too many failed attempts. An administrator can unlock it or regenerate its secret.';
+const SOURCE_LOCKED_MESSAGE =
+  'This key account is locked for your address after too many failed attempts. An administrator can unlock it or regenerate its secret.';
 const MAX_THROTTLE_HINTS = 10_000;
 
 /**
@@ -111,7 +113,12 @@ export function judgeKeyAccountAttempt(deps: Deps, attempt: KeyAccountAttempt): 
   );
 }
 
-function judgeUnderLock(deps: Deps, attempt: KeyAccountAttempt, policy: LockoutPolicy, sourceLock: SourceLockout | undefined): KeyAccountDecision | Promise<KeyAccountDecision> {
+function judgeUnderLock(
+  deps: Deps,
+  attempt: KeyAccountAttempt,
+  policy: LockoutPolicy,
+  sourceLock: SourceLockout | undefined,
+): KeyAccountDecision | Promise<KeyAccountDecision> {
   const { entry, now } = attempt;
   const { client } = entry;
   if (policy.lockScope === 'source') {
@@ -133,9 +140,10 @@ async function resetAfterSuccess(deps: Deps, attempt: KeyAccountAttempt, policy:
   const { client } = attempt.entry;
   try {
     await deps.store.transaction(async (tx) => {
-      const done = policy.lockScope === 'source'
-        ? await tx.resetSourceFailures(client.id, attempt.context.address, attempt.now)
-        : await tx.resetFailedAttempts(client.id, attempt.now);
+      const done =
+        policy.lockScope === 'source'
+          ? await tx.resetSourceFailures(client.id, attempt.context.address, attempt.now)
+          : await tx.resetFailedAttempts(client.id, attempt.now);
       if (done) await tx.recordChange(client.id, attempt.now);
     });
   } catch {
@@ -145,11 +153,7 @@ async function resetAfterSuccess(deps: Deps, attempt: KeyAccountAttempt, policy:
   deps.credentials.invalidate(client.id);
 }
 
-type FailureResult =
-  | { kind: 'throttled' }
-  | { kind: 'recorded' }
-  | { kind: 'counted'; counter: LockCounter }
-  | { kind: 'already_locked' };
+type FailureResult = { kind: 'throttled' } | { kind: 'recorded' } | { kind: 'counted'; counter: LockCounter } | { kind: 'already_locked' };
 
 async function failedAttempt(deps: Deps, attempt: KeyAccountAttempt, policy: LockoutPolicy): Promise<KeyAccountDecision> {
   const { entry, now, context, verdict, versionId } = attempt;
@@ -158,7 +162,9 @@ async function failedAttempt(deps: Deps, attempt: KeyAccountAttempt, policy: Loc
   const hints = hintsOf(deps.credentials);
   const hintKey = `${client.id}\n${context.address}`;
   const throttled = (): KeyAccountDecision =>
-    deny('rate_limited', `Too many failed attempts for this key account from your address; retry in ${window.retryAfterSeconds} s.`, { retryAfter: window.retryAfterSeconds });
+    deny('rate_limited', `Too many failed attempts for this key account from your address; retry in ${window.retryAfterSeconds} s.`, {
+      retryAfter: window.retryAfterSeconds,
+    });
   if ((hints.get(hintKey) ?? 0) > now) return throttled();
 
   const code = verdict as ErrorCode;
@@ -169,13 +175,21 @@ async function failedAttempt(deps: Deps, attempt: KeyAccountAttempt, policy: Loc
       const failures = await tx.countFailureInWindow(client.id, context.address, window.windowStart, policy.throttleFailuresPerMinute);
       if (failures === null) return { kind: 'throttled' };
       if (code === 'stale_secret' && versionId !== null) {
-        await tx.recordStaleUse({ clientId: client.id, versionId, appId: context.appId ?? null, userAgent: context.userAgent ?? null, address: context.address, at: now });
+        await tx.recordStaleUse({
+          clientId: client.id,
+          versionId,
+          appId: context.appId ?? null,
+          userAgent: context.userAgent ?? null,
+          address: context.address,
+          at: now,
+        });
       }
       if (!counts) return { kind: 'recorded' };
       const rule = lockRuleOf(policy, now);
-      const counter = policy.lockScope === 'source'
-        ? await tx.recordSourceFailure(client.id, context.address, rule)
-        : await tx.recordFailedAttempt(client.id, rule);
+      const counter =
+        policy.lockScope === 'source'
+          ? await tx.recordSourceFailure(client.id, context.address, rule)
+          : await tx.recordFailedAttempt(client.id, rule);
       if (counter === null) return { kind: 'already_locked' };
       // Every node must see the new count (a success elsewhere must reset it) and, above all, the lock.
       await tx.recordChange(client.id, now);
@@ -199,8 +213,11 @@ async function failedAttempt(deps: Deps, attempt: KeyAccountAttempt, policy: Loc
         const where = scope === 'source' ? ` for address ${context.address}` : '';
         await notifyAdministrators(deps, tx, client.accountId, 'client.locked', {
           subject: `Key account ${client.name} locked`,
-          text: `Key account ${client.id} (${client.name}) in account ${client.accountId} was locked${where} after ${counter.failedAttempts} failed attempts (last: ${code}, from ${context.address}).` +
-            (counter.lockedUntil !== null ? ` The lock ends at ${new Date(counter.lockedUntil).toISOString()}.` : ' It stays locked until an administrator unlocks it or regenerates its secret.'),
+          text:
+            `Key account ${client.id} (${client.name}) in account ${client.accountId} was locked${where} after ${counter.failedAttempts} failed attempts (last: ${code}, from ${context.address}).` +
+            (counter.lockedUntil !== null
+              ? ` The lock ends at ${new Date(counter.lockedUntil).toISOString()}.`
+              : ' It stays locked until an administrator unlocks it or regenerates its secret.'),
           clientId: client.id,
         });
       }
@@ -219,11 +236,19 @@ async function failedAttempt(deps: Deps, attempt: KeyAccountAttempt, policy: Loc
     case 'already_locked':
       // Locked by another node since this one cached the key account.
       deps.credentials.invalidate(client.id);
-      return deny('locked', policy.lockScope === 'source' ? SOURCE_LOCKED_MESSAGE : LOCKED_MESSAGE, policy.lockScope === 'source' ? { lockScope: 'source' } : {});
+      return deny(
+        'locked',
+        policy.lockScope === 'source' ? SOURCE_LOCKED_MESSAGE : LOCKED_MESSAGE,
+        policy.lockScope === 'source' ? { lockScope: 'source' } : {},
+      );
     case 'counted':
       deps.credentials.invalidate(client.id);
       if (result.counter.lockedAt !== null) {
-        return deny('locked', `This attempt failed (${code}) and locked the key account${policy.lockScope === 'source' ? ' for your address' : ''}. An administrator can unlock it or regenerate its secret.`, policy.lockScope === 'source' ? { lockScope: 'source' } : {});
+        return deny(
+          'locked',
+          `This attempt failed (${code}) and locked the key account${policy.lockScope === 'source' ? ' for your address' : ''}. An administrator can unlock it or regenerate its secret.`,
+          policy.lockScope === 'source' ? { lockScope: 'source' } : {},
+        );
       }
       return null;
   }

@@ -34,7 +34,8 @@ export function viewStaleUsage(usage: StaleUsage): StaleUsageView {
 export async function listStaleUsage(deps: CoreDeps, caller: Caller, clientId: string): Promise<{ items: StaleUsageView[] }> {
   await requirePermission(deps, caller, 'credentials.read', 'read stale-secret usage', { clientId });
   const client = await loadClient(deps.store, caller.accountId, clientId);
-  if (!PROFILE_DESCRIPTORS[client.profile].locksOut) throw new RekeyError('conflict', 'Stale-secret usage is recorded for key accounts (apikey clients) only.');
+  if (!PROFILE_DESCRIPTORS[client.profile].locksOut)
+    throw new RekeyError('conflict', 'Stale-secret usage is recorded for key accounts (apikey clients) only.');
   const usage = await deps.store.listStaleUsage(client.id, STALE_USAGE_LIMIT);
   return { items: usage.map(viewStaleUsage) };
 }

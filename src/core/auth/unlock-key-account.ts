@@ -13,7 +13,8 @@ export async function unlockKeyAccount(deps: CoreDeps, caller: Caller, clientId:
   const view = await deps.store.transaction(async (tx) => {
     await tx.lockClient(clientId);
     const client = await loadClient(tx, caller.accountId, clientId);
-    if (!PROFILE_DESCRIPTORS[client.profile].locksOut) throw new RekeyError('conflict', `Only key accounts lock; this is a ${client.profile} client.`);
+    if (!PROFILE_DESCRIPTORS[client.profile].locksOut)
+      throw new RekeyError('conflict', `Only key accounts lock; this is a ${client.profile} client.`);
     if (client.state === 'deleted') throw new RekeyError('conflict', 'This client is deleted.');
     const now = deps.clock.now();
     const sourceLocks = (await tx.listSourceLockouts(client.id)).filter((lock) => isLockActive(lock, now));

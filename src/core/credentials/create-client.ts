@@ -23,7 +23,11 @@ export function newConsumerKey(deps: Pick<CoreDeps, 'random'>): string {
 }
 
 /** A new client record: a fresh id, active and unlocked, created at `now`. */
-export function newClientRecord(deps: Pick<CoreDeps, 'random'>, init: Pick<Client, 'accountId' | 'profile' | 'name' | 'fields' | 'consumerKey'>, now: number): Client {
+export function newClientRecord(
+  deps: Pick<CoreDeps, 'random'>,
+  init: Pick<Client, 'accountId' | 'profile' | 'name' | 'fields' | 'consumerKey'>,
+  now: number,
+): Client {
   // The caller pairs a profile with that profile's fields; the type system cannot follow the pair through Pick.
   return {
     id: newId('cli', deps.random),
@@ -43,20 +47,31 @@ export async function createClient(deps: CoreDeps, caller: Caller, input: Create
   await requirePermission(deps, caller, 'credentials.manage', 'create a client');
   const now = deps.clock.now();
   const profile = PROFILE_DESCRIPTORS[input.profile];
-  const client = newClientRecord(deps, {
-    accountId: caller.accountId,
-    profile: input.profile,
-    name: input.name,
-    fields: { ...profile.defaults, ...input.fields },
-    consumerKey: profile.hasConsumerKey ? newConsumerKey(deps) : null,
-  }, now);
+  const client = newClientRecord(
+    deps,
+    {
+      accountId: caller.accountId,
+      profile: input.profile,
+      name: input.name,
+      fields: { ...profile.defaults, ...input.fields },
+      consumerKey: profile.hasConsumerKey ? newConsumerKey(deps) : null,
+    },
+    now,
+  );
   const expiresAt = input.expiresInSeconds ? now + input.expiresInSeconds * 1000 : null;
   const { version, secret } = issueSecretVersion(deps, client, now, { expiresAt });
   await deps.store.transaction(async (tx) => {
     await tx.insertClient(client);
     await tx.insertVersion(version);
     await tx.recordChange(client.id, now);
-    await recordAudit(deps, tx, { accountId: client.accountId, type: 'client.created', actor: caller.actor, clientId: client.id, versionId: version.id, data: { profile: client.profile, name: client.name } });
+    await recordAudit(deps, tx, {
+      accountId: client.accountId,
+      type: 'client.created',
+      actor: caller.actor,
+      clientId: client.id,
+      versionId: version.id,
+      data: { profile: client.profile, name: client.name },
+    });
   });
   deps.credentials.invalidate(client.id);
   const view = viewClient(client, [version], now);

@@ -31,7 +31,13 @@ export interface RegenerateResult {
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 
 /** Finds a stored response for `key`, or refuses a different request that reuses it. */
-export async function replayIdempotent<T>(deps: CoreDeps, store: Store, accountId: string, key: string, fingerprint: string): Promise<T | null> {
+export async function replayIdempotent<T>(
+  deps: CoreDeps,
+  store: Store,
+  accountId: string,
+  key: string,
+  fingerprint: string,
+): Promise<T | null> {
   const record = await store.getIdempotency(accountId, key);
   if (!record || record.expiresAt <= deps.clock.now()) return null;
   if (record.fingerprint !== fingerprint) {
@@ -40,7 +46,14 @@ export async function replayIdempotent<T>(deps: CoreDeps, store: Store, accountI
   return JSON.parse(deps.keyring.decrypt(record.responseCiphertext, `idempotency\u0000${accountId}\u0000${key}`)) as T;
 }
 
-export async function saveIdempotent(deps: CoreDeps, store: Store, accountId: string, key: string, fingerprint: string, response: unknown): Promise<void> {
+export async function saveIdempotent(
+  deps: CoreDeps,
+  store: Store,
+  accountId: string,
+  key: string,
+  fingerprint: string,
+  response: unknown,
+): Promise<void> {
   const now = deps.clock.now();
   const inserted = await store.insertIdempotency({
     accountId,
@@ -123,15 +136,29 @@ export async function regenerateSecret(
       actor: caller.actor,
       clientId: client.id,
       versionId: version.id,
-      data: { graceSeconds: input.graceSeconds, via: options.via, previousVersionId: current?.id ?? null, ...(response.oldSecretExpiresAt ? { oldSecretExpiresAt: response.oldSecretExpiresAt } : {}) },
+      data: {
+        graceSeconds: input.graceSeconds,
+        via: options.via,
+        previousVersionId: current?.id ?? null,
+        ...(response.oldSecretExpiresAt ? { oldSecretExpiresAt: response.oldSecretExpiresAt } : {}),
+      },
     });
     if (wasLocked) {
-      await recordAudit(deps, tx, { accountId: client.accountId, type: 'client.unlocked', actor: caller.actor, clientId: client.id, data: { reason: 'regenerated' } });
+      await recordAudit(deps, tx, {
+        accountId: client.accountId,
+        type: 'client.unlocked',
+        actor: caller.actor,
+        clientId: client.id,
+        data: { reason: 'regenerated' },
+      });
     }
     await notifyAdministrators(deps, tx, client.accountId, 'secret.regenerated', {
       subject: `Secret regenerated for ${client.name}`,
-      text: `A new secret version ${version.id} is now current for client ${client.id} (${client.name}) in account ${client.accountId}.` +
-        (response.oldSecretExpiresAt ? ` The previous version stays valid until ${response.oldSecretExpiresAt}.` : ' The previous version stopped working immediately.'),
+      text:
+        `A new secret version ${version.id} is now current for client ${client.id} (${client.name}) in account ${client.accountId}.` +
+        (response.oldSecretExpiresAt
+          ? ` The previous version stays valid until ${response.oldSecretExpiresAt}.`
+          : ' The previous version stopped working immediately.'),
       clientId: client.id,
       versionId: version.id,
     });

@@ -19,7 +19,13 @@ export async function revokeSecretVersion(deps: CoreDeps, caller: Caller, client
     const revoked = revokeVersion(version, now);
     await tx.updateVersion(revoked);
     await tx.recordChange(client.id, now);
-    await recordAudit(deps, tx, { accountId: client.accountId, type: 'secret.revoked', actor: caller.actor, clientId: client.id, versionId });
+    await recordAudit(deps, tx, {
+      accountId: client.accountId,
+      type: 'secret.revoked',
+      actor: caller.actor,
+      clientId: client.id,
+      versionId,
+    });
     await notifyAdministrators(deps, tx, client.accountId, 'secret.revoked', {
       subject: `Secret version revoked for ${client.name}`,
       text: `Secret version ${versionId} of client ${client.id} (${client.name}) in account ${client.accountId} was revoked.`,

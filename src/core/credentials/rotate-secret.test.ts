@@ -6,8 +6,19 @@ const T0 = 1_800_000_000_000;
 
 function version(id: string, overrides: Partial<SecretVersion> = {}): SecretVersion {
   return {
-    id, clientId: 'cli_x', accountId: 'a', state: 'current', secretHash: `h_${id}`, secretCiphertext: null,
-    createdAt: T0 - 1000, expiresAt: null, graceUntil: null, retiredAt: null, revokedAt: null, lastUsedAt: null, useCount: 0,
+    id,
+    clientId: 'cli_x',
+    accountId: 'a',
+    state: 'current',
+    secretHash: `h_${id}`,
+    secretCiphertext: null,
+    createdAt: T0 - 1000,
+    expiresAt: null,
+    graceUntil: null,
+    retiredAt: null,
+    revokedAt: null,
+    lastUsedAt: null,
+    useCount: 0,
     ...overrides,
   };
 }
@@ -25,7 +36,7 @@ describe('planRotation', () => {
     expect(plan.oldSecretExpiresAt).toBe(T0 + 60_000);
   });
 
-  it('never lets a grace outlive the old version\'s own expiry', () => {
+  it("never lets a grace outlive the old version's own expiry", () => {
     const plan = planRotation([version('v1', { expiresAt: T0 + 10_000 })], { graceSeconds: 3600, now: T0 });
     expect(plan.changed[0]).toMatchObject({ state: 'previous', graceUntil: T0 + 10_000 });
   });

@@ -19,7 +19,12 @@ export function planRotation(versions: readonly SecretVersion[], options: { grac
   for (const version of versions) {
     const state = effectiveState(version, now);
     if (version.state === 'previous') {
-      changed.push({ ...version, state: 'retired', graceUntil: null, retiredAt: state === 'retired' && version.graceUntil !== null ? version.graceUntil : now });
+      changed.push({
+        ...version,
+        state: 'retired',
+        graceUntil: null,
+        retiredAt: state === 'retired' && version.graceUntil !== null ? version.graceUntil : now,
+      });
     } else if (version.state === 'current') {
       let graceUntil = options.graceSeconds > 0 ? now + options.graceSeconds * 1000 : null;
       if (graceUntil !== null && version.expiresAt !== null) graceUntil = Math.min(graceUntil, version.expiresAt);

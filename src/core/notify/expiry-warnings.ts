@@ -24,10 +24,18 @@ export async function warnExpiringSecrets(deps: CoreDeps, options: { windowMs?: 
       if (!client || client.state === 'deleted') return false;
       if (!(await tx.claimExpiryWarning(version.id, now))) return false;
       const expiresAt = new Date(version.expiresAt!).toISOString();
-      await recordAudit(deps, tx, { accountId: client.accountId, type: 'secret.expiring', actor: SYSTEM_ACTOR, clientId: client.id, versionId: version.id, data: { expiresAt } });
+      await recordAudit(deps, tx, {
+        accountId: client.accountId,
+        type: 'secret.expiring',
+        actor: SYSTEM_ACTOR,
+        clientId: client.id,
+        versionId: version.id,
+        data: { expiresAt },
+      });
       await notifyAdministrators(deps, tx, client.accountId, 'secret.expiring', {
         subject: `Secret of ${client.name} expires ${expiresAt}`,
-        text: `Secret version ${version.id} of client ${client.id} (${client.name}) in account ${client.accountId} expires at ${expiresAt}. ` +
+        text:
+          `Secret version ${version.id} of client ${client.id} (${client.name}) in account ${client.accountId} expires at ${expiresAt}. ` +
           'Rotate it before then (regenerate, reset, or run the registration for the portal).',
         clientId: client.id,
         versionId: version.id,

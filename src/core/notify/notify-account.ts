@@ -12,7 +12,14 @@ export interface NoticeContent {
   versionId?: string;
 }
 
-function pending(deps: Pick<CoreDeps, 'clock' | 'random'>, accountId: string, type: EventType, channel: OutboxMessage['channel'], recipient: string, payload: Record<string, unknown>): OutboxMessage {
+function pending(
+  deps: Pick<CoreDeps, 'clock' | 'random'>,
+  accountId: string,
+  type: EventType,
+  channel: OutboxMessage['channel'],
+  recipient: string,
+  payload: Record<string, unknown>,
+): OutboxMessage {
   const now = deps.clock.now();
   return {
     id: newId('msg', deps.random),
@@ -46,7 +53,9 @@ export async function notifyAdministrators(
   options: { alsoTo?: readonly string[] } = {},
 ): Promise<number> {
   const members = await store.listMembers(accountId);
-  const recipients = new Set(members.filter((member) => member.removedAt === null && member.roles.includes(ADMINISTRATOR_ROLE)).map((member) => member.email));
+  const recipients = new Set(
+    members.filter((member) => member.removedAt === null && member.roles.includes(ADMINISTRATOR_ROLE)).map((member) => member.email),
+  );
   for (const email of options.alsoTo ?? []) recipients.add(email.toLowerCase());
   for (const email of recipients) {
     await store.insertOutbox(pending(deps, accountId, type, 'email', email, { ...payload, accountId }));

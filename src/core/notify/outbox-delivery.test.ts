@@ -11,8 +11,20 @@ describe('outbox delivery rules', () => {
   });
 
   it('marks a delivery sent, retries a failure later, and gives up after the last attempt or a permanent error', () => {
-    expect(settleDelivery({ attempts: 0 }, { ok: true }, 100, policy)).toEqual({ status: 'sent', attempts: 1, nextAttemptAt: 100, lastError: null, sentAt: 100 });
-    expect(settleDelivery({ attempts: 1 }, { ok: false, error: 'ECONNREFUSED' }, 100, policy)).toEqual({ status: 'pending', attempts: 2, nextAttemptAt: 2100, lastError: 'ECONNREFUSED', sentAt: null });
+    expect(settleDelivery({ attempts: 0 }, { ok: true }, 100, policy)).toEqual({
+      status: 'sent',
+      attempts: 1,
+      nextAttemptAt: 100,
+      lastError: null,
+      sentAt: 100,
+    });
+    expect(settleDelivery({ attempts: 1 }, { ok: false, error: 'ECONNREFUSED' }, 100, policy)).toEqual({
+      status: 'pending',
+      attempts: 2,
+      nextAttemptAt: 2100,
+      lastError: 'ECONNREFUSED',
+      sentAt: null,
+    });
     expect(settleDelivery({ attempts: 4 }, { ok: false, error: 'down' }, 100, policy).status).toBe('failed');
     expect(settleDelivery({ attempts: 0 }, { ok: false, error: 'refused', permanent: true }, 100, policy).status).toBe('failed');
     expect(settleDelivery({ attempts: 0 }, { ok: false, error: 'x'.repeat(2000) }, 100, policy).lastError).toHaveLength(500);

@@ -94,7 +94,12 @@ export async function createWebhook(
       throw new RekeyError('conflict', `An account registers at most ${MAX_WEBHOOKS_PER_ACCOUNT} webhooks.`);
     }
     await tx.insertWebhook(endpoint);
-    await recordAudit(deps, tx, { accountId: caller.accountId, type: 'webhook.created', actor: caller.actor, data: { webhookId: id, url, events: endpoint.events } });
+    await recordAudit(deps, tx, {
+      accountId: caller.accountId,
+      type: 'webhook.created',
+      actor: caller.actor,
+      data: { webhookId: id, url, events: endpoint.events },
+    });
   });
   return { ...viewWebhook(endpoint), secret };
 }
@@ -111,7 +116,11 @@ export async function deleteWebhook(deps: CoreDeps, caller: Caller, id: string):
     const endpoint = await tx.getWebhook(id);
     if (!endpoint || endpoint.accountId !== caller.accountId) throw notFound('webhook', id);
     await tx.deleteWebhook(id);
-    await recordAudit(deps, tx, { accountId: caller.accountId, type: 'webhook.deleted', actor: caller.actor, data: { webhookId: id, url: endpoint.url } });
+    await recordAudit(deps, tx, {
+      accountId: caller.accountId,
+      type: 'webhook.deleted',
+      actor: caller.actor,
+      data: { webhookId: id, url: endpoint.url },
+    });
   });
 }
-

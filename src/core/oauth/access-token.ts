@@ -9,7 +9,6 @@ export type { AccessTokenClaims } from './access-token-claims.js';
 /** RFC 9068 media type of JWT access tokens, in the `typ` header: keeps other JWTs from passing as one. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
-
 /** RFC 6749 §3.3 scope-token characters. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 
@@ -23,10 +22,14 @@ export function grantScope(requested: string | undefined, allowed: readonly stri
   if (requested === undefined || requested.trim() === '') return { ok: true, scope: allowed.join(' ') };
   const wanted = [...new Set(requested.split(' ').filter((part) => part !== ''))];
   const malformed = wanted.find((item) => !SCOPE_TOKEN.test(item));
-  if (malformed !== undefined || /[^ \x21-\x7E]/.test(requested)) return { ok: false, message: 'The scope parameter holds characters RFC 6749 §3.3 does not allow.' };
+  if (malformed !== undefined || /[^ \x21-\x7E]/.test(requested))
+    return { ok: false, message: 'The scope parameter holds characters RFC 6749 §3.3 does not allow.' };
   const refused = wanted.filter((item) => !allowed.includes(item));
   if (refused.length > 0) {
-    return { ok: false, message: `This client may not request ${refused.length === 1 ? 'the scope' : 'the scopes'} ${refused.map((item) => `"${item}"`).join(', ')}.` };
+    return {
+      ok: false,
+      message: `This client may not request ${refused.length === 1 ? 'the scope' : 'the scopes'} ${refused.map((item) => `"${item}"`).join(', ')}.`,
+    };
   }
   return { ok: true, scope: wanted.join(' ') };
 }

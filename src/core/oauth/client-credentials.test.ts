@@ -33,19 +33,51 @@ describe('parseOAuthForm', () => {
 
 describe('clientCredentialsOf', () => {
   it('reads client_secret_basic with form-decoding, and client_secret_post', () => {
-    expect(clientCredentialsOf(basic('cli%5Fa:s+1%21'), new Map())).toEqual({ method: 'client_secret_basic', clientId: 'cli_a', secret: 's 1!' });
-    expect(clientCredentialsOf(undefined, new Map([['client_id', 'cli_a'], ['client_secret', 's']]))).toEqual({ method: 'client_secret_post', clientId: 'cli_a', secret: 's' });
+    expect(clientCredentialsOf(basic('cli%5Fa:s+1%21'), new Map())).toEqual({
+      method: 'client_secret_basic',
+      clientId: 'cli_a',
+      secret: 's 1!',
+    });
+    expect(
+      clientCredentialsOf(
+        undefined,
+        new Map([
+          ['client_id', 'cli_a'],
+          ['client_secret', 's'],
+        ]),
+      ),
+    ).toEqual({ method: 'client_secret_post', clientId: 'cli_a', secret: 's' });
     expect(clientCredentialsOf(basic('cli_a:s'), new Map([['client_id', 'cli_a']])).method).toBe('client_secret_basic');
   });
   it('refuses two methods at once with invalid_request', () => {
-    expect(errorOf(() => clientCredentialsOf(basic('cli_a:s'), new Map([['client_secret', 's']])))).toEqual({ error: 'invalid_request', status: 400 });
-    expect(errorOf(() => clientCredentialsOf(basic('cli_a:s'), new Map([['client_id', 'cli_b']])))).toEqual({ error: 'invalid_request', status: 400 });
+    expect(errorOf(() => clientCredentialsOf(basic('cli_a:s'), new Map([['client_secret', 's']])))).toEqual({
+      error: 'invalid_request',
+      status: 400,
+    });
+    expect(errorOf(() => clientCredentialsOf(basic('cli_a:s'), new Map([['client_id', 'cli_b']])))).toEqual({
+      error: 'invalid_request',
+      status: 400,
+    });
   });
   it('answers malformed Basic headers and missing credentials with 401 invalid_client', () => {
-    for (const header of [basic('no-colon'), basic('cli%:s'), basic('cli:%G1'), basic(':s'), basic('cli:'), 'Basic', 'Basic ***', 'Basic a', 'Bearer x', 'Basic YQ==x']) {
+    for (const header of [
+      basic('no-colon'),
+      basic('cli%:s'),
+      basic('cli:%G1'),
+      basic(':s'),
+      basic('cli:'),
+      'Basic',
+      'Basic ***',
+      'Basic a',
+      'Bearer x',
+      'Basic YQ==x',
+    ]) {
       expect(errorOf(() => clientCredentialsOf(header, new Map()))).toEqual({ error: 'invalid_client', status: 401 });
     }
     expect(errorOf(() => clientCredentialsOf(undefined, new Map()))).toEqual({ error: 'invalid_client', status: 401 });
-    expect(errorOf(() => clientCredentialsOf(undefined, new Map([['client_secret', 's']])))).toEqual({ error: 'invalid_client', status: 401 });
+    expect(errorOf(() => clientCredentialsOf(undefined, new Map([['client_secret', 's']])))).toEqual({
+      error: 'invalid_client',
+      status: 401,
+    });
   });
 });

@@ -41,14 +41,17 @@ function parseBasic(authorization: string): { clientId: string; secret: string }
   const match = /^Basic[ ]+([^ ]*)[ ]*$/i.exec(authorization.trim());
   if (!match) throw new OAuthError('invalid_client', 'The Authorization header must use the Basic scheme (client_secret_basic).');
   const encoded = match[1]!;
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || encoded.length % 4 === 1) throw new OAuthError('invalid_client', 'The Basic credentials are not valid base64.');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || encoded.length % 4 === 1)
+    throw new OAuthError('invalid_client', 'The Basic credentials are not valid base64.');
   const decoded = Buffer.from(encoded, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) throw new OAuthError('invalid_client', 'The Basic credentials must be client_id:client_secret.');
   const clientId = formDecode(decoded.slice(0, colon));
   const secret = formDecode(decoded.slice(colon + 1));
-  if (clientId === null || secret === null) throw new OAuthError('invalid_client', 'The Basic credentials contain a malformed %-encoding (RFC 6749 §2.3.1).');
-  if (clientId === '' || secret === '') throw new OAuthError('invalid_client', 'The Basic credentials must carry both a client id and a secret.');
+  if (clientId === null || secret === null)
+    throw new OAuthError('invalid_client', 'The Basic credentials contain a malformed %-encoding (RFC 6749 §2.3.1).');
+  if (clientId === '' || secret === '')
+    throw new OAuthError('invalid_client', 'The Basic credentials must carry both a client id and a secret.');
   return { clientId, secret };
 }
 
@@ -62,7 +65,10 @@ export function clientCredentialsOf(authorization: string | undefined, params: R
   const bodySecret = params.get('client_secret');
   if (authorization !== undefined && authorization.trim() !== '') {
     if (bodySecret !== undefined) {
-      throw new OAuthError('invalid_request', 'Use one client authentication method: the Authorization header (client_secret_basic) or client_secret in the body (client_secret_post), not both.');
+      throw new OAuthError(
+        'invalid_request',
+        'Use one client authentication method: the Authorization header (client_secret_basic) or client_secret in the body (client_secret_post), not both.',
+      );
     }
     const basic = parseBasic(authorization);
     if (bodyId !== undefined && bodyId !== basic.clientId) {
@@ -74,5 +80,8 @@ export function clientCredentialsOf(authorization: string | undefined, params: R
     if (bodyId === undefined) throw new OAuthError('invalid_client', 'client_secret_post needs client_id beside client_secret.');
     return { method: 'client_secret_post', clientId: bodyId, secret: bodySecret };
   }
-  throw new OAuthError('invalid_client', 'Client authentication is required: HTTP Basic (client_secret_basic) or client_id and client_secret in the body (client_secret_post).');
+  throw new OAuthError(
+    'invalid_client',
+    'Client authentication is required: HTTP Basic (client_secret_basic) or client_id and client_secret in the body (client_secret_post).',
+  );
 }

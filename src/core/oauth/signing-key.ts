@@ -54,7 +54,9 @@ export function isPublished(key: SigningKey, now: number, options: { tokenTtlMs:
 
 /** A retired key past any possible token's expiry: it can be deleted. */
 export function isPurgeable(key: SigningKey, now: number): boolean {
-  return key.state === 'retired' && key.retiredAt !== null && now >= key.retiredAt + MAX_ACCESS_TOKEN_TTL_MS + KEY_REFRESH_MS + CLOCK_SKEW_MS;
+  return (
+    key.state === 'retired' && key.retiredAt !== null && now >= key.retiredAt + MAX_ACCESS_TOKEN_TTL_MS + KEY_REFRESH_MS + CLOCK_SKEW_MS
+  );
 }
 
 export function isRotationDue(active: SigningKey | undefined, now: number): boolean {

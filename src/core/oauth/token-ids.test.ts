@@ -11,7 +11,12 @@ describe('createTokenIds', () => {
   });
   it('draws its randomness from the injected source', () => {
     let calls = 0;
-    const next = createTokenIds({ bytes: (length) => { calls++; return new Uint8Array(length).fill(calls); } });
+    const next = createTokenIds({
+      bytes: (length) => {
+        calls++;
+        return new Uint8Array(length).fill(calls);
+      },
+    });
     expect(next()).toBe(Buffer.alloc(16, 1).toString('base64url'));
     for (let i = 0; i < 255; i++) next();
     expect(next()).toBe(Buffer.alloc(16, 2).toString('base64url'));

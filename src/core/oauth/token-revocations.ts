@@ -15,7 +15,10 @@ export interface TokenRevocations {
   jtis: ReadonlySet<string>;
 }
 
-export function tokenRevocationsOf(rows: { tokens: readonly RevokedToken[]; versions: readonly VersionTokenRevocation[] }): TokenRevocations {
+export function tokenRevocationsOf(rows: {
+  tokens: readonly RevokedToken[];
+  versions: readonly VersionTokenRevocation[];
+}): TokenRevocations {
   return {
     versions: new Map(rows.versions.map((row) => [row.versionId, row.revokedAt])),
     jtis: new Set(rows.tokens.map((row) => row.jti)),
@@ -59,7 +62,11 @@ export async function revokeIssuedTokens(
 }
 
 /** RFC 7009: a client revokes one of its own access tokens. Idempotent. */
-export async function revokeAccessToken(deps: CoreDeps, client: Client, claims: Pick<AccessTokenClaims, 'jti' | 'exp' | 'rk_ver'>): Promise<void> {
+export async function revokeAccessToken(
+  deps: CoreDeps,
+  client: Client,
+  claims: Pick<AccessTokenClaims, 'jti' | 'exp' | 'rk_ver'>,
+): Promise<void> {
   const now = deps.clock.now();
   const inserted = await deps.store.transaction(async (tx) => {
     const fresh = await tx.insertRevokedToken({ jti: claims.jti, clientId: client.id, expiresAt: claims.exp * 1000, revokedAt: now });

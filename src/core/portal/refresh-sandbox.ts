@@ -49,7 +49,15 @@ export async function refreshSandbox(deps: CoreDeps, caller: Caller, sandboxId: 
       if (client.state === 'deleted') continue;
       await tx.lockClient(client.id);
       await revokeIssuedTokens(deps, tx, client, await tx.listVersions(client.id), { now, actor: caller.actor });
-      await tx.updateClient({ ...client, state: 'deleted', deletedAt: now, updatedAt: now, failedAttempts: 0, lockedAt: null, lockedUntil: null });
+      await tx.updateClient({
+        ...client,
+        state: 'deleted',
+        deletedAt: now,
+        updatedAt: now,
+        failedAttempts: 0,
+        lockedAt: null,
+        lockedUntil: null,
+      });
       await tx.recordChange(client.id, now);
       deletedClients++;
     }
@@ -67,24 +75,40 @@ export async function refreshSandbox(deps: CoreDeps, caller: Caller, sandboxId: 
     const clientIds = new Map<string, string>();
     for (const source of await allClients(tx, parentId)) {
       if (source.state === 'deleted') continue;
-      const copy = newClientRecord(deps, {
-        accountId: sandbox.id,
-        profile: source.profile,
-        name: source.name,
-        fields: { ...source.fields },
-        consumerKey: source.consumerKey !== null ? newConsumerKey(deps) : null,
-      }, now);
+      const copy = newClientRecord(
+        deps,
+        {
+          accountId: sandbox.id,
+          profile: source.profile,
+          name: source.name,
+          fields: { ...source.fields },
+          consumerKey: source.consumerKey !== null ? newConsumerKey(deps) : null,
+        },
+        now,
+      );
       if (copy.profile === 'tba' && source.profile === 'tba' && source.fields.ownerAccountId !== undefined) {
         // A bundle installation is copied as an installation of the same bundle, if it still exists.
         const installation = await tx.getInstallation(source.id);
         const owner = installation ? await tx.getClient(installation.sourceClientId) : null;
-        if (!installation || !owner || owner.state === 'deleted' || owner.consumerKey === null || !(await tx.getBundle(installation.bundleId))) {
+        if (
+          !installation ||
+          !owner ||
+          owner.state === 'deleted' ||
+          owner.consumerKey === null ||
+          !(await tx.getBundle(installation.bundleId))
+        ) {
           skipped.push({ parentClientId: source.id, reason: 'The bundle this integration was installed from no longer exists.' });
           continue;
         }
         copy.fields = { ...copy.fields, consumerKey: owner.consumerKey };
         await tx.insertClient(copy);
-        await tx.insertInstallation({ clientId: copy.id, bundleId: installation.bundleId, sourceClientId: owner.id, accountId: sandbox.id, installedAt: now });
+        await tx.insertInstallation({
+          clientId: copy.id,
+          bundleId: installation.bundleId,
+          sourceClientId: owner.id,
+          accountId: sandbox.id,
+          installedAt: now,
+        });
         await tx.recordChange(owner.id, now);
         touched.add(owner.id);
       } else {
@@ -103,7 +127,7 @@ export async function refreshSandbox(deps: CoreDeps, caller: Caller, sandboxId: 
         ...source,
         id: newId('app', deps.random),
         accountId: sandbox.id,
-        apiKeyId: source.apiKeyId === null ? null : clientIds.get(source.apiKeyId) ?? null,
+        apiKeyId: source.apiKeyId === null ? null : (clientIds.get(source.apiKeyId) ?? null),
         state: 'undeployed',
         tokenHash: null,
         tokenCreatedAt: null,
@@ -120,7 +144,14 @@ export async function refreshSandbox(deps: CoreDeps, caller: Caller, sandboxId: 
     const portalKeyAccount = portal ? clientIds.get(portal.keyAccountId) : undefined;
     const portalApp = portal ? appIds.get(portal.appId) : undefined;
     if (portalKeyAccount && portalApp) {
-      await tx.savePortalRegistration({ accountId: sandbox.id, keyAccountId: portalKeyAccount, appId: portalApp, createdAt: now, registeredAt: null, runs: 0 });
+      await tx.savePortalRegistration({
+        accountId: sandbox.id,
+        keyAccountId: portalKeyAccount,
+        appId: portalApp,
+        createdAt: now,
+        registeredAt: null,
+        runs: 0,
+      });
     }
 
     const { tokenConsumerIds: _consumers, ...purged } = purge;
@@ -149,7 +180,15 @@ export async function refreshSandbox(deps: CoreDeps, caller: Caller, sandboxId: 
         ...clients.map((client) => `  ${client.parentClientId} -> ${client.clientId} (${client.profile}, ${client.name})`),
       ].join('\n'),
     });
-    const result: RefreshResult = { sandboxId: sandbox.id, parentId, refreshedAt: new Date(now).toISOString(), clients, apps, skipped, deleted };
+    const result: RefreshResult = {
+      sandboxId: sandbox.id,
+      parentId,
+      refreshedAt: new Date(now).toISOString(),
+      clients,
+      apps,
+      skipped,
+      deleted,
+    };
     if (adminToken) result.adminToken = adminToken;
     return { result, touched };
   });

@@ -2,7 +2,7 @@ import type { App } from '../apps/app.js';
 import type { Caller, CoreDeps } from '../kernel/core-deps.js';
 import { createClient } from '../credentials/create-client.js';
 import { RekeyError } from '../kernel/errors.js';
-import { setAppState, writeAppSecret } from '../apps/manage-apps.js';
+import { setAppState, writeAppSecret } from '../apps/app-slots.js';
 import { newId } from '../kernel/new-id.js';
 import { notifyAdministrators } from '../notify/notify-account.js';
 import { permissionsOfRoles } from '../accounts/permissions.js';
@@ -36,8 +36,16 @@ export interface RegistrationResult {
  * Signs the member in (email + password, throttled and timed exactly like console sign-in, sharing
  * its counters) and returns them as a caller with their live permissions.
  */
-async function signInForRegistration(deps: CoreDeps, input: RegisterInput, passwords: PasswordVerifier): Promise<{ caller: Caller; email: string }> {
-  const { member, keys } = await verifyMemberPassword(deps, { accountId: input.companyId, email: input.email, password: input.password, address: input.address, purpose: 'registration' }, passwords);
+async function signInForRegistration(
+  deps: CoreDeps,
+  input: RegisterInput,
+  passwords: PasswordVerifier,
+): Promise<{ caller: Caller; email: string }> {
+  const { member, keys } = await verifyMemberPassword(
+    deps,
+    { accountId: input.companyId, email: input.email, password: input.password, address: input.address, purpose: 'registration' },
+    passwords,
+  );
   await deps.store.clearThrottle(keys.email);
   const roles = await deps.store.listRoles(member.accountId);
   return {
@@ -81,7 +89,11 @@ export async function registerPortal(deps: CoreDeps, input: RegisterInput, passw
       previousVersionId = (await tx.listVersions(clientId)).find((version) => version.state === 'current')?.id ?? null;
       ({ secret, versionId } = await regenerateSecret(txDeps, caller, clientId, { graceSeconds: 0 }, { via: 'registration' }));
     } else {
-      const created = await createClient(txDeps, caller, { profile: 'apikey', name: PORTAL_KEY_ACCOUNT_NAME, fields: { registrationOnly: true } });
+      const created = await createClient(txDeps, caller, {
+        profile: 'apikey',
+        name: PORTAL_KEY_ACCOUNT_NAME,
+        fields: { registrationOnly: true },
+      });
       ({ id: clientId, versionId } = created);
       secret = created.secret!;
     }
@@ -104,7 +116,13 @@ export async function registerPortal(deps: CoreDeps, input: RegisterInput, passw
         updatedAt: now,
       } satisfies App;
       await tx.insertApp(app);
-      await recordAudit(deps, tx, { accountId, type: 'app.created', actor: caller.actor, clientId: client.id, data: { appId: app.id, name: app.name, via: 'registration' } });
+      await recordAudit(deps, tx, {
+        accountId,
+        type: 'app.created',
+        actor: caller.actor,
+        clientId: client.id,
+        data: { appId: app.id, name: app.name, via: 'registration' },
+      });
     } else if (app.apiKeyId !== client.id) {
       app = { ...app, apiKeyId: client.id, updatedAt: now };
       await tx.updateApp(app);
@@ -130,21 +148,27 @@ export async function registerPortal(deps: CoreDeps, input: RegisterInput, passw
       data: { appId: app.id, firstRun, previousVersionId, email },
     });
     const account = await tx.getAccount(accountId);
-    await notifyAdministrators(deps, tx, accountId, 'registration.completed', {
-      subject: `Portal registration completed for account ${accountId}`,
-      text: [
-        `The portal registration of account ${accountId}${account ? ` (${account.name})` : ''} was run by ${email} at ${new Date(now).toISOString()}.`,
-        `Portal key account ${client.id} now uses secret version ${versionId}` +
-          (previousVersionId ? `; the previous version ${previousVersionId} stopped working immediately.` : '.'),
-        `The new secret went straight to the portal app ${app.id}; it is never shown to people.`,
-        'Signed URLs issued before keep working until their own expiry; new ones use the new version.',
-      ].join('\n'),
-      clientId: client.id,
-      versionId,
-    }, { alsoTo: [email] });
+    await notifyAdministrators(
+      deps,
+      tx,
+      accountId,
+      'registration.completed',
+      {
+        subject: `Portal registration completed for account ${accountId}`,
+        text: [
+          `The portal registration of account ${accountId}${account ? ` (${account.name})` : ''} was run by ${email} at ${new Date(now).toISOString()}.`,
+          `Portal key account ${client.id} now uses secret version ${versionId}` +
+            (previousVersionId ? `; the previous version ${previousVersionId} stopped working immediately.` : '.'),
+          `The new secret went straight to the portal app ${app.id}; it is never shown to people.`,
+          'Signed URLs issued before keep working until their own expiry; new ones use the new version.',
+        ].join('\n'),
+        clientId: client.id,
+        versionId,
+      },
+      { alsoTo: [email] },
+    );
     return { accountId, clientId: client.id, versionId, registeredAt: new Date(now).toISOString() };
   });
   deps.credentials.invalidate(result.clientId);
   return result;
 }
-

@@ -19,7 +19,13 @@ export interface SandboxView {
 }
 
 export function viewSandbox(account: Account): SandboxView {
-  return { accountId: account.id, name: account.name, kind: 'sandbox', parentId: account.parentId ?? '', createdAt: new Date(account.createdAt).toISOString() };
+  return {
+    accountId: account.id,
+    name: account.name,
+    kind: 'sandbox',
+    parentId: account.parentId ?? '',
+    createdAt: new Date(account.createdAt).toISOString(),
+  };
 }
 
 /** A sandbox of the caller's account, or 404: anything else looks like no sandbox at all. */
@@ -48,7 +54,13 @@ export async function copyRoles(tx: Store, parentId: string, sandboxId: string):
  * Makes the sandbox's members equal to the parent's current ones, matched by email: same roles, same
  * console password. Returns parent member id → sandbox member id.
  */
-export async function copyMembers(deps: Pick<CoreDeps, 'random'>, tx: Store, parentId: string, sandboxId: string, now: number): Promise<Map<string, string>> {
+export async function copyMembers(
+  deps: Pick<CoreDeps, 'random'>,
+  tx: Store,
+  parentId: string,
+  sandboxId: string,
+  now: number,
+): Promise<Map<string, string>> {
   const parents = (await tx.listMembers(parentId)).filter((member) => member.removedAt === null);
   const existing = await tx.listMembers(sandboxId);
   const mapping = new Map<string, string>();
@@ -64,13 +76,20 @@ export async function copyMembers(deps: Pick<CoreDeps, 'random'>, tx: Store, par
     }
   }
   for (const member of existing) {
-    if (member.removedAt === null && !parents.some((candidate) => candidate.email === member.email)) await tx.updateMember({ ...member, removedAt: now });
+    if (member.removedAt === null && !parents.some((candidate) => candidate.email === member.email))
+      await tx.updateMember({ ...member, removedAt: now });
   }
   return mapping;
 }
 
 /** An admin token for `memberId` in the sandbox, limited to what the caller holds now (nobody grants more). */
-export async function issueMemberToken(deps: Pick<CoreDeps, 'clock' | 'random' | 'keyring'>, tx: Store, caller: Caller, sandboxId: string, memberId: string): Promise<string> {
+export async function issueMemberToken(
+  deps: Pick<CoreDeps, 'clock' | 'random' | 'keyring'>,
+  tx: Store,
+  caller: Caller,
+  sandboxId: string,
+  memberId: string,
+): Promise<string> {
   const secret = generateCredential('adminToken', deps.random);
   const token: AdminToken = {
     id: newId('atk', deps.random),
@@ -85,7 +104,12 @@ export async function issueMemberToken(deps: Pick<CoreDeps, 'clock' | 'random' |
     lastUsedAt: null,
   };
   await tx.insertAdminToken(token);
-  await recordAudit(deps, tx, { accountId: sandboxId, type: 'admin_token.created', actor: caller.actor, data: { tokenId: token.id, memberId, issuedFrom: caller.accountId } });
+  await recordAudit(deps, tx, {
+    accountId: sandboxId,
+    type: 'admin_token.created',
+    actor: caller.actor,
+    data: { tokenId: token.id, memberId, issuedFrom: caller.accountId },
+  });
   return secret;
 }
 
@@ -99,4 +123,3 @@ export async function allClients(tx: Store, accountId: string): Promise<Client[]
   } while (cursor);
   return clients;
 }
-

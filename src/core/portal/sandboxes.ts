@@ -3,10 +3,17 @@ import type { Caller, CoreDeps } from '../kernel/core-deps.js';
 import { RekeyError, invalid } from '../kernel/errors.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { requirePermission } from '../accounts/require-permission.js';
-import { issueMemberToken, loadOwnAccount, loadOwnSandbox, copyMembers, copyRoles, viewSandbox, type SandboxView } from './sandbox-copies.js';
+import {
+  issueMemberToken,
+  loadOwnAccount,
+  loadOwnSandbox,
+  copyMembers,
+  copyRoles,
+  viewSandbox,
+  type SandboxView,
+} from './sandbox-copies.js';
 
 export type { SandboxView } from './sandbox-copies.js';
-
 
 /**
  * Sandboxes (SPEC §5, seed 001). A sandbox is an account `<parent>_SB<n>` whose members and roles are
@@ -17,10 +24,16 @@ export type { SandboxView } from './sandbox-copies.js';
 export const MAX_SANDBOXES = 999;
 
 /** POST /v1/accounts/{id}/sandboxes: creates `<id>_SB<n>` with copies of the members and roles. */
-export async function createSandbox(deps: CoreDeps, caller: Caller, parentId: string, input: { name?: string }): Promise<SandboxView & { members: number; adminToken: string }> {
+export async function createSandbox(
+  deps: CoreDeps,
+  caller: Caller,
+  parentId: string,
+  input: { name?: string },
+): Promise<SandboxView & { members: number; adminToken: string }> {
   await requirePermission(deps, caller, 'accounts.manage', 'create a sandbox');
   const parent = await loadOwnAccount(deps.store, caller, parentId);
-  if (parent.kind === 'sandbox') throw new RekeyError('conflict', 'A sandbox cannot have sandboxes of its own; create one from the production account.');
+  if (parent.kind === 'sandbox')
+    throw new RekeyError('conflict', 'A sandbox cannot have sandboxes of its own; create one from the production account.');
   const name = input.name?.trim();
   if (name !== undefined && (name === '' || name.length > 200)) throw invalid('/name', 'The sandbox name must be 1–200 characters.');
   return deps.store.transaction(async (tx) => {
@@ -30,7 +43,14 @@ export async function createSandbox(deps: CoreDeps, caller: Caller, parentId: st
     while (taken.has(`${parent.id}_SB${n}`) && n <= MAX_SANDBOXES) n++;
     if (n > MAX_SANDBOXES) throw new RekeyError('conflict', `An account has at most ${MAX_SANDBOXES} sandboxes.`);
     const now = deps.clock.now();
-    const sandbox: Account = { id: `${parent.id}_SB${n}`, name: name ?? `${parent.name} sandbox ${n}`, kind: 'sandbox', parentId: parent.id, settings: { ...parent.settings }, createdAt: now };
+    const sandbox: Account = {
+      id: `${parent.id}_SB${n}`,
+      name: name ?? `${parent.name} sandbox ${n}`,
+      kind: 'sandbox',
+      parentId: parent.id,
+      settings: { ...parent.settings },
+      createdAt: now,
+    };
     if (await tx.getAccount(sandbox.id)) throw new RekeyError('conflict', `Account ${sandbox.id} already exists.`);
     await tx.insertAccount(sandbox);
     await copyRoles(tx, parent.id, sandbox.id);
@@ -52,7 +72,11 @@ export async function listSandboxes(deps: CoreDeps, caller: Caller, parentId: st
 }
 
 /** A new admin token for the caller's member in one of the account's sandboxes, e.g. when the last one was lost. */
-export async function issueSandboxAdminToken(deps: CoreDeps, caller: Caller, sandboxId: string): Promise<{ accountId: string; memberId: string; adminToken: string }> {
+export async function issueSandboxAdminToken(
+  deps: CoreDeps,
+  caller: Caller,
+  sandboxId: string,
+): Promise<{ accountId: string; memberId: string; adminToken: string }> {
   await requirePermission(deps, caller, 'accounts.manage', 'get an admin token for a sandbox');
   const sandbox = await loadOwnSandbox(deps.store, caller, sandboxId);
   return deps.store.transaction(async (tx) => {

@@ -49,7 +49,8 @@ export function signingVersionState(client: Pick<Client, 'state'>, version: Secr
   const state = effectiveState(version, now);
   let outOfServiceAt: number | null = null;
   if (state === 'retired') outOfServiceAt = version.retiredAt ?? version.graceUntil ?? version.createdAt;
-  if (version.expiresAt !== null && version.expiresAt <= now) outOfServiceAt = Math.min(outOfServiceAt ?? version.expiresAt, version.expiresAt);
+  if (version.expiresAt !== null && version.expiresAt <= now)
+    outOfServiceAt = Math.min(outOfServiceAt ?? version.expiresAt, version.expiresAt);
   if (outOfServiceAt !== null && outOfServiceAt + SIGNED_URL_VERIFY_ONLY_MS <= now) return 'expired';
   return 'ok';
 }
@@ -64,8 +65,11 @@ async function signingVersionOf(deps: CoreDeps, accountId: string): Promise<{ cl
     throw noCredentials('The portal key account is gone: run the registration again.');
   }
   const now = deps.clock.now();
-  const version = (await deps.store.listVersions(client.id)).find((candidate) => effectiveState(candidate, now) === 'current' && versionVerdict(candidate, now) === 'ok');
-  if (!version || version.secretCiphertext === null) throw noCredentials('The portal key account has no active secret (e.g. after a sandbox refresh): run the registration again.');
+  const version = (await deps.store.listVersions(client.id)).find(
+    (candidate) => effectiveState(candidate, now) === 'current' && versionVerdict(candidate, now) === 'ok',
+  );
+  if (!version || version.secretCiphertext === null)
+    throw noCredentials('The portal key account has no active secret (e.g. after a sandbox refresh): run the registration again.');
   return { client, version };
 }
 

@@ -44,7 +44,12 @@ function rank(version: SecretVersion, now: number): number {
  * consumer pair; the token names the member, role and realm. Everything is served from memory once
  * warm; the only write is the nonce, claimed after the signature verifies.
  */
-export async function authenticateToken(deps: CoreDeps, usage: UsageRecorder, proof: TokenProof, options: TokenAuthOptions): Promise<AuthOutcome> {
+export async function authenticateToken(
+  deps: CoreDeps,
+  usage: UsageRecorder,
+  proof: TokenProof,
+  options: TokenAuthOptions,
+): Promise<AuthOutcome> {
   const { now } = options;
   const cache = tbaCacheOf(deps);
   const match = await cache.consumerKey(proof.consumerKey, now);
@@ -64,13 +69,21 @@ export async function authenticateToken(deps: CoreDeps, usage: UsageRecorder, pr
   }
   if (match.retired) {
     usage.failure({ accountId: client.accountId, clientId: client.id, versionId: null, code: 'stale_secret' }, now);
-    return failure('stale_secret', 'This consumer key was replaced when the integration\'s credentials were reset; use the new consumer key and secret.');
+    return failure(
+      'stale_secret',
+      "This consumer key was replaced when the integration's credentials were reset; use the new consumer key and secret.",
+    );
   }
   if (client.fields.tokenBasedAuth === false) {
     return failure('unauthenticated', 'Token-based authentication is turned off for this integration.');
   }
   if (proof.signatureMethod === 'HMAC-SHA1' && client.fields.allowHmacSha1 !== true) {
-    return { ok: false, error: new RekeyError('invalid_request', 'This integration accepts HMAC-SHA256 signatures only.', { errors: [{ pointer: '/headers/authorization', message: 'oauth_signature_method must be HMAC-SHA256.' }] }) };
+    return {
+      ok: false,
+      error: new RekeyError('invalid_request', 'This integration accepts HMAC-SHA256 signatures only.', {
+        errors: [{ pointer: '/headers/authorization', message: 'oauth_signature_method must be HMAC-SHA256.' }],
+      }),
+    };
   }
   if (!found || !token) {
     proof.matches(DUMMY_SECRET, DUMMY_SECRET);
@@ -84,7 +97,11 @@ export async function authenticateToken(deps: CoreDeps, usage: UsageRecorder, pr
 
   const skew = Math.floor(now / 1000) - proof.timestampSeconds;
   if (Math.abs(skew) > OAUTH1_WINDOW_SECONDS) {
-    return record('timestamp_out_of_window', null, `The oauth_timestamp is ${skew} s from the server's clock; the window is ±${OAUTH1_WINDOW_SECONDS} s.`);
+    return record(
+      'timestamp_out_of_window',
+      null,
+      `The oauth_timestamp is ${skew} s from the server's clock; the window is ±${OAUTH1_WINDOW_SECONDS} s.`,
+    );
   }
 
   const tokenSecret = cache.tokenSecretOf(consumer, token);
@@ -104,19 +121,36 @@ export async function authenticateToken(deps: CoreDeps, usage: UsageRecorder, pr
   }
   if (client.state === 'deleted') return record('revoked', matched.id, 'This integration was deleted.');
   const verdict = versionVerdict(matched, now);
-  if (verdict === 'stale_secret') return record(verdict, matched.id, 'This consumer secret was replaced when the integration\'s credentials were reset; use the new consumer key and secret.');
-  if (verdict !== 'ok') return record(verdict, matched.id, verdict === 'revoked' ? 'This consumer secret was revoked.' : 'This consumer secret has expired.');
+  if (verdict === 'stale_secret')
+    return record(
+      verdict,
+      matched.id,
+      "This consumer secret was replaced when the integration's credentials were reset; use the new consumer key and secret.",
+    );
+  if (verdict !== 'ok')
+    return record(verdict, matched.id, verdict === 'revoked' ? 'This consumer secret was revoked.' : 'This consumer secret has expired.');
   if (token.revokedAt !== null) return record('revoked', matched.id, 'This access token was revoked.');
   if (token.clientId !== client.id) {
     const { installed } = found;
-    if (!installed || !installed.client || installed.client.state !== 'active') return record('revoked', matched.id, 'The bundle installation this token belongs to was removed.');
+    if (!installed || !installed.client || installed.client.state !== 'active')
+      return record('revoked', matched.id, 'The bundle installation this token belongs to was removed.');
   }
   // The realm is not signed (RFC 5849 §3.4.1.3.1), so it is checked only once the signature is good.
   if (proof.realm !== token.accountId) {
     return record('unauthenticated', matched.id, 'The realm does not match the account this token belongs to; send realm="<account id>".');
   }
-  const fresh = await deps.store.claimNonce(`oauth1:${client.id}:${token.id}`, proof.nonce, (proof.timestampSeconds + OAUTH1_WINDOW_SECONDS) * 1000 + 1000, now);
-  if (!fresh) return record('replayed_nonce', matched.id, 'This nonce was already used with this consumer and token; sign every request with a fresh nonce.');
+  const fresh = await deps.store.claimNonce(
+    `oauth1:${client.id}:${token.id}`,
+    proof.nonce,
+    (proof.timestampSeconds + OAUTH1_WINDOW_SECONDS) * 1000 + 1000,
+    now,
+  );
+  if (!fresh)
+    return record(
+      'replayed_nonce',
+      matched.id,
+      'This nonce was already used with this consumer and token; sign every request with a fresh nonce.',
+    );
 
   usage.success(matched.id, now);
   return {

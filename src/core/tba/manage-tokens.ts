@@ -16,7 +16,8 @@ import { tokenAad, viewToken, type TbaToken, type TbaTokenView } from './tba-tok
 function assertTokenCapable(client: Client): void {
   if (client.profile !== 'tba') throw new RekeyError('not_tba', 'Tokens belong to integration records (tba clients) only.');
   if (client.state === 'deleted') throw new RekeyError('conflict', 'This integration is deleted.');
-  if (client.fields.tokenBasedAuth === false) throw new RekeyError('tba_disabled', 'This integration does not use token-based authentication.');
+  if (client.fields.tokenBasedAuth === false)
+    throw new RekeyError('tba_disabled', 'This integration does not use token-based authentication.');
 }
 
 /** The record whose consumer pair signs tokens of `client`: itself, or for an installation the bundle's record. */
@@ -24,7 +25,8 @@ async function consumerOf(store: Store, client: Client): Promise<string> {
   const installation = await store.getInstallation(client.id);
   if (!installation) return client.id;
   const source = await store.getClient(installation.sourceClientId);
-  if (!source || source.state === 'deleted') throw new RekeyError('conflict', 'The integration this bundle was installed from was deleted by its owner.');
+  if (!source || source.state === 'deleted')
+    throw new RekeyError('conflict', 'The integration this bundle was installed from was deleted by its owner.');
   return source.id;
 }
 
@@ -32,7 +34,12 @@ async function consumerOf(store: Store, client: Client): Promise<string> {
  * Issues a token for (integration, member, role name the member holds). The caller must hold the
  * role's permissions too: a token acts as its role, so issuing one is a grant (SPEC §1).
  */
-export async function issueToken(deps: CoreDeps, caller: Caller, clientId: string, input: { memberId: string; role: string }): Promise<{ tokenId: string; tokenSecret: string }> {
+export async function issueToken(
+  deps: CoreDeps,
+  caller: Caller,
+  clientId: string,
+  input: { memberId: string; role: string },
+): Promise<{ tokenId: string; tokenSecret: string }> {
   await requirePermission(deps, caller, 'credentials.manage', 'issue an access token', { clientId });
   // Checks that may refuse with an audited 403 run before the transaction, so the audit row survives.
   const client = await loadClient(deps.store, caller.accountId, clientId);
@@ -50,7 +57,8 @@ export async function issueToken(deps: CoreDeps, caller: Caller, clientId: strin
     assertTokenCapable(await loadClient(tx, caller.accountId, clientId));
     const consumer = await consumerOf(tx, client);
     const holder = await tx.getMember(caller.accountId, member.id);
-    if (!holder || holder.removedAt !== null || !holder.roles.includes(input.role)) throw new RekeyError('conflict', 'The member\'s roles changed meanwhile; try again.');
+    if (!holder || holder.removedAt !== null || !holder.roles.includes(input.role))
+      throw new RekeyError('conflict', "The member's roles changed meanwhile; try again.");
     const now = deps.clock.now();
     const token: TbaToken = {
       id: tokenId,
@@ -68,7 +76,13 @@ export async function issueToken(deps: CoreDeps, caller: Caller, clientId: strin
     token.secretCiphertext = deps.keyring.encrypt(secret, tokenAad(token));
     await tx.insertToken(token);
     await tx.recordChange(consumer, now);
-    await recordAudit(deps, tx, { accountId: client.accountId, type: 'token.created', actor: caller.actor, clientId: client.id, data: { tokenId, memberId: member.id, role: input.role } });
+    await recordAudit(deps, tx, {
+      accountId: client.accountId,
+      type: 'token.created',
+      actor: caller.actor,
+      clientId: client.id,
+      data: { tokenId, memberId: member.id, role: input.role },
+    });
     return consumer;
   });
   deps.credentials.invalidate(consumerClientId);
@@ -92,11 +106,21 @@ export async function revokeTokensIn(
   const live = tokens.filter((token) => token.revokedAt === null);
   if (live.length === 0) return [];
   const now = deps.clock.now();
-  await tx.revokeTokens(live.map((token) => token.id), now, options.reason);
+  await tx.revokeTokens(
+    live.map((token) => token.id),
+    now,
+    options.reason,
+  );
   const consumers = [...new Set(live.map((token) => token.consumerClientId))];
   for (const consumer of consumers) await tx.recordChange(consumer, now);
   for (const token of live) {
-    await recordAudit(deps, tx, { accountId: token.accountId, type: 'token.revoked', actor: options.actor, clientId: token.clientId, data: { tokenId: token.id, memberId: token.memberId, role: token.role, reason: options.reason } });
+    await recordAudit(deps, tx, {
+      accountId: token.accountId,
+      type: 'token.revoked',
+      actor: options.actor,
+      clientId: token.clientId,
+      data: { tokenId: token.id, memberId: token.memberId, role: token.role, reason: options.reason },
+    });
   }
   return consumers;
 }
@@ -138,5 +162,10 @@ export async function revokeTokensOfMember(
   options: { keepRoles: readonly string[]; actor: Actor; reason: 'role_removed' | 'member_removed' },
 ): Promise<string[]> {
   const tokens = await tx.listActiveTokensOfMember(member.accountId, member.id);
-  return revokeTokensIn(deps, tx, tokens.filter((token) => !options.keepRoles.includes(token.role)), options);
+  return revokeTokensIn(
+    deps,
+    tx,
+    tokens.filter((token) => !options.keepRoles.includes(token.role)),
+    options,
+  );
 }

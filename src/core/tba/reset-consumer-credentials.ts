@@ -19,11 +19,17 @@ export interface ResetResult {
 /** Whether a client may be reset at all (SPEC §3), in the order the refusals are documented. */
 export function assertResettable(client: Client): void {
   if (client.state === 'deleted') throw new RekeyError('conflict', 'This client is deleted.');
-  if (client.profile !== 'tba') throw new RekeyError('not_tba', 'Only integration records (tba clients) are reset; regenerate this client instead.');
+  if (client.profile !== 'tba')
+    throw new RekeyError('not_tba', 'Only integration records (tba clients) are reset; regenerate this client instead.');
   if (client.fields.ownerAccountId !== undefined) {
-    throw new RekeyError('bundle_managed', `This integration was installed from a bundle; only its owning account (${client.fields.ownerAccountId}) can reset it.`, { ownerAccountId: client.fields.ownerAccountId });
+    throw new RekeyError(
+      'bundle_managed',
+      `This integration was installed from a bundle; only its owning account (${client.fields.ownerAccountId}) can reset it.`,
+      { ownerAccountId: client.fields.ownerAccountId },
+    );
   }
-  if (client.fields.tokenBasedAuth === false) throw new RekeyError('tba_disabled', 'This integration does not use token-based authentication, so it has no consumer pair to reset.');
+  if (client.fields.tokenBasedAuth === false)
+    throw new RekeyError('tba_disabled', 'This integration does not use token-based authentication, so it has no consumer pair to reset.');
 }
 
 /**
@@ -31,8 +37,13 @@ export function assertResettable(client: Client): void {
  * pair is refused at once (no grace); tokens survive and from now on work with the new pair only.
  * A bundled record's reset applies to every installation, and each installer is told.
  */
-export async function resetConsumerCredentials(deps: CoreDeps, caller: Caller, clientId: string, options: { idempotencyKey?: string } = {}): Promise<ResetResult> {
-  await requirePermission(deps, caller, 'credentials.manage', 'reset an integration\'s credentials', { clientId });
+export async function resetConsumerCredentials(
+  deps: CoreDeps,
+  caller: Caller,
+  clientId: string,
+  options: { idempotencyKey?: string } = {},
+): Promise<ResetResult> {
+  await requirePermission(deps, caller, 'credentials.manage', "reset an integration's credentials", { clientId });
   const fingerprint = requestFingerprint(['reset', clientId]);
   const { result, installations } = await deps.store.transaction(async (tx) => {
     await tx.lockClient(clientId);
@@ -65,7 +76,8 @@ export async function resetConsumerCredentials(deps: CoreDeps, caller: Caller, c
     });
     await notifyAdministrators(deps, tx, client.accountId, 'client.reset', {
       subject: `Credentials reset for ${client.name}`,
-      text: `The consumer key and secret of integration ${client.id} (${client.name}) in account ${client.accountId} were reset; ` +
+      text:
+        `The consumer key and secret of integration ${client.id} (${client.name}) in account ${client.accountId} were reset; ` +
         `the previous pair stopped working immediately. Existing tokens keep working with the new pair (version ${version.id}).`,
       clientId: client.id,
       versionId: version.id,
@@ -86,8 +98,9 @@ export async function resetConsumerCredentials(deps: CoreDeps, caller: Caller, c
       });
       await notifyAdministrators(deps, tx, installation.accountId, 'bundle.reset', {
         subject: `Bundled integration ${record.name} was reset by its owner`,
-        text: `Account ${client.accountId} reset the credentials of the bundled integration ${record.name}, installed in account ${installation.accountId} as ${record.id}. ` +
-          'Your tokens keep working once the publisher\'s application uses the new consumer key and secret; you need to do nothing else.',
+        text:
+          `Account ${client.accountId} reset the credentials of the bundled integration ${record.name}, installed in account ${installation.accountId} as ${record.id}. ` +
+          "Your tokens keep working once the publisher's application uses the new consumer key and secret; you need to do nothing else.",
         clientId: record.id,
       });
     }

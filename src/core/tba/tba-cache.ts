@@ -83,7 +83,8 @@ function createTbaCache(store: Store, keyring: Keyring, credentials: CredentialC
     }
   };
 
-  const unavailable = (): RekeyError => new RekeyError('unavailable', 'The credential store is unreachable; try again shortly.', { retryAfter: 1 });
+  const unavailable = (): RekeyError =>
+    new RekeyError('unavailable', 'The credential store is unreachable; try again shortly.', { retryAfter: 1 });
 
   return {
     async consumerKey(consumerKey, now) {
@@ -125,8 +126,13 @@ function createTbaCache(store: Store, keyring: Keyring, credentials: CredentialC
       const startEpoch = epoch;
       let entry: TbaConsumerEntry;
       try {
-        const [tokens, installations] = await Promise.all([store.listTokensOfConsumer(consumerClientId), store.listInstallations(consumerClientId)]);
-        const installed = await Promise.all(installations.map(async (installation) => ({ installation, client: await store.getClient(installation.clientId) })));
+        const [tokens, installations] = await Promise.all([
+          store.listTokensOfConsumer(consumerClientId),
+          store.listInstallations(consumerClientId),
+        ]);
+        const installed = await Promise.all(
+          installations.map(async (installation) => ({ installation, client: await store.getClient(installation.clientId) })),
+        );
         entry = {
           consumerClientId,
           tokens: new Map(tokens.map((token) => [token.id, token])),

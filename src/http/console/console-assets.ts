@@ -81,16 +81,21 @@ function acceptedEncodings(header: string): Set<string> {
 }
 
 /** The body to send for `acceptEncoding`, compressing (and remembering) on first use. */
-export function encodedBody(asset: ConsoleAsset, urlPath: string, acceptEncoding: string | undefined): { body: Buffer; encoding?: 'br' | 'gzip' } {
+export function encodedBody(
+  asset: ConsoleAsset,
+  urlPath: string,
+  acceptEncoding: string | undefined,
+): { body: Buffer; encoding?: 'br' | 'gzip' } {
   if (!acceptEncoding || asset.body.length < 1024 || !COMPRESSIBLE.has(extname(urlPath))) return { body: asset.body };
   const accepted = acceptedEncodings(acceptEncoding);
   for (const encoding of ['br', 'gzip'] as const) {
     if (!accepted.has(encoding)) continue;
     let body = asset.encoded.get(encoding);
     if (!body) {
-      body = encoding === 'br'
-        ? brotliCompressSync(asset.body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: asset.body.length } })
-        : gzipSync(asset.body, { level: 9 });
+      body =
+        encoding === 'br'
+          ? brotliCompressSync(asset.body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: asset.body.length } })
+          : gzipSync(asset.body, { level: 9 });
       asset.encoded.set(encoding, body);
     }
     return { body, encoding };

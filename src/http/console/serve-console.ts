@@ -75,7 +75,13 @@ export function registerConsoleAssets(app: FastifyInstance, options: { root?: st
     const file = build?.files.get(path);
     if (file) return sendAsset(request, reply, file, path);
     if (!isConsolePath(path) || !wantsHtml(request)) return reply.callNotFound();
-    if (!build) return reply.code(503).headers(HTML_HEADERS).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(NOT_BUILT);
+    if (!build)
+      return reply
+        .code(503)
+        .headers(HTML_HEADERS)
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(NOT_BUILT);
     return sendAsset(request, reply, build.index, '/index.html');
   };
 

@@ -14,21 +14,45 @@ export function registerBundleRoutes(app: FastifyInstance, deps: AppDeps): void 
   const tags = ['bundles'];
   const security = [{ adminToken: [] }];
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof EmptyBody> }>('/v1/clients/:id/bundles', {
-    schema: { tags, summary: 'Publish an integration record as a bundle other accounts can install', params: IdParams, body: EmptyBody, security },
-    config: { auth: 'control', permission: 'accounts.manage' },
-  }, async (request, reply) => {
-    const { bundle, created } = await publishBundle(core, callerOf(request), request.params.id);
-    return reply.code(created ? 201 : 200).send({ bundleId: bundle.id });
-  });
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof EmptyBody> }>(
+    '/v1/clients/:id/bundles',
+    {
+      schema: {
+        tags,
+        summary: 'Publish an integration record as a bundle other accounts can install',
+        params: IdParams,
+        body: EmptyBody,
+        security,
+      },
+      config: { auth: 'control', permission: 'accounts.manage' },
+    },
+    async (request, reply) => {
+      const { bundle, created } = await publishBundle(core, callerOf(request), request.params.id);
+      return reply.code(created ? 201 : 200).send({ bundleId: bundle.id });
+    },
+  );
 
-  app.get<{ Params: Static<typeof IdParams> }>('/v1/clients/:id/bundles', {
-    schema: { tags, summary: 'The bundle of an integration record and the accounts that installed it', params: IdParams, security },
-    config: { auth: 'control', permission: 'credentials.read' },
-  }, async (request) => ({ items: await getBundleOfClient(core, callerOf(request), request.params.id) }));
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/v1/clients/:id/bundles',
+    {
+      schema: { tags, summary: 'The bundle of an integration record and the accounts that installed it', params: IdParams, security },
+      config: { auth: 'control', permission: 'credentials.read' },
+    },
+    async (request) => ({ items: await getBundleOfClient(core, callerOf(request), request.params.id) }),
+  );
 
-  app.post<{ Params: Static<typeof BundleParams>; Body: Static<typeof EmptyBody> }>('/v1/bundles/:bundleId/install', {
-    schema: { tags, summary: 'Install another account\'s bundle: returns the installed record (consumer key shown, never the secret)', params: BundleParams, body: EmptyBody, security },
-    config: { auth: 'control', permission: 'accounts.manage' },
-  }, async (request, reply) => reply.code(201).send(await installBundle(core, callerOf(request), request.params.bundleId)));
+  app.post<{ Params: Static<typeof BundleParams>; Body: Static<typeof EmptyBody> }>(
+    '/v1/bundles/:bundleId/install',
+    {
+      schema: {
+        tags,
+        summary: "Install another account's bundle: returns the installed record (consumer key shown, never the secret)",
+        params: BundleParams,
+        body: EmptyBody,
+        security,
+      },
+      config: { auth: 'control', permission: 'accounts.manage' },
+    },
+    async (request, reply) => reply.code(201).send(await installBundle(core, callerOf(request), request.params.bundleId)),
+  );
 }

@@ -1,13 +1,25 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { PROFILES, checkSettableFields, settableFieldSchemas, createClient, deleteClient, getClient, listClients, regenerateSecret, revokeSecretVersion } from '../../core/credentials/index.js';
+import {
+  PROFILES,
+  checkSettableFields,
+  settableFieldSchemas,
+  createClient,
+  deleteClient,
+  getClient,
+  listClients,
+  regenerateSecret,
+  revokeSecretVersion,
+} from '../../core/credentials/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf, idempotencyKeyOf } from '../request-context.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 
 /** Each profile's settable fields come from its descriptor; the body stays one flat object. */
-const profileFields = Object.fromEntries([...settableFieldSchemas()].map(([name, schema]) => [name, Type.Optional(Type.Unsafe<unknown>(schema))]));
+const profileFields = Object.fromEntries(
+  [...settableFieldSchemas()].map(([name, schema]) => [name, Type.Optional(Type.Unsafe<unknown>(schema))]),
+);
 
 export const CreateClientBody = Type.Object(
   {
@@ -41,53 +53,111 @@ const ListQuery = Type.Object(
 export function registerClientRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { core } = deps;
 
-  app.post<{ Body: Static<typeof CreateClientBody> }>('/v1/clients', {
-    schema: { tags: ['clients'], summary: 'Create a client; its secret is returned once', body: CreateClientBody, security: [{ adminToken: [] }] },
-    config: { auth: 'control', permission: 'credentials.manage' },
-  }, async (request, reply) => {
-    const { profile, name, expiresInSeconds, ...rest } = request.body;
-    const fields = checkSettableFields(profile, rest);
-    const created = await createClient(core, callerOf(request), { profile, name, fields, ...(expiresInSeconds ? { expiresInSeconds } : {}) });
-    return reply.code(201).header('cache-control', 'no-store').send(created);
-  });
+  app.post<{ Body: Static<typeof CreateClientBody> }>(
+    '/v1/clients',
+    {
+      schema: {
+        tags: ['clients'],
+        summary: 'Create a client; its secret is returned once',
+        body: CreateClientBody,
+        security: [{ adminToken: [] }],
+      },
+      config: { auth: 'control', permission: 'credentials.manage' },
+    },
+    async (request, reply) => {
+      const { profile, name, expiresInSeconds, ...rest } = request.body;
+      const fields = checkSettableFields(profile, rest);
+      const created = await createClient(core, callerOf(request), {
+        profile,
+        name,
+        fields,
+        ...(expiresInSeconds ? { expiresInSeconds } : {}),
+      });
+      return reply.code(201).header('cache-control', 'no-store').send(created);
+    },
+  );
 
-  app.get<{ Querystring: Static<typeof ListQuery> }>('/v1/clients', {
-    schema: { tags: ['clients'], summary: 'List clients', querystring: ListQuery, security: [{ adminToken: [] }] },
-    config: { auth: 'control', permission: 'credentials.read' },
-  }, async (request) => listClients(core, callerOf(request), {
-    ...(request.query.profile ? { profile: request.query.profile } : {}),
-    ...(request.query.cursor ? { cursor: request.query.cursor } : {}),
-    limit: request.query.limit ? Number(request.query.limit) : 50,
-  }));
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/v1/clients',
+    {
+      schema: { tags: ['clients'], summary: 'List clients', querystring: ListQuery, security: [{ adminToken: [] }] },
+      config: { auth: 'control', permission: 'credentials.read' },
+    },
+    async (request) =>
+      listClients(core, callerOf(request), {
+        ...(request.query.profile ? { profile: request.query.profile } : {}),
+        ...(request.query.cursor ? { cursor: request.query.cursor } : {}),
+        limit: request.query.limit ? Number(request.query.limit) : 50,
+      }),
+  );
 
-  app.get<{ Params: Static<typeof IdParams> }>('/v1/clients/:id', {
-    schema: { tags: ['clients'], summary: 'Get a client (never its secret)', params: IdParams, security: [{ adminToken: [] }] },
-    config: { auth: 'control', permission: 'credentials.read' },
-  }, async (request) => getClient(core, callerOf(request), request.params.id));
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/v1/clients/:id',
+    {
+      schema: { tags: ['clients'], summary: 'Get a client (never its secret)', params: IdParams, security: [{ adminToken: [] }] },
+      config: { auth: 'control', permission: 'credentials.read' },
+    },
+    async (request) => getClient(core, callerOf(request), request.params.id),
+  );
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof RegenerateBody> }>('/v1/clients/:id/regenerate', {
-    schema: { tags: ['clients'], summary: 'Regenerate the secret; the id stays', params: IdParams, body: RegenerateBody, security: [{ adminToken: [] }] },
-    config: { auth: 'control', permission: 'credentials.manage' },
-  }, async (request, reply) => {
-    const key = idempotencyKeyOf(request);
-    const result = await regenerateSecret(core, callerOf(request), request.params.id, {
-      graceSeconds: request.body.graceSeconds ?? 0,
-      ...(request.body.revokeIssuedTokens !== undefined ? { revokeIssuedTokens: request.body.revokeIssuedTokens } : {}),
-      ...(key ? { idempotencyKey: key } : {}),
-    }, { via: 'control' });
-    return reply.header('cache-control', 'no-store').send(result);
-  });
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof RegenerateBody> }>(
+    '/v1/clients/:id/regenerate',
+    {
+      schema: {
+        tags: ['clients'],
+        summary: 'Regenerate the secret; the id stays',
+        params: IdParams,
+        body: RegenerateBody,
+        security: [{ adminToken: [] }],
+      },
+      config: { auth: 'control', permission: 'credentials.manage' },
+    },
+    async (request, reply) => {
+      const key = idempotencyKeyOf(request);
+      const result = await regenerateSecret(
+        core,
+        callerOf(request),
+        request.params.id,
+        {
+          graceSeconds: request.body.graceSeconds ?? 0,
+          ...(request.body.revokeIssuedTokens !== undefined ? { revokeIssuedTokens: request.body.revokeIssuedTokens } : {}),
+          ...(key ? { idempotencyKey: key } : {}),
+        },
+        { via: 'control' },
+      );
+      return reply.header('cache-control', 'no-store').send(result);
+    },
+  );
 
-  app.post<{ Params: Static<typeof IdParams> & { versionId: string }; Body: Static<typeof EmptyBody> }>('/v1/clients/:id/versions/:versionId/revoke', {
-    schema: { tags: ['clients'], summary: 'Revoke one secret version at once', params: Type.Object({ id: Type.String(), versionId: Type.String() }), body: EmptyBody, security: [{ adminToken: [] }] },
-    config: { auth: 'control', permission: 'credentials.manage' },
-  }, async (request) => revokeSecretVersion(core, callerOf(request), request.params.id, request.params.versionId));
+  app.post<{ Params: Static<typeof IdParams> & { versionId: string }; Body: Static<typeof EmptyBody> }>(
+    '/v1/clients/:id/versions/:versionId/revoke',
+    {
+      schema: {
+        tags: ['clients'],
+        summary: 'Revoke one secret version at once',
+        params: Type.Object({ id: Type.String(), versionId: Type.String() }),
+        body: EmptyBody,
+        security: [{ adminToken: [] }],
+      },
+      config: { auth: 'control', permission: 'credentials.manage' },
+    },
+    async (request) => revokeSecretVersion(core, callerOf(request), request.params.id, request.params.versionId),
+  );
 
-  app.delete<{ Params: Static<typeof IdParams> }>('/v1/clients/:id', {
-    schema: { tags: ['clients'], summary: 'Delete a client: every version revoked, record kept', params: IdParams, security: [{ adminToken: [] }] },
-    config: { auth: 'control', permission: 'credentials.manage' },
-  }, async (request, reply) => {
-    await deleteClient(core, callerOf(request), request.params.id);
-    return reply.code(204).send();
-  });
+  app.delete<{ Params: Static<typeof IdParams> }>(
+    '/v1/clients/:id',
+    {
+      schema: {
+        tags: ['clients'],
+        summary: 'Delete a client: every version revoked, record kept',
+        params: IdParams,
+        security: [{ adminToken: [] }],
+      },
+      config: { auth: 'control', permission: 'credentials.manage' },
+    },
+    async (request, reply) => {
+      await deleteClient(core, callerOf(request), request.params.id);
+      return reply.code(204).send();
+    },
+  );
 }

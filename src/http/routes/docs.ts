@@ -18,17 +18,38 @@ export function registerDocsRoutes(app: FastifyInstance): void {
   app.get('/openapi.json', { schema: { hide: true }, config: { auth: 'none' } }, async () => app.swagger());
 
   app.get('/problems', { schema: { hide: true }, config: { auth: 'none' } }, async (_request, reply) => {
-    const rows = ERROR_CODES.map((code) => `<tr><td><a href="/problems/${code}"><code>${code}</code></a></td><td>${ERROR_CATALOGUE[code].status}</td><td>${escape(ERROR_CATALOGUE[code].description)}</td></tr>`).join('');
-    const events = Object.entries(EVENT_TYPES).map(([type, text]) => `<tr><td><code>${type}</code></td><td>${escape(text)}</td></tr>`).join('');
-    return reply.type('text/html; charset=utf-8').send(page('Errors and events', `<h1>Error codes</h1><p>Every error is <code>application/problem+json</code> with <code>type</code> = <code>/problems/&lt;code&gt;</code>.</p><table><tr><th>code</th><th>status</th><th>meaning</th></tr>${rows}</table><h1 id="events">Audit and webhook events</h1><table><tr><th>type</th><th>meaning</th></tr>${events}</table>`));
+    const rows = ERROR_CODES.map(
+      (code) =>
+        `<tr><td><a href="/problems/${code}"><code>${code}</code></a></td><td>${ERROR_CATALOGUE[code].status}</td><td>${escape(ERROR_CATALOGUE[code].description)}</td></tr>`,
+    ).join('');
+    const events = Object.entries(EVENT_TYPES)
+      .map(([type, text]) => `<tr><td><code>${type}</code></td><td>${escape(text)}</td></tr>`)
+      .join('');
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(
+        page(
+          'Errors and events',
+          `<h1>Error codes</h1><p>Every error is <code>application/problem+json</code> with <code>type</code> = <code>/problems/&lt;code&gt;</code>.</p><table><tr><th>code</th><th>status</th><th>meaning</th></tr>${rows}</table><h1 id="events">Audit and webhook events</h1><table><tr><th>type</th><th>meaning</th></tr>${events}</table>`,
+        ),
+      );
   });
 
   app.get<{ Params: { code: string } }>('/problems/:code', { schema: { hide: true }, config: { auth: 'none' } }, async (request, reply) => {
     const code = request.params.code as ErrorCode;
-    if (!(ERROR_CODES as readonly string[]).includes(code)) throw new RekeyError('not_found', 'No such problem type.', { resourceType: 'problem', resourceId: request.params.code });
+    if (!(ERROR_CODES as readonly string[]).includes(code))
+      throw new RekeyError('not_found', 'No such problem type.', { resourceType: 'problem', resourceId: request.params.code });
     const entry = ERROR_CATALOGUE[code];
-    if ((request.headers.accept ?? '').includes('application/json')) return { code, status: entry.status, title: entry.title, description: entry.description };
-    return reply.type('text/html; charset=utf-8').send(page(entry.title, `<p><a href="/problems">All error codes</a></p><h1>${escape(entry.title)}</h1><p><code>${code}</code> · HTTP ${entry.status}</p><p>${escape(entry.description)}</p>`));
+    if ((request.headers.accept ?? '').includes('application/json'))
+      return { code, status: entry.status, title: entry.title, description: entry.description };
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(
+        page(
+          entry.title,
+          `<p><a href="/problems">All error codes</a></p><h1>${escape(entry.title)}</h1><p><code>${code}</code> · HTTP ${entry.status}</p><p>${escape(entry.description)}</p>`,
+        ),
+      );
   });
 
   app.get('/docs', { schema: { hide: true }, config: { auth: 'none' } }, async (_request, reply) => {
@@ -36,9 +57,18 @@ export function registerDocsRoutes(app: FastifyInstance): void {
     const rows: string[] = [];
     for (const [path, methods] of Object.entries(spec.paths ?? {})) {
       for (const [method, operation] of Object.entries(methods)) {
-        rows.push(`<tr><td class="m">${escape(method)}</td><td><code>${escape(path)}</code></td><td>${escape(operation.summary ?? '')}</td><td>${escape((operation.tags ?? []).join(', '))}</td></tr>`);
+        rows.push(
+          `<tr><td class="m">${escape(method)}</td><td><code>${escape(path)}</code></td><td>${escape(operation.summary ?? '')}</td><td>${escape((operation.tags ?? []).join(', '))}</td></tr>`,
+        );
       }
     }
-    return reply.type('text/html; charset=utf-8').send(page('API reference', `<h1>Rekey API</h1><p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Errors: <a href="/problems">/problems</a>.</p><table><tr><th>method</th><th>path</th><th>what</th><th>area</th></tr>${rows.join('')}</table>`));
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(
+        page(
+          'API reference',
+          `<h1>Rekey API</h1><p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Errors: <a href="/problems">/problems</a>.</p><table><tr><th>method</th><th>path</th><th>what</th><th>area</th></tr>${rows.join('')}</table>`,
+        ),
+      );
   });
 }

@@ -16,43 +16,55 @@ const Body = Type.Object(
 
 export function registerIntegratorRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { core, config } = deps;
-  app.post<{ Body: Static<typeof Body> }>('/v1/integrator/regenerate-secret', {
-    schema: {
-      tags: ['integrator'],
-      summary: 'Regenerate the calling integrator\'s secret (signed with its current secret); returned once',
-      body: Body,
-    },
-    config: { auth: 'none', realm: 'integrator', scope: 'integrator.secret' },
-    // The signature is checked first so an unauthenticated caller learns nothing about body rules.
-    preValidation: async (request) => {
-      const outcome = await authenticateRequest(deps, dataPlaneRequestOf(request, config.publicUrl), { only: 'http_signature' });
-      if (!outcome.ok) {
-        const error = outcome.error;
-        if (error.code === 'unknown_client') {
-          const keyId = /keyid="([^"]*)"/.exec(request.headers['signature-input']?.toString() ?? '')?.[1] ?? '';
-          throw new RekeyError('not_found', 'No integrator has that keyid.', { resourceType: 'integrator', resourceId: keyId });
+  app.post<{ Body: Static<typeof Body> }>(
+    '/v1/integrator/regenerate-secret',
+    {
+      schema: {
+        tags: ['integrator'],
+        summary: "Regenerate the calling integrator's secret (signed with its current secret); returned once",
+        body: Body,
+      },
+      config: { auth: 'none', realm: 'integrator', scope: 'integrator.secret' },
+      // The signature is checked first so an unauthenticated caller learns nothing about body rules.
+      preValidation: async (request) => {
+        const outcome = await authenticateRequest(deps, dataPlaneRequestOf(request, config.publicUrl), { only: 'http_signature' });
+        if (!outcome.ok) {
+          const error = outcome.error;
+          if (error.code === 'unknown_client') {
+            const keyId = /keyid="([^"]*)"/.exec(request.headers['signature-input']?.toString() ?? '')?.[1] ?? '';
+            throw new RekeyError('not_found', 'No integrator has that keyid.', { resourceType: 'integrator', resourceId: keyId });
+          }
+          error.fields.challenge = CHALLENGE;
+          throw error;
         }
-        error.fields.challenge = CHALLENGE;
-        throw error;
-      }
-      if (outcome.version.state !== 'current') {
-        throw new RekeyError('stale_secret', 'Only the current secret may rotate the integration; sign with the newest secret.', { challenge: CHALLENGE });
-      }
-      request.identityForRotation = outcome.identity;
+        if (outcome.version.state !== 'current') {
+          throw new RekeyError('stale_secret', 'Only the current secret may rotate the integration; sign with the newest secret.', {
+            challenge: CHALLENGE,
+          });
+        }
+        request.identityForRotation = outcome.identity;
+      },
     },
-  }, async (request, reply) => {
-    const identity = request.identityForRotation!;
-    const key = idempotencyKeyOf(request);
-    const result = await regenerateSecret(core, {
-      accountId: identity.accountId,
-      actor: { type: 'client', id: identity.clientId },
-      selfService: true,
-    }, identity.clientId, {
-      graceSeconds: request.body.oldSecretValidForSeconds ?? 0,
-      ...(key ? { idempotencyKey: key } : {}),
-    }, { via: 'integrator' });
-    const response: { secret: string; oldSecretExpiresAt?: string } = { secret: result.secret };
-    if (result.oldSecretExpiresAt) response.oldSecretExpiresAt = result.oldSecretExpiresAt;
-    return reply.header('cache-control', 'no-store').send(response);
-  });
+    async (request, reply) => {
+      const identity = request.identityForRotation!;
+      const key = idempotencyKeyOf(request);
+      const result = await regenerateSecret(
+        core,
+        {
+          accountId: identity.accountId,
+          actor: { type: 'client', id: identity.clientId },
+          selfService: true,
+        },
+        identity.clientId,
+        {
+          graceSeconds: request.body.oldSecretValidForSeconds ?? 0,
+          ...(key ? { idempotencyKey: key } : {}),
+        },
+        { via: 'integrator' },
+      );
+      const response: { secret: string; oldSecretExpiresAt?: string } = { secret: result.secret };
+      if (result.oldSecretExpiresAt) response.oldSecretExpiresAt = result.oldSecretExpiresAt;
+      return reply.header('cache-control', 'no-store').send(response);
+    },
+  );
 }

@@ -15,29 +15,66 @@ const security = [{ adminToken: [] }];
 export function registerSandboxRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { core } = deps;
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CreateBody> }>('/v1/accounts/:id/sandboxes', {
-    schema: { tags, summary: 'Create a sandbox <id>_SB<n> with copies of the members and roles; returns an admin token for your copy (once)', params: IdParams, body: CreateBody, security },
-    config: { auth: 'control', permission: 'accounts.manage' },
-  }, async (request, reply) => reply.code(201).header('cache-control', 'no-store').send(await createSandbox(core, callerOf(request), request.params.id, request.body)));
-
-  app.get<{ Params: Static<typeof IdParams> }>('/v1/accounts/:id/sandboxes', {
-    schema: { tags, summary: 'List the account\'s sandboxes', params: IdParams, security },
-    config: { auth: 'control', permission: 'accounts.manage' },
-  }, async (request) => listSandboxes(core, callerOf(request), request.params.id));
-
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof EmptyBody> }>('/v1/accounts/:id/refresh', {
-    schema: {
-      tags,
-      summary: 'Refresh a sandbox from its parent: clients replaced by copies under new ids (mapping returned), every access key deleted',
-      params: IdParams,
-      body: EmptyBody,
-      security,
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CreateBody> }>(
+    '/v1/accounts/:id/sandboxes',
+    {
+      schema: {
+        tags,
+        summary: 'Create a sandbox <id>_SB<n> with copies of the members and roles; returns an admin token for your copy (once)',
+        params: IdParams,
+        body: CreateBody,
+        security,
+      },
+      config: { auth: 'control', permission: 'accounts.manage' },
     },
-    config: { auth: 'control', permission: 'accounts.manage' },
-  }, async (request, reply) => reply.header('cache-control', 'no-store').send(await refreshSandbox(core, callerOf(request), request.params.id)));
+    async (request, reply) =>
+      reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .send(await createSandbox(core, callerOf(request), request.params.id, request.body)),
+  );
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof EmptyBody> }>('/v1/accounts/:id/admin-tokens', {
-    schema: { tags, summary: 'A new admin token for your own member in one of the account\'s sandboxes (shown once)', params: IdParams, body: EmptyBody, security },
-    config: { auth: 'control', permission: 'accounts.manage' },
-  }, async (request, reply) => reply.code(201).header('cache-control', 'no-store').send(await issueSandboxAdminToken(core, callerOf(request), request.params.id)));
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/v1/accounts/:id/sandboxes',
+    {
+      schema: { tags, summary: "List the account's sandboxes", params: IdParams, security },
+      config: { auth: 'control', permission: 'accounts.manage' },
+    },
+    async (request) => listSandboxes(core, callerOf(request), request.params.id),
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof EmptyBody> }>(
+    '/v1/accounts/:id/refresh',
+    {
+      schema: {
+        tags,
+        summary: 'Refresh a sandbox from its parent: clients replaced by copies under new ids (mapping returned), every access key deleted',
+        params: IdParams,
+        body: EmptyBody,
+        security,
+      },
+      config: { auth: 'control', permission: 'accounts.manage' },
+    },
+    async (request, reply) =>
+      reply.header('cache-control', 'no-store').send(await refreshSandbox(core, callerOf(request), request.params.id)),
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof EmptyBody> }>(
+    '/v1/accounts/:id/admin-tokens',
+    {
+      schema: {
+        tags,
+        summary: "A new admin token for your own member in one of the account's sandboxes (shown once)",
+        params: IdParams,
+        body: EmptyBody,
+        security,
+      },
+      config: { auth: 'control', permission: 'accounts.manage' },
+    },
+    async (request, reply) =>
+      reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .send(await issueSandboxAdminToken(core, callerOf(request), request.params.id)),
+  );
 }

@@ -1,17 +1,27 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { SESSION_TTL_MS, endOwnSession, listOwnSessions, revokeAllSessions, signIn, type PasswordVerifier } from '../../core/accounts/index.js';
+import {
+  SESSION_TTL_MS,
+  endOwnSession,
+  listOwnSessions,
+  revokeAllSessions,
+  signIn,
+  type PasswordVerifier,
+} from '../../core/accounts/index.js';
 import { randomBytes } from 'node:crypto';
 import { hashPassword, verifyPassword } from '../../password-hash.js';
 import type { AppDeps } from '../app-deps.js';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../authenticate-control.js';
 import { addressOf, callerOf } from '../request-context.js';
 
-const SignInBody = Type.Object({
-  accountId: Type.String({ minLength: 1, maxLength: 64 }),
-  email: Type.String({ minLength: 1, maxLength: 320 }),
-  password: Type.String({ minLength: 1, maxLength: 1024 }),
-}, { additionalProperties: false });
+const SignInBody = Type.Object(
+  {
+    accountId: Type.String({ minLength: 1, maxLength: 64 }),
+    email: Type.String({ minLength: 1, maxLength: 320 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+  },
+  { additionalProperties: false },
+);
 const EmptyBody = Type.Object({}, { additionalProperties: false });
 const IdParams = Type.Object({ id: Type.String() });
 
@@ -46,56 +56,76 @@ export function registerSessionRoutes(app: FastifyInstance, deps: AppDeps): void
       cookie(CSRF_COOKIE, '', { secure, httpOnly: false, maxAgeSeconds: 0 }),
     ]);
 
-  app.post<{ Body: Static<typeof SignInBody> }>('/v1/sessions', {
-    schema: { tags, summary: 'Sign in to the console: sets the session cookie and returns the CSRF token', body: SignInBody },
-    config: { auth: 'none', scope: 'console' },
-  }, async (request, reply) => {
-    const userAgent = request.headers['user-agent'];
-    const signedIn = await signIn(core, {
-      accountId: request.body.accountId,
-      email: request.body.email,
-      password: request.body.password,
-      address: addressOf(request),
-      ...(userAgent ? { userAgent } : {}),
-    }, argon2Passwords);
-    const maxAgeSeconds = Math.floor(SESSION_TTL_MS / 1000);
-    return reply
-      .code(201)
-      .header('cache-control', 'no-store')
-      .header('set-cookie', [
-        cookie(SESSION_COOKIE, signedIn.cookieValue, { secure, httpOnly: true, maxAgeSeconds }),
-        cookie(CSRF_COOKIE, signedIn.csrfToken, { secure, httpOnly: false, maxAgeSeconds }),
-      ])
-      .send({
-        sessionId: signedIn.session.id,
-        accountId: signedIn.session.accountId,
-        memberId: signedIn.session.memberId,
-        expiresAt: new Date(signedIn.session.expiresAt).toISOString(),
-        csrfToken: signedIn.csrfToken,
-      });
-  });
+  app.post<{ Body: Static<typeof SignInBody> }>(
+    '/v1/sessions',
+    {
+      schema: { tags, summary: 'Sign in to the console: sets the session cookie and returns the CSRF token', body: SignInBody },
+      config: { auth: 'none', scope: 'console' },
+    },
+    async (request, reply) => {
+      const userAgent = request.headers['user-agent'];
+      const signedIn = await signIn(
+        core,
+        {
+          accountId: request.body.accountId,
+          email: request.body.email,
+          password: request.body.password,
+          address: addressOf(request),
+          ...(userAgent ? { userAgent } : {}),
+        },
+        argon2Passwords,
+      );
+      const maxAgeSeconds = Math.floor(SESSION_TTL_MS / 1000);
+      return reply
+        .code(201)
+        .header('cache-control', 'no-store')
+        .header('set-cookie', [
+          cookie(SESSION_COOKIE, signedIn.cookieValue, { secure, httpOnly: true, maxAgeSeconds }),
+          cookie(CSRF_COOKIE, signedIn.csrfToken, { secure, httpOnly: false, maxAgeSeconds }),
+        ])
+        .send({
+          sessionId: signedIn.session.id,
+          accountId: signedIn.session.accountId,
+          memberId: signedIn.session.memberId,
+          expiresAt: new Date(signedIn.session.expiresAt).toISOString(),
+          csrfToken: signedIn.csrfToken,
+        });
+    },
+  );
 
-  app.get('/v1/sessions', {
-    schema: { tags, summary: 'The caller\'s own console sessions', security },
-    config: { auth: 'control' },
-  }, async (request) => ({ items: await listOwnSessions(core, callerOf(request)) }));
+  app.get(
+    '/v1/sessions',
+    {
+      schema: { tags, summary: "The caller's own console sessions", security },
+      config: { auth: 'control' },
+    },
+    async (request) => ({ items: await listOwnSessions(core, callerOf(request)) }),
+  );
 
-  app.delete<{ Params: Static<typeof IdParams> }>('/v1/sessions/:id', {
-    schema: { tags, summary: 'End one of your own sessions (`current` signs out)', params: IdParams, security },
-    config: { auth: 'control' },
-  }, async (request, reply) => {
-    const caller = callerOf(request);
-    await endOwnSession(core, caller, request.params.id);
-    const isOwn = caller.actor.type === 'session' && (request.params.id === 'current' || request.params.id === caller.actor.id);
-    return (isOwn ? clearCookies(reply) : reply).code(204).send();
-  });
+  app.delete<{ Params: Static<typeof IdParams> }>(
+    '/v1/sessions/:id',
+    {
+      schema: { tags, summary: 'End one of your own sessions (`current` signs out)', params: IdParams, security },
+      config: { auth: 'control' },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      await endOwnSession(core, caller, request.params.id);
+      const isOwn = caller.actor.type === 'session' && (request.params.id === 'current' || request.params.id === caller.actor.id);
+      return (isOwn ? clearCookies(reply) : reply).code(204).send();
+    },
+  );
 
-  app.post<{ Body: Static<typeof EmptyBody> }>('/v1/sessions/revoke-all', {
-    schema: { tags, summary: 'End every console session of the account (administrators)', body: EmptyBody, security },
-    config: { auth: 'control', permission: 'members.manage' },
-  }, async (request, reply) => {
-    const caller = callerOf(request);
-    const result = await revokeAllSessions(core, caller);
-    return (caller.actor.type === 'session' ? clearCookies(reply) : reply).send(result);
-  });
+  app.post<{ Body: Static<typeof EmptyBody> }>(
+    '/v1/sessions/revoke-all',
+    {
+      schema: { tags, summary: 'End every console session of the account (administrators)', body: EmptyBody, security },
+      config: { auth: 'control', permission: 'members.manage' },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const result = await revokeAllSessions(core, caller);
+      return (caller.actor.type === 'session' ? clearCookies(reply) : reply).send(result);
+    },
+  );
 }

@@ -5,10 +5,19 @@ import { checkWebhookTarget, parseWebhookAllowList } from '../../mail/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf } from '../request-context.js';
 
-const CreateBody = Type.Object({
-  url: Type.String({ minLength: 1, maxLength: 2000 }),
-  events: Type.Optional(Type.Array(Type.Union(WEBHOOK_EVENTS.map((event) => Type.Literal(event))), { minItems: 1, maxItems: WEBHOOK_EVENTS.length, uniqueItems: true })),
-}, { additionalProperties: false });
+const CreateBody = Type.Object(
+  {
+    url: Type.String({ minLength: 1, maxLength: 2000 }),
+    events: Type.Optional(
+      Type.Array(Type.Union(WEBHOOK_EVENTS.map((event) => Type.Literal(event))), {
+        minItems: 1,
+        maxItems: WEBHOOK_EVENTS.length,
+        uniqueItems: true,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 const IdParams = Type.Object({ id: Type.String() });
 
 const tags = ['webhooks'];
@@ -19,26 +28,41 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: AppDeps): void
   const { core } = deps;
   const allow = parseWebhookAllowList(deps.config.webhookAllow);
 
-  app.post<{ Body: Static<typeof CreateBody> }>('/v1/webhooks', {
-    schema: { tags, summary: 'Register a webhook endpoint; its whsec_ signing secret is returned once', body: CreateBody, security },
-    config: { auth: 'control', permission: 'accounts.manage' },
-  }, async (request, reply) => {
-    const url = checkWebhookUrl(request.body.url);
-    await checkWebhookTarget(url, allow);
-    const created = await createWebhook(core, callerOf(request), { url, ...(request.body.events ? { events: request.body.events } : {}) });
-    return reply.code(201).header('cache-control', 'no-store').send(created);
-  });
+  app.post<{ Body: Static<typeof CreateBody> }>(
+    '/v1/webhooks',
+    {
+      schema: { tags, summary: 'Register a webhook endpoint; its whsec_ signing secret is returned once', body: CreateBody, security },
+      config: { auth: 'control', permission: 'accounts.manage' },
+    },
+    async (request, reply) => {
+      const url = checkWebhookUrl(request.body.url);
+      await checkWebhookTarget(url, allow);
+      const created = await createWebhook(core, callerOf(request), {
+        url,
+        ...(request.body.events ? { events: request.body.events } : {}),
+      });
+      return reply.code(201).header('cache-control', 'no-store').send(created);
+    },
+  );
 
-  app.get('/v1/webhooks', {
-    schema: { tags, summary: 'List webhook endpoints (never their secrets)', security },
-    config: { auth: 'control', permission: 'accounts.manage' },
-  }, async (request) => listWebhooks(core, callerOf(request)));
+  app.get(
+    '/v1/webhooks',
+    {
+      schema: { tags, summary: 'List webhook endpoints (never their secrets)', security },
+      config: { auth: 'control', permission: 'accounts.manage' },
+    },
+    async (request) => listWebhooks(core, callerOf(request)),
+  );
 
-  app.delete<{ Params: Static<typeof IdParams> }>('/v1/webhooks/:id', {
-    schema: { tags, summary: 'Remove a webhook endpoint; messages queued for it fail', params: IdParams, security },
-    config: { auth: 'control', permission: 'accounts.manage' },
-  }, async (request, reply) => {
-    await deleteWebhook(core, callerOf(request), request.params.id);
-    return reply.code(204).send();
-  });
+  app.delete<{ Params: Static<typeof IdParams> }>(
+    '/v1/webhooks/:id',
+    {
+      schema: { tags, summary: 'Remove a webhook endpoint; messages queued for it fail', params: IdParams, security },
+      config: { auth: 'control', permission: 'accounts.manage' },
+    },
+    async (request, reply) => {
+      await deleteWebhook(core, callerOf(request), request.params.id);
+      return reply.code(204).send();
+    },
+  );
 }

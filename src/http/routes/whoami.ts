@@ -47,39 +47,59 @@ export function registerWhoamiRoutes(app: FastifyInstance, deps: AppDeps): void 
     const outcome = precomputed?.outcome ?? authenticateRequest(deps, dataPlaneRequestOf(request, config.publicUrl));
     return outcome instanceof Promise ? outcome.then(answer) : answer(outcome);
   };
-  const schema = { tags: ['data plane'], summary: 'Authenticate the caller with any supported method and return its identity', security: [{ basic: [] }], response: { 200: IdentitySchema } };
+  const schema = {
+    tags: ['data plane'],
+    summary: 'Authenticate the caller with any supported method and return its identity',
+    security: [{ basic: [] }],
+    response: { 200: IdentitySchema },
+  };
   app.get('/v1/whoami', { schema, config: { auth: 'none', scope: 'whoami' } }, whoami);
   app.post('/v1/whoami', { schema, config: { auth: 'none', accepts: 'any', scope: 'whoami', accessLog: 'debug' } }, whoami);
 
-  app.post<{ Body: Static<typeof VerifyBody> }>('/v1/verify', {
-    schema: { tags: ['data plane'], summary: 'Verify a request a resource server received (consumes nonces, counts failures)', body: VerifyBody, security: [{ adminToken: [] }] },
-    config: { auth: 'control', permission: 'credentials.verify' },
-  }, async (request) => {
-    const caller = callerOf(request);
-    let targetUri: string;
-    try {
-      const parsed = new URL(request.body.url);
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
-      targetUri = parsed.href;
-    } catch {
-      throw new RekeyError('invalid_request', 'url must be an absolute http(s) URL.', { errors: [{ pointer: '/url', message: 'Must be an absolute http(s) URL.' }] });
-    }
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.body.headers)) {
-      const key = name.toLowerCase();
-      headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
-    }
-    const outcome = await authenticateRequest(deps, {
-      method: request.body.method.toUpperCase(),
-      targetUri,
-      headers,
-      body: request.body.body !== undefined ? Buffer.from(request.body.body, 'base64') : undefined,
-      address: addressOf(request),
-    }, { accountId: caller.accountId });
-    if (!outcome.ok) {
-      if (outcome.error.code === 'unavailable') throw outcome.error;
-      return { valid: false, code: outcome.error.code, detail: outcome.error.message };
-    }
-    return { valid: true, code: 'ok', ...outcome.identity };
-  });
+  app.post<{ Body: Static<typeof VerifyBody> }>(
+    '/v1/verify',
+    {
+      schema: {
+        tags: ['data plane'],
+        summary: 'Verify a request a resource server received (consumes nonces, counts failures)',
+        body: VerifyBody,
+        security: [{ adminToken: [] }],
+      },
+      config: { auth: 'control', permission: 'credentials.verify' },
+    },
+    async (request) => {
+      const caller = callerOf(request);
+      let targetUri: string;
+      try {
+        const parsed = new URL(request.body.url);
+        if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('scheme');
+        targetUri = parsed.href;
+      } catch {
+        throw new RekeyError('invalid_request', 'url must be an absolute http(s) URL.', {
+          errors: [{ pointer: '/url', message: 'Must be an absolute http(s) URL.' }],
+        });
+      }
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(request.body.headers)) {
+        const key = name.toLowerCase();
+        headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
+      }
+      const outcome = await authenticateRequest(
+        deps,
+        {
+          method: request.body.method.toUpperCase(),
+          targetUri,
+          headers,
+          body: request.body.body !== undefined ? Buffer.from(request.body.body, 'base64') : undefined,
+          address: addressOf(request),
+        },
+        { accountId: caller.accountId },
+      );
+      if (!outcome.ok) {
+        if (outcome.error.code === 'unavailable') throw outcome.error;
+        return { valid: false, code: outcome.error.code, detail: outcome.error.message };
+      }
+      return { valid: true, code: 'ok', ...outcome.identity };
+    },
+  );
 }

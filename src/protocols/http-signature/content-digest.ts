@@ -31,4 +31,3 @@ export function checkContentDigest(headerValue: string | undefined, body: Uint8A
   const expected = createHash('sha256').update(body).digest();
   return signaturesEqual(new Uint8Array(member[0]), expected) ? 'ok' : 'mismatch';
 }
-

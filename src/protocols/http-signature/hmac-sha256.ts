@@ -13,4 +13,3 @@ export function hmacSha256Signature(key: Uint8Array, signatureBase: string): Uin
 export function signaturesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
-

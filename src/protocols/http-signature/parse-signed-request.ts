@@ -126,4 +126,3 @@ export function parseSignedRequest(input: SignedRequestInput): ParseResult {
   if (alg !== undefined) value.alg = HMAC_SHA256;
   return { ok: true, value };
 }
-

@@ -17,15 +17,7 @@ export interface HttpSignatureError {
   message: string;
 }
 
-const DERIVED_COMPONENTS = new Set([
-  '@method',
-  '@target-uri',
-  '@authority',
-  '@scheme',
-  '@path',
-  '@query',
-  '@request-target',
-]);
+const DERIVED_COMPONENTS = new Set(['@method', '@target-uri', '@authority', '@scheme', '@path', '@query', '@request-target']);
 const FIELD_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 // RFC 3986 Appendix B.
 const URI_PARTS = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?(?:#.*)?$/s;
@@ -52,9 +44,7 @@ function deriveComponent(name: string, method: string, targetUri: string): strin
       const hostPort = authority.slice(authority.lastIndexOf('@') + 1).toLowerCase();
       const lowerScheme = scheme.toLowerCase();
       const defaultPort = lowerScheme === 'https' ? ':443' : lowerScheme === 'http' ? ':80' : undefined;
-      return defaultPort !== undefined && hostPort.endsWith(defaultPort)
-        ? hostPort.slice(0, -defaultPort.length)
-        : hostPort;
+      return defaultPort !== undefined && hostPort.endsWith(defaultPort) ? hostPort.slice(0, -defaultPort.length) : hostPort;
     }
     case '@path':
       return path;
@@ -103,4 +93,3 @@ export function buildSignatureBase(member: InnerList, input: SignedRequestInput)
   lines.push(`"@signature-params": ${serializeInnerList(member)}`);
   return { ok: true, components, signatureBase: lines.join('\n') };
 }
-

@@ -67,12 +67,17 @@ export function openPostgresChangeListener(url: string, options: PostgresOptions
 
   const query = async (sql: string, params: readonly unknown[]): Promise<pg.QueryResult> => {
     try {
-      const client = current ?? (await (connecting ??= connect().finally(() => {
-        connecting = null;
-      })));
+      const client =
+        current ??
+        (await (connecting ??= connect().finally(() => {
+          connecting = null;
+        })));
       try {
         let index = 0;
-        return await client.query(sql.replace(/\?/g, () => `$${++index}`), [...params]);
+        return await client.query(
+          sql.replace(/\?/g, () => `$${++index}`),
+          [...params],
+        );
       } catch (error) {
         if (isPostgresUnreachable(error)) drop(client);
         throw error;

@@ -23,10 +23,21 @@ export const POSTGRES_TIMEOUTS = {
   idleInTransactionMs: 10_000,
 } as const;
 
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
 // SQLSTATE: connection exceptions, shutdown / cannot connect now, cancelled by statement_timeout, out of resources.
 const UNAVAILABLE_SQLSTATE = /^(08|53|57P0[1-3]$|57014$|58)/;
-const UNREACHABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|Cannot use a pool after calling end|connection timeout/i;
+const UNREACHABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|Cannot use a pool after calling end|connection timeout/i;
 
 /** True for errors that say the database cannot be reached (or is not answering), not that a statement was wrong. */
 export function isPostgresUnreachable(error: unknown): boolean {

@@ -47,7 +47,11 @@ const toSession = (row: Row): ConsoleSession => ({
   userAgent: strOrNull(row.user_agent),
 });
 
-const toThrottle = (row: Row): ThrottleWindow => ({ key: str(row.throttle_key), windowStart: num(row.window_start), failures: num(row.failures) });
+const toThrottle = (row: Row): ThrottleWindow => ({
+  key: str(row.throttle_key),
+  windowStart: num(row.window_start),
+  failures: num(row.failures),
+});
 
 /** SQL for the AccountsStore port; the same statements serve SQLite and PostgreSQL. */
 export function accountsSql(db: SqlDb): AccountsStore {
@@ -58,7 +62,12 @@ export function accountsSql(db: SqlDb): AccountsStore {
     },
     async insertAccount(account) {
       await db.run('INSERT INTO accounts (id, name, kind, parent_id, settings, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
-        account.id, account.name, account.kind, account.parentId, JSON.stringify(account.settings), account.createdAt,
+        account.id,
+        account.name,
+        account.kind,
+        account.parentId,
+        JSON.stringify(account.settings),
+        account.createdAt,
       ]);
     },
     async getAccount(id) {
@@ -71,13 +80,18 @@ export function accountsSql(db: SqlDb): AccountsStore {
     },
 
     async insertMember(member) {
-      await db.run('INSERT INTO members (id, account_id, email, password_hash, roles, created_at, removed_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
-        member.id, member.accountId, member.email, member.passwordHash, JSON.stringify(member.roles), member.createdAt, member.removedAt,
-      ]);
+      await db.run(
+        'INSERT INTO members (id, account_id, email, password_hash, roles, created_at, removed_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [member.id, member.accountId, member.email, member.passwordHash, JSON.stringify(member.roles), member.createdAt, member.removedAt],
+      );
     },
     async updateMember(member) {
       await db.run('UPDATE members SET email = ?, password_hash = ?, roles = ?, removed_at = ? WHERE id = ?', [
-        member.email, member.passwordHash, JSON.stringify(member.roles), member.removedAt, member.id,
+        member.email,
+        member.passwordHash,
+        JSON.stringify(member.roles),
+        member.removedAt,
+        member.id,
       ]);
     },
     async getMember(accountId, id) {
@@ -85,7 +99,10 @@ export function accountsSql(db: SqlDb): AccountsStore {
       return row ? toMember(row) : null;
     },
     async findMemberByEmail(accountId, email) {
-      const [row] = await db.all<Row>('SELECT * FROM members WHERE account_id = ? AND email = ? AND removed_at IS NULL', [accountId, email]);
+      const [row] = await db.all<Row>('SELECT * FROM members WHERE account_id = ? AND email = ? AND removed_at IS NULL', [
+        accountId,
+        email,
+      ]);
       return row ? toMember(row) : null;
     },
     async listMembers(accountId) {
@@ -108,12 +125,28 @@ export function accountsSql(db: SqlDb): AccountsStore {
     async insertAdminToken(token) {
       await db.run(
         'INSERT INTO admin_tokens (id, account_id, member_id, name, token_hash, permissions, created_at, expires_at, revoked_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [token.id, token.accountId, token.memberId, token.name, token.tokenHash, JSON.stringify(token.permissions), token.createdAt, token.expiresAt, token.revokedAt, token.lastUsedAt],
+        [
+          token.id,
+          token.accountId,
+          token.memberId,
+          token.name,
+          token.tokenHash,
+          JSON.stringify(token.permissions),
+          token.createdAt,
+          token.expiresAt,
+          token.revokedAt,
+          token.lastUsedAt,
+        ],
       );
     },
     async updateAdminToken(token) {
       await db.run('UPDATE admin_tokens SET name = ?, permissions = ?, expires_at = ?, revoked_at = ?, last_used_at = ? WHERE id = ?', [
-        token.name, JSON.stringify(token.permissions), token.expiresAt, token.revokedAt, token.lastUsedAt, token.id,
+        token.name,
+        JSON.stringify(token.permissions),
+        token.expiresAt,
+        token.revokedAt,
+        token.lastUsedAt,
+        token.id,
       ]);
     },
     async findAdminTokenByHash(tokenHash) {
@@ -131,7 +164,20 @@ export function accountsSql(db: SqlDb): AccountsStore {
     async insertSession(session) {
       await db.run(
         'INSERT INTO console_sessions (id, account_id, member_id, token_hash, csrf_hash, created_at, last_seen_at, expires_at, revoked_at, revoked_reason, address, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [session.id, session.accountId, session.memberId, session.tokenHash, session.csrfHash, session.createdAt, session.lastSeenAt, session.expiresAt, session.revokedAt, session.revokedReason, session.address, session.userAgent],
+        [
+          session.id,
+          session.accountId,
+          session.memberId,
+          session.tokenHash,
+          session.csrfHash,
+          session.createdAt,
+          session.lastSeenAt,
+          session.expiresAt,
+          session.revokedAt,
+          session.revokedReason,
+          session.address,
+          session.userAgent,
+        ],
       );
     },
     async findSessionByTokenHash(tokenHash) {
@@ -174,7 +220,9 @@ export function accountsSql(db: SqlDb): AccountsStore {
 
     async readThrottles(keys) {
       if (keys.length === 0) return [];
-      return (await db.all<Row>(`SELECT * FROM sign_in_throttle WHERE throttle_key IN (${keys.map(() => '?').join(', ')})`, keys)).map(toThrottle);
+      return (await db.all<Row>(`SELECT * FROM sign_in_throttle WHERE throttle_key IN (${keys.map(() => '?').join(', ')})`, keys)).map(
+        toThrottle,
+      );
     },
     async addThrottleFailure(key, now, windowMs) {
       // One statement, so concurrent failures on several nodes all count.

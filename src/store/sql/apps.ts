@@ -33,9 +33,10 @@ export function appsSql(db: SqlDb): AppsStore {
       );
     },
     async updateApp(app) {
-      await db.run('UPDATE apps SET name = ?, api_key_id = ?, state = ?, token_hash = ?, token_created_at = ?, updated_at = ? WHERE id = ?', [
-        app.name, app.apiKeyId, app.state, app.tokenHash, app.tokenCreatedAt, app.updatedAt, app.id,
-      ]);
+      await db.run(
+        'UPDATE apps SET name = ?, api_key_id = ?, state = ?, token_hash = ?, token_created_at = ?, updated_at = ? WHERE id = ?',
+        [app.name, app.apiKeyId, app.state, app.tokenHash, app.tokenCreatedAt, app.updatedAt, app.id],
+      );
     },
     async deleteApp(id) {
       await db.run('DELETE FROM app_secrets WHERE app_id = ?', [id]);
@@ -51,7 +52,9 @@ export function appsSql(db: SqlDb): AppsStore {
     },
     async listApps(accountId, filter) {
       if (filter.keyAccountId === undefined) {
-        return (await db.all<Row>('SELECT * FROM apps WHERE account_id = ? ORDER BY created_at, id LIMIT ?', [accountId, filter.limit])).map(toApp);
+        return (
+          await db.all<Row>('SELECT * FROM apps WHERE account_id = ? ORDER BY created_at, id LIMIT ?', [accountId, filter.limit])
+        ).map(toApp);
       }
       const rows = await db.all<Row>(
         `SELECT * FROM apps WHERE account_id = ? AND (api_key_id = ? OR id IN (SELECT app_id FROM app_secrets WHERE key_account_id = ?))

@@ -27,7 +27,20 @@ export function auditSql(db: SqlDb): AuditStore {
     async insertAuditEvent(event) {
       await db.run(
         'INSERT INTO audit_events (id, account_id, at, type, actor_type, actor_id, actor_member_id, client_id, version_id, code, count, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [event.id, event.accountId, event.at, event.type, event.actor.type, event.actor.id, event.actor.memberId ?? null, event.clientId, event.versionId, event.code, event.count, JSON.stringify(event.data)],
+        [
+          event.id,
+          event.accountId,
+          event.at,
+          event.type,
+          event.actor.type,
+          event.actor.id,
+          event.actor.memberId ?? null,
+          event.clientId,
+          event.versionId,
+          event.code,
+          event.count,
+          JSON.stringify(event.data),
+        ],
       );
     },
     async addFailureAggregates(aggregates: readonly FailureAggregate[], newId) {
@@ -44,7 +57,9 @@ export function auditSql(db: SqlDb): AuditStore {
     },
     async addSignInFailure(failure, newId) {
       const key = `signin|${failure.accountId}|${failure.memberId ?? ''}|${failure.purpose}|${failure.minute}`;
-      const data = JSON.stringify(failure.memberId === null ? { purpose: failure.purpose } : { purpose: failure.purpose, memberId: failure.memberId });
+      const data = JSON.stringify(
+        failure.memberId === null ? { purpose: failure.purpose } : { purpose: failure.purpose, memberId: failure.memberId },
+      );
       await db.run(
         "INSERT INTO audit_events (id, account_id, at, type, actor_type, actor_id, code, count, aggregate_key, data) VALUES (?, ?, ?, 'signin.failed', 'system', ?, 'unauthenticated', 1, ?, ?) ON CONFLICT (aggregate_key) DO UPDATE SET count = audit_events.count + 1",
         [newId(), failure.accountId, failure.minute, failure.purpose, key, data],
@@ -74,7 +89,10 @@ export function auditSql(db: SqlDb): AuditStore {
         where.push('(at < ? OR (at = ? AND id < ?))');
         params.push(before[0], before[0], before[1]);
       }
-      const rows = await db.all<Row>(`SELECT * FROM audit_events WHERE ${where.join(' AND ')} ORDER BY at DESC, id DESC LIMIT ?`, [...params, filter.limit + 1]);
+      const rows = await db.all<Row>(`SELECT * FROM audit_events WHERE ${where.join(' AND ')} ORDER BY at DESC, id DESC LIMIT ?`, [
+        ...params,
+        filter.limit + 1,
+      ]);
       const items = rows.slice(0, filter.limit).map(toAuditEvent);
       const last = items[items.length - 1];
       const page: Page<AuditEvent> = { items };

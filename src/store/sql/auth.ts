@@ -61,7 +61,9 @@ const NEXT_COUNT = (table: string): string => `(CASE WHEN ${table}.locked_at IS 
 /** SQL for the AuthStore port; the same statements serve SQLite and PostgreSQL. */
 export function authSql(db: SqlDb, options: AuthSqlOptions = {}): AuthStore {
   return {
-    claimNonce: options.groupNonces ? groupedNonceClaims(db) : (scope, nonce, expiresAt, now) => insertNonce(db, scope, nonce, expiresAt, now),
+    claimNonce: options.groupNonces
+      ? groupedNonceClaims(db)
+      : (scope, nonce, expiresAt, now) => insertNonce(db, scope, nonce, expiresAt, now),
     async applyUsage(updates: readonly UsageUpdate[]) {
       if (updates.length === 0) return;
       await db.transaction(async (tx) => {
@@ -109,8 +111,15 @@ export function authSql(db: SqlDb, options: AuthSqlOptions = {}): AuthStore {
          WHERE ${UNLOCKED_OR_LAPSED('source_lockouts')}
          RETURNING failed_attempts, locked_at, locked_until`,
         [
-          clientId, address, first ? rule.now : null, first ? rule.lockedUntil : null, rule.now,
-          rule.maxFailedAttempts, rule.now, rule.maxFailedAttempts, rule.lockedUntil,
+          clientId,
+          address,
+          first ? rule.now : null,
+          first ? rule.lockedUntil : null,
+          rule.now,
+          rule.maxFailedAttempts,
+          rule.now,
+          rule.maxFailedAttempts,
+          rule.lockedUntil,
           rule.now,
         ],
       );
@@ -125,7 +134,12 @@ export function authSql(db: SqlDb, options: AuthSqlOptions = {}): AuthStore {
     },
     async listSourceLockouts(clientId) {
       const rows = await db.all<Row>('SELECT * FROM source_lockouts WHERE client_id = ? ORDER BY address', [clientId]);
-      return rows.map((row): SourceLockout => ({ clientId: str(row.client_id), address: str(row.address), updatedAt: num(row.updated_at), ...toCounter(row) }));
+      return rows.map((row): SourceLockout => ({
+        clientId: str(row.client_id),
+        address: str(row.address),
+        updatedAt: num(row.updated_at),
+        ...toCounter(row),
+      }));
     },
     async clearSourceLockouts(clientId, now) {
       const [row] = await db.all<Row>(
@@ -145,7 +159,12 @@ export function authSql(db: SqlDb, options: AuthSqlOptions = {}): AuthStore {
       );
       const failures = rows[0] ? num(rows[0].failures) : null;
       // The first failure of a window sweeps that pair's earlier windows, so the table stays small.
-      if (failures === 1) await db.run('DELETE FROM failure_windows WHERE client_id = ? AND address = ? AND window_start < ?', [clientId, address, windowStart]);
+      if (failures === 1)
+        await db.run('DELETE FROM failure_windows WHERE client_id = ? AND address = ? AND window_start < ?', [
+          clientId,
+          address,
+          windowStart,
+        ]);
       return failures;
     },
 

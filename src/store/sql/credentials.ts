@@ -25,13 +25,38 @@ export function credentialsSql(db: SqlDb): CredentialsStore {
     async insertClient(client) {
       await db.run(
         'INSERT INTO clients (id, account_id, profile, name, state, fields, consumer_key, failed_attempts, locked_at, locked_until, created_at, updated_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [client.id, client.accountId, client.profile, client.name, client.state, JSON.stringify(client.fields), client.consumerKey, client.failedAttempts, client.lockedAt, client.lockedUntil, client.createdAt, client.updatedAt, client.deletedAt],
+        [
+          client.id,
+          client.accountId,
+          client.profile,
+          client.name,
+          client.state,
+          JSON.stringify(client.fields),
+          client.consumerKey,
+          client.failedAttempts,
+          client.lockedAt,
+          client.lockedUntil,
+          client.createdAt,
+          client.updatedAt,
+          client.deletedAt,
+        ],
       );
     },
     async updateClient(client) {
       await db.run(
         'UPDATE clients SET name = ?, state = ?, fields = ?, consumer_key = ?, failed_attempts = ?, locked_at = ?, locked_until = ?, updated_at = ?, deleted_at = ? WHERE id = ?',
-        [client.name, client.state, JSON.stringify(client.fields), client.consumerKey, client.failedAttempts, client.lockedAt, client.lockedUntil, client.updatedAt, client.deletedAt, client.id],
+        [
+          client.name,
+          client.state,
+          JSON.stringify(client.fields),
+          client.consumerKey,
+          client.failedAttempts,
+          client.lockedAt,
+          client.lockedUntil,
+          client.updatedAt,
+          client.deletedAt,
+          client.id,
+        ],
       );
     },
     async lockClient(id) {
@@ -54,7 +79,10 @@ export function credentialsSql(db: SqlDb): CredentialsStore {
         where.push('(created_at > ? OR (created_at = ? AND id > ?))');
         params.push(after[0], after[0], after[1]);
       }
-      const rows = await db.all<Row>(`SELECT * FROM clients WHERE ${where.join(' AND ')} ORDER BY created_at, id LIMIT ?`, [...params, limit + 1]);
+      const rows = await db.all<Row>(`SELECT * FROM clients WHERE ${where.join(' AND ')} ORDER BY created_at, id LIMIT ?`, [
+        ...params,
+        limit + 1,
+      ]);
       const items = rows.slice(0, limit).map(toClient);
       const last = items[items.length - 1];
       return rows.length > limit && last ? { items, nextCursor: encodeCursor([last.createdAt, last.id]) } : { items };
@@ -63,13 +91,28 @@ export function credentialsSql(db: SqlDb): CredentialsStore {
     async insertVersion(version) {
       await db.run(
         'INSERT INTO secret_versions (id, client_id, account_id, state, secret_hash, secret_ciphertext, created_at, expires_at, grace_until, retired_at, revoked_at, last_used_at, use_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [version.id, version.clientId, version.accountId, version.state, version.secretHash, version.secretCiphertext, version.createdAt, version.expiresAt, version.graceUntil, version.retiredAt, version.revokedAt, version.lastUsedAt, version.useCount],
+        [
+          version.id,
+          version.clientId,
+          version.accountId,
+          version.state,
+          version.secretHash,
+          version.secretCiphertext,
+          version.createdAt,
+          version.expiresAt,
+          version.graceUntil,
+          version.retiredAt,
+          version.revokedAt,
+          version.lastUsedAt,
+          version.useCount,
+        ],
       );
     },
     async updateVersion(version) {
-      await db.run('UPDATE secret_versions SET state = ?, secret_ciphertext = ?, expires_at = ?, grace_until = ?, retired_at = ?, revoked_at = ? WHERE id = ?', [
-        version.state, version.secretCiphertext, version.expiresAt, version.graceUntil, version.retiredAt, version.revokedAt, version.id,
-      ]);
+      await db.run(
+        'UPDATE secret_versions SET state = ?, secret_ciphertext = ?, expires_at = ?, grace_until = ?, retired_at = ?, revoked_at = ? WHERE id = ?',
+        [version.state, version.secretCiphertext, version.expiresAt, version.graceUntil, version.retiredAt, version.revokedAt, version.id],
+      );
     },
     async listVersions(clientId) {
       return (await db.all<Row>('SELECT * FROM secret_versions WHERE client_id = ? ORDER BY created_at, id', [clientId])).map(toVersion);

@@ -30,7 +30,12 @@ export function oauthSql(db: SqlDb): OAuthStore {
       );
     },
     async updateSigningKey(key) {
-      await db.run('UPDATE oauth_signing_keys SET state = ?, activated_at = ?, retired_at = ? WHERE kid = ?', [key.state, key.activatedAt, key.retiredAt, key.kid]);
+      await db.run('UPDATE oauth_signing_keys SET state = ?, activated_at = ?, retired_at = ? WHERE kid = ?', [
+        key.state,
+        key.activatedAt,
+        key.retiredAt,
+        key.kid,
+      ]);
     },
     async deleteSigningKey(kid) {
       await db.run('DELETE FROM oauth_signing_keys WHERE kid = ?', [kid]);
@@ -50,11 +55,25 @@ export function oauthSql(db: SqlDb): OAuthStore {
       );
     },
     async listTokenRevocations(clientId, now) {
-      const tokens = await db.all<Row>('SELECT jti, client_id, expires_at, revoked_at FROM oauth_revoked_tokens WHERE client_id = ? AND expires_at > ?', [clientId, now]);
-      const versions = await db.all<Row>('SELECT version_id, client_id, revoked_at FROM oauth_version_revocations WHERE client_id = ?', [clientId]);
+      const tokens = await db.all<Row>(
+        'SELECT jti, client_id, expires_at, revoked_at FROM oauth_revoked_tokens WHERE client_id = ? AND expires_at > ?',
+        [clientId, now],
+      );
+      const versions = await db.all<Row>('SELECT version_id, client_id, revoked_at FROM oauth_version_revocations WHERE client_id = ?', [
+        clientId,
+      ]);
       return {
-        tokens: tokens.map((row): RevokedToken => ({ jti: String(row.jti), clientId: String(row.client_id), expiresAt: Number(row.expires_at), revokedAt: Number(row.revoked_at) })),
-        versions: versions.map((row): VersionTokenRevocation => ({ versionId: String(row.version_id), clientId: String(row.client_id), revokedAt: Number(row.revoked_at) })),
+        tokens: tokens.map((row): RevokedToken => ({
+          jti: String(row.jti),
+          clientId: String(row.client_id),
+          expiresAt: Number(row.expires_at),
+          revokedAt: Number(row.revoked_at),
+        })),
+        versions: versions.map((row): VersionTokenRevocation => ({
+          versionId: String(row.version_id),
+          clientId: String(row.client_id),
+          revokedAt: Number(row.revoked_at),
+        })),
       };
     },
     async purgeRevokedTokens(now) {

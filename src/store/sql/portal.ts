@@ -23,7 +23,14 @@ export function portalSql(db: SqlDb): PortalStore {
         `INSERT INTO portal_registrations (account_id, key_account_id, app_id, created_at, registered_at, runs) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (account_id) DO UPDATE SET key_account_id = excluded.key_account_id, app_id = excluded.app_id,
            registered_at = excluded.registered_at, runs = excluded.runs`,
-        [registration.accountId, registration.keyAccountId, registration.appId, registration.createdAt, registration.registeredAt, registration.runs],
+        [
+          registration.accountId,
+          registration.keyAccountId,
+          registration.appId,
+          registration.createdAt,
+          registration.registeredAt,
+          registration.runs,
+        ],
       );
     },
 

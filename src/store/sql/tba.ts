@@ -37,7 +37,19 @@ export function tbaSql(db: SqlDb): TbaStore {
     async insertToken(token) {
       await db.run(
         'INSERT INTO tba_tokens (id, client_id, consumer_client_id, account_id, member_id, role, secret_hash, secret_ciphertext, created_at, revoked_at, revoked_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [token.id, token.clientId, token.consumerClientId, token.accountId, token.memberId, token.role, token.secretHash, token.secretCiphertext, token.createdAt, token.revokedAt, token.revokedReason],
+        [
+          token.id,
+          token.clientId,
+          token.consumerClientId,
+          token.accountId,
+          token.memberId,
+          token.role,
+          token.secretHash,
+          token.secretCiphertext,
+          token.createdAt,
+          token.revokedAt,
+          token.revokedReason,
+        ],
       );
     },
     async revokeTokens(ids, at, reason) {
@@ -57,7 +69,12 @@ export function tbaSql(db: SqlDb): TbaStore {
       return (await db.all<Row>('SELECT * FROM tba_tokens WHERE consumer_client_id = ?', [consumerClientId])).map(toToken);
     },
     async listActiveTokensOfMember(accountId, memberId) {
-      return (await db.all<Row>('SELECT * FROM tba_tokens WHERE account_id = ? AND member_id = ? AND revoked_at IS NULL ORDER BY created_at, id', [accountId, memberId])).map(toToken);
+      return (
+        await db.all<Row>(
+          'SELECT * FROM tba_tokens WHERE account_id = ? AND member_id = ? AND revoked_at IS NULL ORDER BY created_at, id',
+          [accountId, memberId],
+        )
+      ).map(toToken);
     },
 
     async findConsumerKey(consumerKey) {
@@ -67,11 +84,19 @@ export function tbaSql(db: SqlDb): TbaStore {
       return retired ? { clientId: str(retired.client_id), retired: true } : null;
     },
     async retireConsumerKey(consumerKey, clientId, at) {
-      await db.run('INSERT INTO tba_retired_consumer_keys (consumer_key, client_id, retired_at) VALUES (?, ?, ?) ON CONFLICT (consumer_key) DO NOTHING', [consumerKey, clientId, at]);
+      await db.run(
+        'INSERT INTO tba_retired_consumer_keys (consumer_key, client_id, retired_at) VALUES (?, ?, ?) ON CONFLICT (consumer_key) DO NOTHING',
+        [consumerKey, clientId, at],
+      );
     },
 
     async insertBundle(bundle) {
-      await db.run('INSERT INTO tba_bundles (id, client_id, account_id, created_at) VALUES (?, ?, ?, ?)', [bundle.id, bundle.clientId, bundle.accountId, bundle.createdAt]);
+      await db.run('INSERT INTO tba_bundles (id, client_id, account_id, created_at) VALUES (?, ?, ?, ?)', [
+        bundle.id,
+        bundle.clientId,
+        bundle.accountId,
+        bundle.createdAt,
+      ]);
     },
     async getBundle(id) {
       const [row] = await db.all<Row>('SELECT * FROM tba_bundles WHERE id = ?', [id]);
@@ -81,9 +106,10 @@ export function tbaSql(db: SqlDb): TbaStore {
       return (await db.all<Row>('SELECT * FROM tba_bundles WHERE client_id = ? ORDER BY created_at, id', [clientId])).map(toBundle);
     },
     async insertInstallation(installation) {
-      await db.run('INSERT INTO tba_installations (client_id, bundle_id, source_client_id, account_id, installed_at) VALUES (?, ?, ?, ?, ?)', [
-        installation.clientId, installation.bundleId, installation.sourceClientId, installation.accountId, installation.installedAt,
-      ]);
+      await db.run(
+        'INSERT INTO tba_installations (client_id, bundle_id, source_client_id, account_id, installed_at) VALUES (?, ?, ?, ?, ?)',
+        [installation.clientId, installation.bundleId, installation.sourceClientId, installation.accountId, installation.installedAt],
+      );
     },
     async getInstallation(clientId) {
       const [row] = await db.all<Row>('SELECT * FROM tba_installations WHERE client_id = ?', [clientId]);
@@ -94,7 +120,9 @@ export function tbaSql(db: SqlDb): TbaStore {
       return row ? toInstallation(row) : null;
     },
     async listInstallations(sourceClientId) {
-      return (await db.all<Row>('SELECT * FROM tba_installations WHERE source_client_id = ? ORDER BY installed_at, client_id', [sourceClientId])).map(toInstallation);
+      return (
+        await db.all<Row>('SELECT * FROM tba_installations WHERE source_client_id = ? ORDER BY installed_at, client_id', [sourceClientId])
+      ).map(toInstallation);
     },
   };
 }

@@ -53,7 +53,12 @@ export interface InPage {
   dispatchEvent(event: unknown): boolean;
   requestAnimationFrame(callback: () => void): number;
   historyLog?: Array<{ state: unknown; url: string }>;
-  axe?: { run(context: unknown, options: unknown): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> };
+  axe?: {
+    run(
+      context: unknown,
+      options: unknown,
+    ): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }>;
+  };
 }
 
 /** Navigates inside the single-page app (pushState + popstate), as its own links do. */
@@ -72,7 +77,8 @@ export async function focusedText(page: Page): Promise<string | null | undefined
 
 /** One browser per test file (each launch makes a fresh, empty user-data dir of its own). */
 export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM}: apt-get install -y chromium (or set REKEY_CHROMIUM).`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium is not installed at ${CHROMIUM}: apt-get install -y chromium (or set REKEY_CHROMIUM).`);
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
@@ -85,7 +91,12 @@ export interface ConsoleTab {
 
 /** A fresh browser profile (no cookies) on the console, 1280×800, clipboard allowed. */
 export async function openConsole(browser: Browser, rekey: Rekey, path = '/'): Promise<ConsoleTab> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: rekey.url, locale: 'en-US', timezoneId: 'UTC' });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    baseURL: rekey.url,
+    locale: 'en-US',
+    timezoneId: 'UTC',
+  });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: rekey.url });
   const problems: string[] = [];
   await context.addInitScript(() => {
@@ -118,7 +129,12 @@ export async function signIn(page: Page, input: { accountId: string; email: stri
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
-export async function signedIn(browser: Browser, rekey: Rekey, input: { accountId: string; email: string; password?: string }, path = '/'): Promise<ConsoleTab> {
+export async function signedIn(
+  browser: Browser,
+  rekey: Rekey,
+  input: { accountId: string; email: string; password?: string },
+  path = '/',
+): Promise<ConsoleTab> {
   const tab = await openConsole(browser, rekey, path);
   await signIn(tab.page, input);
   return tab;
@@ -142,7 +158,12 @@ export async function axeFindings(page: Page): Promise<AxeFinding[]> {
   return page.evaluate(async () => {
     const w = globalThis as unknown as InPage;
     const result = await w.axe!.run(w.document, { resultTypes: ['violations'] });
-    return result.violations.map((violation) => ({ id: violation.id, impact: violation.impact, help: violation.help, nodes: violation.nodes.map((node) => node.target.join(' ')) }));
+    return result.violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      nodes: violation.nodes.map((node) => node.target.join(' ')),
+    }));
   });
 }
 

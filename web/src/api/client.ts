@@ -17,7 +17,13 @@ type PathParameters<O> = Parameters_<O> extends { path: infer X } ? X : never;
 type QueryParameters<O> = Parameters_<O> extends { query?: infer Q } ? ([Q] extends [never] ? never : Q) : never;
 type Body<O> = O extends { requestBody: { content: { 'application/json': infer B } } }
   ? B
-  : O extends { requestBody?: infer R } ? ([NonNullable<R>] extends [never] ? never : R extends { content: { 'application/json': infer B } } ? B : never) : never;
+  : O extends { requestBody?: infer R }
+    ? [NonNullable<R>] extends [never]
+      ? never
+      : R extends { content: { 'application/json': infer B } }
+        ? B
+        : never
+    : never;
 
 type JsonOf<R> = R extends { content: { 'application/json': infer T } } ? T : never;
 type Described<O> = O extends { responses: infer R } ? JsonOf<R[200 & keyof R]> | JsonOf<R[201 & keyof R]> : never;
@@ -100,7 +106,11 @@ function urlOf(template: string, path: Record<string, unknown> | undefined, quer
   return text ? `${filled}?${text}` : filled;
 }
 
-async function send(method: string, url: string, options: { body?: unknown; idempotencyKey?: string; session?: boolean }): Promise<unknown> {
+async function send(
+  method: string,
+  url: string,
+  options: { body?: unknown; idempotencyKey?: string; session?: boolean },
+): Promise<unknown> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (!SAFE.has(method)) {
@@ -118,7 +128,15 @@ async function send(method: string, url: string, options: { body?: unknown; idem
       ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
     });
   } catch {
-    throw new ApiError({ status: 0, code: 'network', title: 'Rekey could not be reached', detail: 'The server did not answer. Check that it is running and try again.' }, undefined);
+    throw new ApiError(
+      {
+        status: 0,
+        code: 'network',
+        title: 'Rekey could not be reached',
+        detail: 'The server did not answer. Check that it is running and try again.',
+      },
+      undefined,
+    );
   }
   if (response.status === 204) return undefined;
   const text = await response.text();
@@ -129,9 +147,13 @@ async function send(method: string, url: string, options: { body?: unknown; idem
     json = undefined;
   }
   if (response.ok) return json;
-  const problem: Problem = json && typeof json === 'object' ? { ...(json as Problem), status: response.status } : { status: response.status, title: response.statusText };
+  const problem: Problem =
+    json && typeof json === 'object'
+      ? { ...(json as Problem), status: response.status }
+      : { status: response.status, title: response.statusText };
   const header = Number(response.headers.get('retry-after'));
-  const retryAfter = typeof problem.retryAfter === 'number' ? problem.retryAfter : Number.isFinite(header) && header > 0 ? header : undefined;
+  const retryAfter =
+    typeof problem.retryAfter === 'number' ? problem.retryAfter : Number.isFinite(header) && header > 0 ? header : undefined;
   const error = new ApiError(problem, retryAfter);
   if (response.status === 401 && options.session !== false && ['session_revoked', 'expired', 'unauthenticated'].includes(error.code)) {
     const end: SessionEnd = { code: error.code, ...(typeof problem.reason === 'string' ? { reason: problem.reason } : {}) };
@@ -141,7 +163,11 @@ async function send(method: string, url: string, options: { body?: unknown; idem
 }
 
 /** One typed call to the control API. */
-export function request<M extends Method, P extends PathWith<M>>(method: M, path: P, options: RequestOptions<Operation<P, M>> = {}): Promise<ResponseOf<M, P>> {
+export function request<M extends Method, P extends PathWith<M>>(
+  method: M,
+  path: P,
+  options: RequestOptions<Operation<P, M>> = {},
+): Promise<ResponseOf<M, P>> {
   const url = urlOf(path, options.path as Record<string, unknown> | undefined, options.query as Record<string, unknown> | undefined);
   return send(method, url, options) as Promise<ResponseOf<M, P>>;
 }

@@ -12,7 +12,8 @@ export function needsCredentials(client: ClientView): boolean {
 
 export function ClientStatus({ client }: { client: ClientView }): ReactNode {
   if (client.state === 'deleted') return <StateBadge state="revoked">Deleted</StateBadge>;
-  if (needsCredentials(client)) return <StateBadge state="warning">{client.registrationOnly ? 'Needs registration' : 'No credentials'}</StateBadge>;
+  if (needsCredentials(client))
+    return <StateBadge state="warning">{client.registrationOnly ? 'Needs registration' : 'No credentials'}</StateBadge>;
   if (client.versions.some((version) => version.state === 'previous')) return <StateBadge state="previous">Rotating</StateBadge>;
   return <StateBadge state="current">Active</StateBadge>;
 }

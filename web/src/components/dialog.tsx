@@ -20,7 +20,17 @@ export interface ConfirmDialogProps {
  * focus inside; Escape is No; focus returns to whatever opened it. The content is rendered only
  * while open, so a closed dialog leaves nothing in the page.
  */
-export function ConfirmDialog({ open, title, children, confirmLabel = 'Yes', cancelLabel = 'No', onConfirm, onCancel, isDanger = false, isConfirmDisabled = false }: ConfirmDialogProps): ReactNode {
+export function ConfirmDialog({
+  open,
+  title,
+  children,
+  confirmLabel = 'Yes',
+  cancelLabel = 'No',
+  onConfirm,
+  onCancel,
+  isDanger = false,
+  isConfirmDisabled = false,
+}: ConfirmDialogProps): ReactNode {
   const ref = useRef<HTMLDialogElement>(null);
   const opener = useRef<Element | null>(null);
   const titleId = useId();
@@ -46,7 +56,12 @@ export function ConfirmDialog({ open, title, children, confirmLabel = 'Yes', can
   // showModal() already makes the page behind inert; this also keeps Tab from leaving for the browser's own UI.
   const trapTab = (event: KeyboardEvent<HTMLDialogElement>): void => {
     if (event.key !== 'Tab' || !ref.current) return;
-    const focusable = [...ref.current.querySelectorAll<HTMLElement>('button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])')].filter((element) => !element.hasAttribute('disabled') && !(element instanceof HTMLInputElement && element.type === 'radio' && !element.checked));
+    const focusable = [
+      ...ref.current.querySelectorAll<HTMLElement>('button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])'),
+    ].filter(
+      (element) =>
+        !element.hasAttribute('disabled') && !(element instanceof HTMLInputElement && element.type === 'radio' && !element.checked),
+    );
     const first = focusable[0];
     const last = focusable[focusable.length - 1];
     if (!first || !last) return;
@@ -87,18 +102,30 @@ export function ConfirmDialog({ open, title, children, confirmLabel = 'Yes', can
     >
       {open && (
         <form onSubmit={(event) => void submit(event)}>
-          <h2 id={titleId} className="dialog-title">{title}</h2>
-          <div id={bodyId} className="dialog-body">{children}</div>
+          <h2 id={titleId} className="dialog-title">
+            {title}
+          </h2>
+          <div id={bodyId} className="dialog-body">
+            {children}
+          </div>
           <ErrorMessage error={error} />
           <div className="dialog-actions">
-            <button type="submit" className={isDanger ? 'button button-danger' : 'button button-primary'} disabled={isBusy || isConfirmDisabled}>
+            <button
+              type="submit"
+              className={isDanger ? 'button button-danger' : 'button button-primary'}
+              disabled={isBusy || isConfirmDisabled}
+            >
               {confirmLabel}
             </button>
             <button type="button" className="button" onClick={onCancel} disabled={isBusy} autoFocus>
               {cancelLabel}
             </button>
           </div>
-          {isBusy && <p className="muted" role="status">Working…</p>}
+          {isBusy && (
+            <p className="muted" role="status">
+              Working…
+            </p>
+          )}
         </form>
       )}
     </dialog>

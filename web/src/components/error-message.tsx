@@ -17,9 +17,13 @@ function RetryAfter({ seconds }: { seconds: number }): ReactNode {
     const timer = setInterval(() => setLeft(Math.max(0, Math.round((until - Date.now()) / 1000))), 1000);
     return () => clearInterval(timer);
   }, [until]);
-  return left > 0
-    ? <p>Try again in <strong>{formatDuration(left)}</strong> (at {formatTime(until)}).</p>
-    : <p>You can try again now.</p>;
+  return left > 0 ? (
+    <p>
+      Try again in <strong>{formatDuration(left)}</strong> (at {formatTime(until)}).
+    </p>
+  ) : (
+    <p>You can try again now.</p>
+  );
 }
 
 export function ErrorMessage({ error, title }: { error: unknown; title?: string }): ReactNode {
@@ -29,9 +33,19 @@ export function ErrorMessage({ error, title }: { error: unknown; title?: string 
   return (
     <div className="notice notice-error" role="alert">
       <p className="notice-title">{title ?? (isThrottled ? 'Too many attempts' : 'That did not work')}</p>
-      <p>{isThrottled ? (error.retryAfter !== undefined ? 'Rekey pauses attempts after repeated failures, to stop guessing.' : (problem?.detail ?? 'Rekey is limiting attempts for now.')) : describeError(error)}</p>
+      <p>
+        {isThrottled
+          ? error.retryAfter !== undefined
+            ? 'Rekey pauses attempts after repeated failures, to stop guessing.'
+            : (problem?.detail ?? 'Rekey is limiting attempts for now.')
+          : describeError(error)}
+      </p>
       {problem?.errors && problem.errors.length > 1 && (
-        <ul>{problem.errors.map((item) => <li key={`${item.pointer}${item.message}`}>{item.message}</li>)}</ul>
+        <ul>
+          {problem.errors.map((item) => (
+            <li key={`${item.pointer}${item.message}`}>{item.message}</li>
+          ))}
+        </ul>
       )}
       {isThrottled && error.retryAfter !== undefined && <RetryAfter seconds={error.retryAfter} />}
     </div>

@@ -68,10 +68,18 @@ export function Layout({ children }: { children: ReactNode }): ReactNode {
 
   return (
     <div className="app">
-      <a className="skip-link" href="#main">Skip to content</a>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
       <header className="topbar">
         <Link to="/" className="brand" aria-label="Rekey overview">
-          <svg viewBox="0 0 32 32" width="26" height="26" aria-hidden="true"><rect width="32" height="32" rx="7" fill="#1f4fd1" /><path d="M12 9a6 6 0 1 0 4.9 9.5H20v3h3v-3h2v-3.5h-8.1A6 6 0 0 0 12 9zm0 3.5a2.5 2.5 0 1 1 0 5 2.5 2.5 0 0 1 0-5z" fill="#fff" /></svg>
+          <svg viewBox="0 0 32 32" width="26" height="26" aria-hidden="true">
+            <rect width="32" height="32" rx="7" fill="#1f4fd1" />
+            <path
+              d="M12 9a6 6 0 1 0 4.9 9.5H20v3h3v-3h2v-3.5h-8.1A6 6 0 0 0 12 9zm0 3.5a2.5 2.5 0 1 1 0 5 2.5 2.5 0 0 1 0-5z"
+              fill="#fff"
+            />
+          </svg>
           <span>Rekey</span>
         </Link>
         <div className="topbar-account">
@@ -82,7 +90,9 @@ export function Layout({ children }: { children: ReactNode }): ReactNode {
         </div>
         <div className="topbar-user">
           <span className="muted">{me.email}</span>
-          <button type="button" className="button button-small" onClick={() => void signOut()}>Sign out</button>
+          <button type="button" className="button button-small" onClick={() => void signOut()}>
+            Sign out
+          </button>
         </div>
       </header>
       <div className="shell">
@@ -92,11 +102,15 @@ export function Layout({ children }: { children: ReactNode }): ReactNode {
             if (items.length === 0) return null;
             return (
               <div key={group.title} className="nav-group">
-                <p className="nav-title" aria-hidden="true">{group.title}</p>
+                <p className="nav-title" aria-hidden="true">
+                  {group.title}
+                </p>
                 <ul>
                   {items.map((item) => (
                     <li key={item.to}>
-                      <Link to={item.to} className="nav-link" aria-current={isActive(item, activePath) ? 'page' : undefined}>{item.label}</Link>
+                      <Link to={item.to} className="nav-link" aria-current={isActive(item, activePath) ? 'page' : undefined}>
+                        {item.label}
+                      </Link>
                     </li>
                   ))}
                 </ul>
@@ -104,7 +118,9 @@ export function Layout({ children }: { children: ReactNode }): ReactNode {
             );
           })}
         </nav>
-        <main id="main" className="main" tabIndex={-1}><ActiveNav.Provider value={setActiveOverride}>{children}</ActiveNav.Provider></main>
+        <main id="main" className="main" tabIndex={-1}>
+          <ActiveNav.Provider value={setActiveOverride}>{children}</ActiveNav.Provider>
+        </main>
       </div>
     </div>
   );

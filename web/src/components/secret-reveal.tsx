@@ -23,7 +23,17 @@ export function useShownOnce<T>(): [T | undefined, (value: T | undefined) => voi
   return [value, setValue];
 }
 
-export function SecretReveal({ title, fields, copyLabel = 'Copy to Clipboard', children }: { title: string; fields: RevealedField[]; copyLabel?: string; children?: ReactNode }): ReactNode {
+export function SecretReveal({
+  title,
+  fields,
+  copyLabel = 'Copy to Clipboard',
+  children,
+}: {
+  title: string;
+  fields: RevealedField[];
+  copyLabel?: string;
+  children?: ReactNode;
+}): ReactNode {
   const baseId = useId();
   const [status, setStatus] = useState('');
   const list = useRef<HTMLDListElement>(null);
@@ -38,7 +48,11 @@ export function SecretReveal({ title, fields, copyLabel = 'Copy to Clipboard', c
     const text = fields.map((field) => (fields.length === 1 ? field.value : `${field.label}: ${field.value}`)).join('\n');
     try {
       await navigator.clipboard.writeText(text);
-      setStatus(fields.length === 1 ? `${fields[0]!.label} copied to the clipboard.` : `${fields.map((field) => field.label).join(' and ')} copied to the clipboard.`);
+      setStatus(
+        fields.length === 1
+          ? `${fields[0]!.label} copied to the clipboard.`
+          : `${fields.map((field) => field.label).join(' and ')} copied to the clipboard.`,
+      );
     } catch {
       const selection = window.getSelection();
       if (selection && list.current) {
@@ -53,22 +67,35 @@ export function SecretReveal({ title, fields, copyLabel = 'Copy to Clipboard', c
 
   return (
     <section className="reveal">
-      <h2 id={`${baseId}-title`} ref={heading} tabIndex={-1}>{title}</h2>
+      <h2 id={`${baseId}-title`} ref={heading} tabIndex={-1}>
+        {title}
+      </h2>
       <p className="reveal-warning">
-        <strong>Shown once.</strong> Copy {fields.length === 1 ? 'it' : 'them'} now: Rekey keeps no readable copy and cannot show {fields.length === 1 ? 'it' : 'them'} again.
-        Leaving this page discards {fields.length === 1 ? 'it' : 'them'}. Treat {fields.length === 1 ? 'it' : 'them'} like a password and never send {fields.length === 1 ? 'it' : 'them'} by email.
+        <strong>Shown once.</strong> Copy {fields.length === 1 ? 'it' : 'them'} now: Rekey keeps no readable copy and cannot show{' '}
+        {fields.length === 1 ? 'it' : 'them'} again. Leaving this page discards {fields.length === 1 ? 'it' : 'them'}. Treat{' '}
+        {fields.length === 1 ? 'it' : 'them'} like a password and never send {fields.length === 1 ? 'it' : 'them'} by email.
       </p>
       <dl className="reveal-fields" ref={list}>
         {fields.map((field, index) => (
           <div key={field.label} className="reveal-field">
-            <dt><label htmlFor={`${baseId}-${index}`}>{field.label}</label></dt>
-            <dd><output id={`${baseId}-${index}`} className="secret-value">{field.value}</output></dd>
+            <dt>
+              <label htmlFor={`${baseId}-${index}`}>{field.label}</label>
+            </dt>
+            <dd>
+              <output id={`${baseId}-${index}`} className="secret-value">
+                {field.value}
+              </output>
+            </dd>
           </div>
         ))}
       </dl>
       <div className="reveal-actions">
-        <button type="button" className="button button-primary" onClick={() => void copy()}>{copyLabel}</button>
-        <span className="muted" role="status" aria-live="polite">{status}</span>
+        <button type="button" className="button button-primary" onClick={() => void copy()}>
+          {copyLabel}
+        </button>
+        <span className="muted" role="status" aria-live="polite">
+          {status}
+        </span>
       </div>
       {children}
     </section>

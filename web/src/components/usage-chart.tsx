@@ -64,11 +64,20 @@ export function UsageChart({ clientId, versions }: { clientId: string; versions:
     <figure className="chart">
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={`${id}-title ${id}-desc`} className="chart-svg">
         <title id={`${id}-title`}>Verifications per hour, last 24 hours</title>
-        <desc id={`${id}-desc`}>{versionIds.map((versionId) => `${versionId}: ${buckets.filter((bucket) => bucket.versionId === versionId).reduce((sum, bucket) => sum + bucket.count, 0)}`).join('; ')}</desc>
+        <desc id={`${id}-desc`}>
+          {versionIds
+            .map(
+              (versionId) =>
+                `${versionId}: ${buckets.filter((bucket) => bucket.versionId === versionId).reduce((sum, bucket) => sum + bucket.count, 0)}`,
+            )
+            .join('; ')}
+        </desc>
         {[0, 0.5, 1].map((fraction) => (
           <g key={fraction}>
             <line x1={PAD.left} x2={WIDTH - PAD.right} y1={y(max * fraction)} y2={y(max * fraction)} className="chart-grid" />
-            <text x={PAD.left - 6} y={y(max * fraction) + 4} textAnchor="end" className="chart-label">{Math.round(max * fraction)}</text>
+            <text x={PAD.left - 6} y={y(max * fraction) + 4} textAnchor="end" className="chart-label">
+              {Math.round(max * fraction)}
+            </text>
           </g>
         ))}
         {hours.map((hour, index) => {
@@ -81,9 +90,24 @@ export function UsageChart({ clientId, versions }: { clientId: string; versions:
                 const top = y(base + count);
                 const height = y(base) - top;
                 base += count;
-                return <rect key={versionId} x={PAD.left + index * slot + 2} y={top} width={Math.max(1, slot - 4)} height={height} fill={colourOf(versionId)}><title>{`${hourLabel(hour)} · ${versionId}: ${count}`}</title></rect>;
+                return (
+                  <rect
+                    key={versionId}
+                    x={PAD.left + index * slot + 2}
+                    y={top}
+                    width={Math.max(1, slot - 4)}
+                    height={height}
+                    fill={colourOf(versionId)}
+                  >
+                    <title>{`${hourLabel(hour)} · ${versionId}: ${count}`}</title>
+                  </rect>
+                );
               })}
-              {index % 4 === 0 && <text x={PAD.left + index * slot + slot / 2} y={HEIGHT - 8} textAnchor="middle" className="chart-label">{hourLabel(hour)}</text>}
+              {index % 4 === 0 && (
+                <text x={PAD.left + index * slot + slot / 2} y={HEIGHT - 8} textAnchor="middle" className="chart-label">
+                  {hourLabel(hour)}
+                </text>
+              )}
             </g>
           );
         })}
@@ -91,7 +115,10 @@ export function UsageChart({ clientId, versions }: { clientId: string; versions:
       <figcaption>
         <ul className="chart-legend">
           {versionIds.map((versionId) => (
-            <li key={versionId}><span className="swatch" style={{ background: colourOf(versionId) }} aria-hidden="true" /><code>{versionId}</code> {stateOf.get(versionId) ?? 'retired'}</li>
+            <li key={versionId}>
+              <span className="swatch" style={{ background: colourOf(versionId) }} aria-hidden="true" />
+              <code>{versionId}</code> {stateOf.get(versionId) ?? 'retired'}
+            </li>
           ))}
         </ul>
       </figcaption>

@@ -72,5 +72,9 @@ export function Link({ to, onClick, children, ...rest }: LinkProps): ReactNode {
     event.preventDefault();
     navigate(to);
   };
-  return <a href={to} onClick={handle} {...rest}>{children}</a>;
+  return (
+    <a href={to} onClick={handle} {...rest}>
+      {children}
+    </a>
+  );
 }

@@ -3,10 +3,7 @@ import { ApiError, csrfToken, onSessionEnded, request, type SessionEnd } from '.
 import type { Me } from '../api/pending-responses';
 
 export type SessionState =
-  | { status: 'loading' }
-  | { status: 'first-run' }
-  | { status: 'signed-out'; notice?: string }
-  | { status: 'signed-in'; me: Me };
+  { status: 'loading' } | { status: 'first-run' } | { status: 'signed-out'; notice?: string } | { status: 'signed-in'; me: Me };
 
 interface SessionContextValue {
   state: SessionState;
@@ -33,7 +30,8 @@ export function explainSessionEnd(end: SessionEnd): string {
         return 'This session was signed out, here or in another tab. Sign in again to continue.';
     }
   }
-  if (end.code === 'expired') return 'Your session expired: sessions end after 2 hours without activity, or 12 hours after signing in. Sign in again to continue.';
+  if (end.code === 'expired')
+    return 'Your session expired: sessions end after 2 hours without activity, or 12 hours after signing in. Sign in again to continue.';
   return 'Your session is no longer valid (the account may have been refreshed or the session deleted). Sign in again to continue.';
 }
 
@@ -50,9 +48,22 @@ export function SessionProvider({ children }: { children: ReactNode }): ReactNod
         const firstRun = await request('get', '/v1/first-run', { session: false }).catch(() => ({ firstRun: false }));
         if (firstRun.firstRun) return setState({ status: 'first-run' });
         const quiet = error.code === 'unauthenticated' && !hadCookie;
-        return setState(quiet ? { status: 'signed-out' } : { status: 'signed-out', notice: explainSessionEnd({ code: error.code, ...(typeof error.problem.reason === 'string' ? { reason: error.problem.reason } : {}) }) });
+        return setState(
+          quiet
+            ? { status: 'signed-out' }
+            : {
+                status: 'signed-out',
+                notice: explainSessionEnd({
+                  code: error.code,
+                  ...(typeof error.problem.reason === 'string' ? { reason: error.problem.reason } : {}),
+                }),
+              },
+        );
       }
-      setState({ status: 'signed-out', notice: error instanceof ApiError ? `Rekey answered: ${error.message}` : 'Rekey could not be reached.' });
+      setState({
+        status: 'signed-out',
+        notice: error instanceof ApiError ? `Rekey answered: ${error.message}` : 'Rekey could not be reached.',
+      });
     }
   }, []);
 
@@ -76,13 +87,16 @@ export function SessionProvider({ children }: { children: ReactNode }): ReactNod
     setState({ status: 'signed-out', notice: 'You signed out.' });
   }, []);
 
-  const value = useMemo<SessionContextValue>(() => ({
-    state,
-    signIn,
-    signOut,
-    refresh: load,
-    can: (permission) => state.status === 'signed-in' && state.me.permissions.includes(permission),
-  }), [state, signIn, signOut, load]);
+  const value = useMemo<SessionContextValue>(
+    () => ({
+      state,
+      signIn,
+      signOut,
+      refresh: load,
+      can: (permission) => state.status === 'signed-in' && state.me.permissions.includes(permission),
+    }),
+    [state, signIn, signOut, load],
+  );
 
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

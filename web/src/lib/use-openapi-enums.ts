@@ -2,16 +2,33 @@ import { useResource } from './use-resource';
 
 interface OpenApiDocument {
   components?: { schemas?: { EventType?: { enum?: string[] } } };
-  paths?: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, { items?: { enum?: string[]; anyOf?: Array<{ const?: string; enum?: string[] }> } }> } }> } }>>;
+  paths?: Record<
+    string,
+    Record<
+      string,
+      {
+        requestBody?: {
+          content?: Record<
+            string,
+            {
+              schema?: { properties?: Record<string, { items?: { enum?: string[]; anyOf?: Array<{ const?: string; enum?: string[] }> } }> };
+            }
+          >;
+        };
+      }
+    >
+  >;
 }
 
 let cached: Promise<OpenApiDocument> | undefined;
 
 function loadDocument(): Promise<OpenApiDocument> {
-  cached ??= fetch('/openapi.json', { headers: { accept: 'application/json' } }).then((response) => response.json() as Promise<OpenApiDocument>).catch((error: unknown) => {
-    cached = undefined;
-    throw error;
-  });
+  cached ??= fetch('/openapi.json', { headers: { accept: 'application/json' } })
+    .then((response) => response.json() as Promise<OpenApiDocument>)
+    .catch((error: unknown) => {
+      cached = undefined;
+      throw error;
+    });
   return cached;
 }
 

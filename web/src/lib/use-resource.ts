@@ -16,7 +16,10 @@ function asApiError(error: unknown): ApiError {
 
 /** Loads once per `key` (and on reload); late answers for an older key are dropped. */
 export function useResource<T>(key: string | null, load: () => Promise<T>): Resource<T> {
-  const [state, setState] = useState<{ key: string | null; data?: T; error?: ApiError; isLoading: boolean }>({ key, isLoading: key !== null });
+  const [state, setState] = useState<{ key: string | null; data?: T; error?: ApiError; isLoading: boolean }>({
+    key,
+    isLoading: key !== null,
+  });
   const loader = useRef(load);
   loader.current = load;
   const generation = useRef(0);
@@ -29,7 +32,13 @@ export function useResource<T>(key: string | null, load: () => Promise<T>): Reso
       const data = await loader.current();
       if (mine === generation.current) setState({ key, data, isLoading: false });
     } catch (error) {
-      if (mine === generation.current) setState((previous) => ({ key, ...(previous.key === key && previous.data !== undefined ? { data: previous.data } : {}), error: asApiError(error), isLoading: false }));
+      if (mine === generation.current)
+        setState((previous) => ({
+          key,
+          ...(previous.key === key && previous.data !== undefined ? { data: previous.data } : {}),
+          error: asApiError(error),
+          isLoading: false,
+        }));
     }
   }, [key]);
 

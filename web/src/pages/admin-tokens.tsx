@@ -32,14 +32,21 @@ export function AdminTokensPage(): ReactNode {
   const now = Date.now();
 
   const create = useAction(async () => {
-    setCreated(await request('post', '/v1/admin-tokens', { body: { name: name.trim(), permissions: permissions as Permissions, ...(days ? { expiresInSeconds: Number(days) * 86_400 } : {}) } }));
+    setCreated(
+      await request('post', '/v1/admin-tokens', {
+        body: { name: name.trim(), permissions: permissions as Permissions, ...(days ? { expiresInSeconds: Number(days) * 86_400 } : {}) },
+      }),
+    );
     setName('');
     await tokens.reload();
   });
   const items = tokens.data?.items ?? [];
 
   return (
-    <Page title="Admin tokens" subtitle="Bearer tokens (rk_adm_…) for scripts and the CLI. A token can do what you chose for it and what its member can still do, whichever is less.">
+    <Page
+      title="Admin tokens"
+      subtitle="Bearer tokens (rk_adm_…) for scripts and the CLI. A token can do what you chose for it and what its member can still do, whichever is less."
+    >
       {created && <SecretReveal title={`Admin token “${created.name}”`} fields={[{ label: 'Admin Token', value: created.token }]} />}
       <Section title="Tokens">
         {tokens.error && <ErrorMessage error={tokens.error} />}
@@ -48,7 +55,20 @@ export function AdminTokensPage(): ReactNode {
         {items.length > 0 && (
           <div className="table-wrap">
             <table className="table-dense">
-              <thead><tr><th scope="col">Name</th><th scope="col">Member</th><th scope="col">Permissions</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col">Status</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Member</th>
+                  <th scope="col">Permissions</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
               <tbody>
                 {items.map((token) => {
                   const [state, text] = status(token, now);
@@ -60,8 +80,21 @@ export function AdminTokensPage(): ReactNode {
                       <td>{formatDate(token.createdAt)}</td>
                       <td>{token.expiresAt ? formatDate(token.expiresAt) : 'Never'}</td>
                       <td>{formatAgo(token.lastUsedAt, now)}</td>
-                      <td><StateBadge state={state}>{text}</StateBadge></td>
-                      <td className="cell-actions">{!token.revokedAt && <button type="button" className="button button-small button-quiet" onClick={() => setRevoking(token)} aria-label={`Revoke admin token ${token.name}`}>Revoke</button>}</td>
+                      <td>
+                        <StateBadge state={state}>{text}</StateBadge>
+                      </td>
+                      <td className="cell-actions">
+                        {!token.revokedAt && (
+                          <button
+                            type="button"
+                            className="button button-small button-quiet"
+                            onClick={() => setRevoking(token)}
+                            aria-label={`Revoke admin token ${token.name}`}
+                          >
+                            Revoke
+                          </button>
+                        )}
+                      </td>
                     </tr>
                   );
                 })}
@@ -71,15 +104,36 @@ export function AdminTokensPage(): ReactNode {
         )}
       </Section>
       <Section title="New admin token">
-        <form className="form" onSubmit={(event: FormEvent) => { event.preventDefault(); void create.run(); }}>
+        <form
+          className="form"
+          onSubmit={(event: FormEvent) => {
+            event.preventDefault();
+            void create.run();
+          }}
+        >
           <div className="form-row">
             <div className="field">
               <label htmlFor="token-name">Token name</label>
-              <input id="token-name" required maxLength={200} value={name} placeholder="deploy scripts" onChange={(event) => setName(event.target.value)} />
+              <input
+                id="token-name"
+                required
+                maxLength={200}
+                value={name}
+                placeholder="deploy scripts"
+                onChange={(event) => setName(event.target.value)}
+              />
             </div>
             <div className="field">
               <label htmlFor="token-days">Expires after (days)</label>
-              <input id="token-days" type="number" min={1} max={1825} value={days} placeholder="Never" onChange={(event) => setDays(event.target.value)} />
+              <input
+                id="token-days"
+                type="number"
+                min={1}
+                max={1825}
+                value={days}
+                placeholder="Never"
+                onChange={(event) => setDays(event.target.value)}
+              />
             </div>
           </div>
           <fieldset className="fieldset">
@@ -87,14 +141,29 @@ export function AdminTokensPage(): ReactNode {
             <div className="check-grid">
               {me.permissions.map((permission) => (
                 <div key={permission} className="field field-check">
-                  <input id={`perm-${permission}`} type="checkbox" checked={permissions.includes(permission)} onChange={(event) => setPermissions(event.target.checked ? [...permissions, permission] : permissions.filter((item) => item !== permission))} />
-                  <label htmlFor={`perm-${permission}`}><code>{permission}</code></label>
+                  <input
+                    id={`perm-${permission}`}
+                    type="checkbox"
+                    checked={permissions.includes(permission)}
+                    onChange={(event) =>
+                      setPermissions(
+                        event.target.checked ? [...permissions, permission] : permissions.filter((item) => item !== permission),
+                      )
+                    }
+                  />
+                  <label htmlFor={`perm-${permission}`}>
+                    <code>{permission}</code>
+                  </label>
                 </div>
               ))}
             </div>
           </fieldset>
           <ErrorMessage error={create.error} />
-          <div><button type="submit" className="button button-primary" disabled={create.isBusy}>Create token</button></div>
+          <div>
+            <button type="submit" className="button button-primary" disabled={create.isBusy}>
+              Create token
+            </button>
+          </div>
         </form>
       </Section>
       <ConfirmDialog
@@ -108,7 +177,12 @@ export function AdminTokensPage(): ReactNode {
         }}
         isDanger
       >
-        {revoking && <p>Revoke the admin token <strong className="target">{revoking.name}</strong> (<code>{revoking.id}</code>)? Scripts using it are refused at once.</p>}
+        {revoking && (
+          <p>
+            Revoke the admin token <strong className="target">{revoking.name}</strong> (<code>{revoking.id}</code>)? Scripts using it are
+            refused at once.
+          </p>
+        )}
       </ConfirmDialog>
     </Page>
   );

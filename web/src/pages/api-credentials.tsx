@@ -35,7 +35,12 @@ export function ApiCredentialsPage(): ReactNode {
 
   const generate = useAction(async () => {
     const created = await request('post', '/v1/clients', {
-      body: { profile: 'oauth', name: name.trim(), ...(email.trim() ? { email: email.trim() } : {}), ...(application.trim() ? { application: application.trim() } : {}) },
+      body: {
+        profile: 'oauth',
+        name: name.trim(),
+        ...(email.trim() ? { email: email.trim() } : {}),
+        ...(application.trim() ? { application: application.trim() } : {}),
+      },
     });
     setDeletedId(undefined);
     setGenerated({ client: created, secret: created.secret ?? '', isRenewed: false });
@@ -46,10 +51,19 @@ export function ApiCredentialsPage(): ReactNode {
   });
 
   return (
-    <Page title="API Credentials" subtitle="Client IDs and secrets for the OAuth 2.0 client-credentials grant. Renewing keeps the Client ID and replaces the Client Secret; the old one stops working.">
+    <Page
+      title="API Credentials"
+      subtitle="Client IDs and secrets for the OAuth 2.0 client-credentials grant. Renewing keeps the Client ID and replaces the Client Secret; the old one stops working."
+    >
       {can('credentials.manage') && (
         <Section title="Generate API credentials">
-          <form className="form" onSubmit={(event: FormEvent) => { event.preventDefault(); void generate.run(); }}>
+          <form
+            className="form"
+            onSubmit={(event: FormEvent) => {
+              event.preventDefault();
+              void generate.run();
+            }}
+          >
             <div className="form-row">
               <div className="field">
                 <label htmlFor="oauth-name">Name</label>
@@ -61,28 +75,52 @@ export function ApiCredentialsPage(): ReactNode {
               </div>
               <div className="field">
                 <label htmlFor="oauth-application">Application</label>
-                <input id="oauth-application" maxLength={200} value={application} onChange={(event) => setApplication(event.target.value)} />
+                <input
+                  id="oauth-application"
+                  maxLength={200}
+                  value={application}
+                  onChange={(event) => setApplication(event.target.value)}
+                />
               </div>
             </div>
             <ErrorMessage error={generate.error} />
-            <div><button type="submit" className="button button-primary" disabled={generate.isBusy}>Generate</button></div>
+            <div>
+              <button type="submit" className="button button-primary" disabled={generate.isBusy}>
+                Generate
+              </button>
+            </div>
           </form>
         </Section>
       )}
 
-      {deletedId && <p className="notice notice-success" role="status">Client application {deletedId} was deleted: its secrets are refused from now on.</p>}
+      {deletedId && (
+        <p className="notice notice-success" role="status">
+          Client application {deletedId} was deleted: its secrets are refused from now on.
+        </p>
+      )}
 
       {generated && (
         <SecretReveal
           title={generated.isRenewed ? 'Renewed API credentials' : 'New API credentials'}
-          fields={[{ label: 'Client ID', value: generated.client.id }, { label: 'Client Secret', value: generated.secret }]}
+          fields={[
+            { label: 'Client ID', value: generated.client.id },
+            { label: 'Client Secret', value: generated.secret },
+          ]}
           copyLabel="Copy"
         >
-          <p className="muted">{generated.client.name}{generated.client.application ? ` · ${generated.client.application}` : ''}{generated.client.email ? ` · ${generated.client.email}` : ''}</p>
+          <p className="muted">
+            {generated.client.name}
+            {generated.client.application ? ` · ${generated.client.application}` : ''}
+            {generated.client.email ? ` · ${generated.client.email}` : ''}
+          </p>
           {can('credentials.manage') && (
             <div className="reveal-actions">
-              <button type="button" className="button" onClick={() => setDialog('renew')}>Renew</button>
-              <button type="button" className="button button-danger-quiet" onClick={() => setDialog('delete')}>Delete</button>
+              <button type="button" className="button" onClick={() => setDialog('renew')}>
+                Renew
+              </button>
+              <button type="button" className="button button-danger-quiet" onClick={() => setDialog('delete')}>
+                Delete
+              </button>
             </div>
           )}
         </SecretReveal>
@@ -95,15 +133,30 @@ export function ApiCredentialsPage(): ReactNode {
         {list.items && list.items.length > 0 && (
           <div className="table-wrap">
             <table>
-              <thead><tr><th scope="col">Name</th><th scope="col">Client ID</th><th scope="col">Contact</th><th scope="col">Application</th><th scope="col">Status</th><th scope="col">Created</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Client ID</th>
+                  <th scope="col">Contact</th>
+                  <th scope="col">Application</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Created</th>
+                </tr>
+              </thead>
               <tbody>
                 {list.items.map((client) => (
                   <tr key={client.id}>
-                    <td><Link to={`/clients/${encodeURIComponent(client.id)}`}>{client.name}</Link></td>
-                    <td><code className="id">{client.id}</code></td>
+                    <td>
+                      <Link to={`/clients/${encodeURIComponent(client.id)}`}>{client.name}</Link>
+                    </td>
+                    <td>
+                      <code className="id">{client.id}</code>
+                    </td>
                     <td>{client.email ?? '—'}</td>
                     <td>{client.application ?? '—'}</td>
-                    <td><ClientStatus client={client} /></td>
+                    <td>
+                      <ClientStatus client={client} />
+                    </td>
                     <td>{formatDate(client.createdAt)}</td>
                   </tr>
                 ))}
@@ -111,7 +164,15 @@ export function ApiCredentialsPage(): ReactNode {
             </table>
           </div>
         )}
-        {list.items && <ListFooter count={list.items.length} noun="client applications" hasMore={list.hasMore} isLoading={list.isLoading} onMore={list.loadMore} />}
+        {list.items && (
+          <ListFooter
+            count={list.items.length}
+            noun="client applications"
+            hasMore={list.hasMore}
+            isLoading={list.isLoading}
+            onMore={list.loadMore}
+          />
+        )}
       </Section>
 
       {generated && (

@@ -13,7 +13,10 @@ import { useResource } from '../lib/use-resource';
 import { useKeyAccountNames } from './apps';
 
 type Tab = 'details' | 'configuration';
-const TABS: Array<{ id: Tab; label: string }> = [{ id: 'details', label: 'Details' }, { id: 'configuration', label: 'Configuration' }];
+const TABS: Array<{ id: Tab; label: string }> = [
+  { id: 'details', label: 'Details' },
+  { id: 'configuration', label: 'Configuration' },
+];
 
 const HEALTH: Record<string, { text: string; state: string }> = {
   current: { text: 'Current secret', state: 'current' },
@@ -48,12 +51,24 @@ export function AppPage({ id }: { id: string }): ReactNode {
   const view = app.data;
 
   return (
-    <Page title={view.name} subtitle={<><Link to="/apps">Apps</Link> · <code className="id">{view.id}</code> · <StateBadge state={view.state === 'deployed' ? 'current' : 'retired'}>{view.state === 'deployed' ? 'Deployed' : 'Undeployed'}</StateBadge></>}>
+    <Page
+      title={view.name}
+      subtitle={
+        <>
+          <Link to="/apps">Apps</Link> · <code className="id">{view.id}</code> ·{' '}
+          <StateBadge state={view.state === 'deployed' ? 'current' : 'retired'}>
+            {view.state === 'deployed' ? 'Deployed' : 'Undeployed'}
+          </StateBadge>
+        </>
+      }
+    >
       <div className="tabs" role="tablist" aria-label="App">
         {TABS.map((item) => (
           <button
             key={item.id}
-            ref={(element) => { tabRefs.current[item.id] = element; }}
+            ref={(element) => {
+              tabRefs.current[item.id] = element;
+            }}
             type="button"
             role="tab"
             id={`tab-${item.id}`}
@@ -69,20 +84,35 @@ export function AppPage({ id }: { id: string }): ReactNode {
         ))}
       </div>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`} className="tabpanel">
-        {tab === 'details'
-          ? <AppDetails app={view} keyNames={keyNames} onChange={app.set} />
-          : <AppConfiguration app={view} keyNames={keyNames} onChange={app.set} />}
+        {tab === 'details' ? (
+          <AppDetails app={view} keyNames={keyNames} onChange={app.set} />
+        ) : (
+          <AppConfiguration app={view} keyNames={keyNames} onChange={app.set} />
+        )}
       </div>
     </Page>
   );
 }
 
-function AppDetails({ app, keyNames, onChange }: { app: AppView; keyNames: Map<string, string>; onChange: (app: AppView) => void }): ReactNode {
+function AppDetails({
+  app,
+  keyNames,
+  onChange,
+}: {
+  app: AppView;
+  keyNames: Map<string, string>;
+  onChange: (app: AppView) => void;
+}): ReactNode {
   const [token, setToken] = useShownOnce<string>();
   const [dialog, setDialog] = useState<'token' | 'delete' | undefined>(undefined);
   const dead = app.secrets.filter((slot) => slot.versionState !== 'current' && slot.versionState !== 'previous');
   const deploy = useAction(async () => {
-    onChange(await request('post', app.state === 'deployed' ? '/v1/apps/{id}/undeploy' : '/v1/apps/{id}/deploy', { path: { id: app.id }, body: {} }));
+    onChange(
+      await request('post', app.state === 'deployed' ? '/v1/apps/{id}/undeploy' : '/v1/apps/{id}/deploy', {
+        path: { id: app.id },
+        body: {},
+      }),
+    );
   });
 
   return (
@@ -94,30 +124,76 @@ function AppDetails({ app, keyNames, onChange }: { app: AppView; keyNames: Map<s
       )}
       <Section
         title="Details"
-        actions={app.state === 'deployed'
-          ? <button type="button" className="button" onClick={() => void deploy.run()} disabled={deploy.isBusy}>Undeploy</button>
-          : <button type="button" className="button button-primary" onClick={() => void deploy.run()} disabled={deploy.isBusy}>Deploy</button>}
+        actions={
+          app.state === 'deployed' ? (
+            <button type="button" className="button" onClick={() => void deploy.run()} disabled={deploy.isBusy}>
+              Undeploy
+            </button>
+          ) : (
+            <button type="button" className="button button-primary" onClick={() => void deploy.run()} disabled={deploy.isBusy}>
+              Deploy
+            </button>
+          )
+        }
       >
         <ErrorMessage error={deploy.error} title={app.state === 'deployed' ? 'Could not undeploy' : 'Could not deploy'} />
         {app.state === 'undeployed' && dead.length > 0 && (
           <p className="notice notice-warn">
-            {dead.map((slot) => slot.name).join(', ')} hold{dead.length === 1 ? 's' : ''} a secret that no longer works, so Deploy is refused. Update {dead.length === 1 ? 'it' : 'them'} under <Link to={`/apps/${encodeURIComponent(app.id)}?tab=configuration`}>Configuration → App Secrets</Link> first.
+            {dead.map((slot) => slot.name).join(', ')} hold{dead.length === 1 ? 's' : ''} a secret that no longer works, so Deploy is
+            refused. Update {dead.length === 1 ? 'it' : 'them'} under{' '}
+            <Link to={`/apps/${encodeURIComponent(app.id)}?tab=configuration`}>Configuration → App Secrets</Link> first.
           </p>
         )}
         <dl className="facts">
-          <div><dt>State</dt><dd>{app.state === 'deployed' ? 'Deployed: the app receives its App Secrets.' : 'Undeployed: the app cannot fetch its App Secrets.'}</dd></div>
-          <div><dt>App ID</dt><dd><code className="id">{app.id}</code></dd></div>
-          <div><dt>api_key_id</dt><dd>{app.config.apiKeyId ? <Link to={`/clients/${encodeURIComponent(app.config.apiKeyId)}`}>{keyNames.get(app.config.apiKeyId) ?? app.config.apiKeyId}</Link> : '—'}</dd></div>
-          <div><dt>App token</dt><dd>{app.hasToken ? `Issued ${formatDate(app.tokenCreatedAt)}` : 'None'}</dd></div>
-          <div><dt>Created</dt><dd>{formatDate(app.createdAt)}</dd></div>
+          <div>
+            <dt>State</dt>
+            <dd>
+              {app.state === 'deployed'
+                ? 'Deployed: the app receives its App Secrets.'
+                : 'Undeployed: the app cannot fetch its App Secrets.'}
+            </dd>
+          </div>
+          <div>
+            <dt>App ID</dt>
+            <dd>
+              <code className="id">{app.id}</code>
+            </dd>
+          </div>
+          <div>
+            <dt>api_key_id</dt>
+            <dd>
+              {app.config.apiKeyId ? (
+                <Link to={`/clients/${encodeURIComponent(app.config.apiKeyId)}`}>
+                  {keyNames.get(app.config.apiKeyId) ?? app.config.apiKeyId}
+                </Link>
+              ) : (
+                '—'
+              )}
+            </dd>
+          </div>
+          <div>
+            <dt>App token</dt>
+            <dd>{app.hasToken ? `Issued ${formatDate(app.tokenCreatedAt)}` : 'None'}</dd>
+          </div>
+          <div>
+            <dt>Created</dt>
+            <dd>{formatDate(app.createdAt)}</dd>
+          </div>
         </dl>
       </Section>
       <Section title="App token">
-        <p className="muted">The app reads its App Secrets with its token from <code>GET /v1/app/credentials</code>. Issuing a new token stops the old one at once.</p>
-        <button type="button" className="button" onClick={() => setDialog('token')}>Issue a new app token</button>
+        <p className="muted">
+          The app reads its App Secrets with its token from <code>GET /v1/app/credentials</code>. Issuing a new token stops the old one at
+          once.
+        </p>
+        <button type="button" className="button" onClick={() => setDialog('token')}>
+          Issue a new app token
+        </button>
       </Section>
       <Section title="Remove">
-        <button type="button" className="button button-danger-quiet" onClick={() => setDialog('delete')}>Delete app</button>
+        <button type="button" className="button button-danger-quiet" onClick={() => setDialog('delete')}>
+          Delete app
+        </button>
       </Section>
       <ConfirmDialog
         open={dialog === 'token'}
@@ -130,7 +206,10 @@ function AppDetails({ app, keyNames, onChange }: { app: AppView; keyNames: Map<s
         }}
         isDanger
       >
-        <p>Issue a new token for <strong className="target">{app.name}</strong>? Its current token stops working at once; the running app must be given the new one.</p>
+        <p>
+          Issue a new token for <strong className="target">{app.name}</strong>? Its current token stops working at once; the running app
+          must be given the new one.
+        </p>
       </ConfirmDialog>
       <ConfirmDialog
         open={dialog === 'delete'}
@@ -142,37 +221,89 @@ function AppDetails({ app, keyNames, onChange }: { app: AppView; keyNames: Map<s
         }}
         isDanger
       >
-        <p>Delete <strong className="target">{app.name}</strong> (<code>{app.id}</code>) with its App Secrets and token? The key accounts themselves are not touched.</p>
+        <p>
+          Delete <strong className="target">{app.name}</strong> (<code>{app.id}</code>) with its App Secrets and token? The key accounts
+          themselves are not touched.
+        </p>
       </ConfirmDialog>
     </>
   );
 }
 
-function SlotEditor({ app, slot, keyName, onSaved, onCancel }: { app: AppView; slot: AppSecretView; keyName: string; onSaved: (app: AppView, message: string) => void; onCancel: () => void }): ReactNode {
+function SlotEditor({
+  app,
+  slot,
+  keyName,
+  onSaved,
+  onCancel,
+}: {
+  app: AppView;
+  slot: AppSecretView;
+  keyName: string;
+  onSaved: (app: AppView, message: string) => void;
+  onCancel: () => void;
+}): ReactNode {
   const [value, setValue] = useState('');
   const update = useAction(async () => {
-    const saved = await request('put', '/v1/apps/{id}/secrets/{name}', { path: { id: app.id, name: slot.name }, body: { keyAccountId: slot.keyAccountId, value: value.trim() } });
+    const saved = await request('put', '/v1/apps/{id}/secrets/{name}', {
+      path: { id: app.id, name: slot.name },
+      body: { keyAccountId: slot.keyAccountId, value: value.trim() },
+    });
     setValue('');
     const now = saved.secrets.find((item) => item.name === slot.name);
-    onSaved(saved, `${slot.name} now holds ${now?.versionId ? `version ${now.versionId} (${now.versionState})` : 'the new value'} of ${keyName}.`);
+    onSaved(
+      saved,
+      `${slot.name} now holds ${now?.versionId ? `version ${now.versionId} (${now.versionState})` : 'the new value'} of ${keyName}.`,
+    );
   });
   return (
-    <form className="form slot-editor" onSubmit={(event: FormEvent) => { event.preventDefault(); void update.run(); }}>
+    <form
+      className="form slot-editor"
+      onSubmit={(event: FormEvent) => {
+        event.preventDefault();
+        void update.run();
+      }}
+    >
       <div className="field">
         <label htmlFor={`slot-value-${slot.name}`}>Secret Value</label>
-        <input id={`slot-value-${slot.name}`} className="masked" type="text" autoComplete="off" spellCheck={false} required maxLength={200} value={value} onChange={(event) => setValue(event.target.value)} aria-describedby={`slot-hint-${slot.name}`} />
-        <p id={`slot-hint-${slot.name}`} className="hint">Paste the current secret of {keyName}. It is stored encrypted and never shown again; Rekey checks it belongs to the key account.</p>
+        <input
+          id={`slot-value-${slot.name}`}
+          className="masked"
+          type="text"
+          autoComplete="off"
+          spellCheck={false}
+          required
+          maxLength={200}
+          value={value}
+          onChange={(event) => setValue(event.target.value)}
+          aria-describedby={`slot-hint-${slot.name}`}
+        />
+        <p id={`slot-hint-${slot.name}`} className="hint">
+          Paste the current secret of {keyName}. It is stored encrypted and never shown again; Rekey checks it belongs to the key account.
+        </p>
       </div>
       <ErrorMessage error={update.error} />
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={update.isBusy}>Update</button>
-        <button type="button" className="button" onClick={onCancel}>Close</button>
+        <button type="submit" className="button button-primary" disabled={update.isBusy}>
+          Update
+        </button>
+        <button type="button" className="button" onClick={onCancel}>
+          Close
+        </button>
       </div>
     </form>
   );
 }
 
-function AppConfiguration({ app, keyNames, onChange }: { app: AppView; keyNames: Map<string, string>; onChange: (app: AppView) => void }): ReactNode {
+function AppConfiguration({
+  app,
+  keyNames,
+  onChange,
+}: {
+  app: AppView;
+  keyNames: Map<string, string>;
+  onChange: (app: AppView) => void;
+}): ReactNode {
   const [open, setOpen] = useState<string | undefined>(undefined);
   const [message, setMessage] = useState<string | undefined>(undefined);
   const [isAdding, setAdding] = useState(false);
@@ -188,7 +319,10 @@ function AppConfiguration({ app, keyNames, onChange }: { app: AppView; keyNames:
     setEditingConfig(false);
   });
   const add = useAction(async () => {
-    const saved = await request('put', '/v1/apps/{id}/secrets/{name}', { path: { id: app.id, name: slotName.trim() }, body: { keyAccountId: slotKey, value: slotValue.trim() } });
+    const saved = await request('put', '/v1/apps/{id}/secrets/{name}', {
+      path: { id: app.id, name: slotName.trim() },
+      body: { keyAccountId: slotKey, value: slotValue.trim() },
+    });
     onChange(saved);
     setMessage(`Added ${slotName.trim()}.`);
     setSlotName('');
@@ -198,32 +332,86 @@ function AppConfiguration({ app, keyNames, onChange }: { app: AppView; keyNames:
 
   return (
     <>
-      <Section title="app.config" actions={!isEditingConfig ? <button type="button" className="button button-small" onClick={() => setEditingConfig(true)}>Change</button> : undefined}>
-        {!isEditingConfig
-          ? <p>api_key_id = {app.config.apiKeyId ? <code className="id">{app.config.apiKeyId}</code> : <span className="muted">not set</span>}</p>
-          : (
-            <form className="form form-inline" onSubmit={(event: FormEvent) => { event.preventDefault(); void saveConfig.run(); }}>
-              <div className="field">
-                <label htmlFor="config-key">api_key_id</label>
-                <select id="config-key" value={apiKeyId} onChange={(event) => setApiKeyId(event.target.value)}>
-                  <option value="">Not set</option>
-                  {[...keyNames].map(([keyId, keyName]) => <option key={keyId} value={keyId}>{keyName} ({keyId})</option>)}
-                </select>
-              </div>
-              <button type="submit" className="button button-primary" disabled={saveConfig.isBusy}>Save</button>
-              <button type="button" className="button" onClick={() => setEditingConfig(false)}>Cancel</button>
-            </form>
-          )}
+      <Section
+        title="app.config"
+        actions={
+          !isEditingConfig ? (
+            <button type="button" className="button button-small" onClick={() => setEditingConfig(true)}>
+              Change
+            </button>
+          ) : undefined
+        }
+      >
+        {!isEditingConfig ? (
+          <p>
+            api_key_id = {app.config.apiKeyId ? <code className="id">{app.config.apiKeyId}</code> : <span className="muted">not set</span>}
+          </p>
+        ) : (
+          <form
+            className="form form-inline"
+            onSubmit={(event: FormEvent) => {
+              event.preventDefault();
+              void saveConfig.run();
+            }}
+          >
+            <div className="field">
+              <label htmlFor="config-key">api_key_id</label>
+              <select id="config-key" value={apiKeyId} onChange={(event) => setApiKeyId(event.target.value)}>
+                <option value="">Not set</option>
+                {[...keyNames].map(([keyId, keyName]) => (
+                  <option key={keyId} value={keyId}>
+                    {keyName} ({keyId})
+                  </option>
+                ))}
+              </select>
+            </div>
+            <button type="submit" className="button button-primary" disabled={saveConfig.isBusy}>
+              Save
+            </button>
+            <button type="button" className="button" onClick={() => setEditingConfig(false)}>
+              Cancel
+            </button>
+          </form>
+        )}
         <ErrorMessage error={saveConfig.error} />
       </Section>
 
-      <Section title="App Secrets" actions={!isAdding ? <button type="button" className="button button-small" onClick={() => { setAdding(true); setOpen(undefined); }}>Add a secret</button> : undefined}>
-        {message && <p className="notice notice-success" role="status">{message}</p>}
-        {app.secrets.length === 0 && !isAdding && <p className="empty">No App Secrets. Add one for each key account the app authenticates with.</p>}
+      <Section
+        title="App Secrets"
+        actions={
+          !isAdding ? (
+            <button
+              type="button"
+              className="button button-small"
+              onClick={() => {
+                setAdding(true);
+                setOpen(undefined);
+              }}
+            >
+              Add a secret
+            </button>
+          ) : undefined
+        }
+      >
+        {message && (
+          <p className="notice notice-success" role="status">
+            {message}
+          </p>
+        )}
+        {app.secrets.length === 0 && !isAdding && (
+          <p className="empty">No App Secrets. Add one for each key account the app authenticates with.</p>
+        )}
         {app.secrets.length > 0 && (
           <div className="table-wrap">
             <table>
-              <thead><tr><th scope="col">API key account</th><th scope="col">Slot</th><th scope="col">Holds</th><th scope="col">Updated</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">API key account</th>
+                  <th scope="col">Slot</th>
+                  <th scope="col">Holds</th>
+                  <th scope="col">Updated</th>
+                </tr>
+              </thead>
               <tbody>
                 {app.secrets.map((slot) => {
                   const health = HEALTH[slot.versionState] ?? HEALTH.unknown!;
@@ -232,18 +420,42 @@ function AppConfiguration({ app, keyNames, onChange }: { app: AppView; keyNames:
                     <Fragment key={slot.name}>
                       <tr>
                         <td>
-                          <button type="button" className="link-button" aria-expanded={isOpen} aria-controls={`slot-${slot.name}`} onClick={() => { setOpen(isOpen ? undefined : slot.name); setAdding(false); setMessage(undefined); }}>
+                          <button
+                            type="button"
+                            className="link-button"
+                            aria-expanded={isOpen}
+                            aria-controls={`slot-${slot.name}`}
+                            onClick={() => {
+                              setOpen(isOpen ? undefined : slot.name);
+                              setAdding(false);
+                              setMessage(undefined);
+                            }}
+                          >
                             {nameOf(slot.keyAccountId)}
                           </button>
                         </td>
-                        <td><code>{slot.name}</code></td>
-                        <td><StateBadge state={health.state}>{health.text}</StateBadge></td>
+                        <td>
+                          <code>{slot.name}</code>
+                        </td>
+                        <td>
+                          <StateBadge state={health.state}>{health.text}</StateBadge>
+                        </td>
                         <td>{formatDate(slot.updatedAt)}</td>
                       </tr>
                       {isOpen && (
                         <tr id={`slot-${slot.name}`} className="row-editor">
                           <td colSpan={4}>
-                            <SlotEditor app={app} slot={slot} keyName={nameOf(slot.keyAccountId)} onCancel={() => setOpen(undefined)} onSaved={(saved, text) => { onChange(saved); setMessage(text); setOpen(undefined); }} />
+                            <SlotEditor
+                              app={app}
+                              slot={slot}
+                              keyName={nameOf(slot.keyAccountId)}
+                              onCancel={() => setOpen(undefined)}
+                              onSaved={(saved, text) => {
+                                onChange(saved);
+                                setMessage(text);
+                                setOpen(undefined);
+                              }}
+                            />
                           </td>
                         </tr>
                       )}
@@ -255,33 +467,70 @@ function AppConfiguration({ app, keyNames, onChange }: { app: AppView; keyNames:
           </div>
         )}
         {isAdding && (
-          <form className="form subform" onSubmit={(event: FormEvent) => { event.preventDefault(); void add.run(); }}>
+          <form
+            className="form subform"
+            onSubmit={(event: FormEvent) => {
+              event.preventDefault();
+              void add.run();
+            }}
+          >
             <div className="form-row">
               <div className="field">
                 <label htmlFor="new-slot-name">Slot name</label>
-                <input id="new-slot-name" required pattern="[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}" value={slotName} onChange={(event) => setSlotName(event.target.value)} aria-describedby="new-slot-hint" />
-                <p id="new-slot-hint" className="hint">Letters, digits, _ . - (the name the app looks it up by).</p>
+                <input
+                  id="new-slot-name"
+                  required
+                  pattern="[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}"
+                  value={slotName}
+                  onChange={(event) => setSlotName(event.target.value)}
+                  aria-describedby="new-slot-hint"
+                />
+                <p id="new-slot-hint" className="hint">
+                  Letters, digits, _ . - (the name the app looks it up by).
+                </p>
               </div>
               <div className="field">
                 <label htmlFor="new-slot-key">Key account</label>
                 <select id="new-slot-key" required value={slotKey} onChange={(event) => setSlotKey(event.target.value)}>
-                  <option value="" disabled>Choose…</option>
-                  {[...keyNames].map(([keyId, keyName]) => <option key={keyId} value={keyId}>{keyName}</option>)}
+                  <option value="" disabled>
+                    Choose…
+                  </option>
+                  {[...keyNames].map(([keyId, keyName]) => (
+                    <option key={keyId} value={keyId}>
+                      {keyName}
+                    </option>
+                  ))}
                 </select>
               </div>
               <div className="field">
                 <label htmlFor="new-slot-value">Its current secret</label>
-                <input id="new-slot-value" className="masked" type="text" autoComplete="off" spellCheck={false} required value={slotValue} onChange={(event) => setSlotValue(event.target.value)} />
+                <input
+                  id="new-slot-value"
+                  className="masked"
+                  type="text"
+                  autoComplete="off"
+                  spellCheck={false}
+                  required
+                  value={slotValue}
+                  onChange={(event) => setSlotValue(event.target.value)}
+                />
               </div>
             </div>
             <ErrorMessage error={add.error} />
             <div className="form-actions">
-              <button type="submit" className="button button-primary" disabled={add.isBusy}>Add</button>
-              <button type="button" className="button" onClick={() => setAdding(false)}>Cancel</button>
+              <button type="submit" className="button button-primary" disabled={add.isBusy}>
+                Add
+              </button>
+              <button type="button" className="button" onClick={() => setAdding(false)}>
+                Cancel
+              </button>
             </div>
           </form>
         )}
-        <p className="muted">Rotating a key account? <strong>Rotate with apps</strong> on its page undeploys, regenerates, updates every App Secret and redeploys in one go.</p>
+        <p className="muted">
+          Rotating a key account? <strong>Rotate with apps</strong> on its page undeploys, regenerates, updates every App Secret and
+          redeploys in one go.
+        </p>
       </Section>
     </>
   );

@@ -34,10 +34,16 @@ export function AppsPage(): ReactNode {
 
   const items = apps.data?.items ?? [];
   return (
-    <Page title="Apps" subtitle="Apps authenticate with key accounts. Each holds its App Secrets and fetches them with its own app token while deployed.">
+    <Page
+      title="Apps"
+      subtitle="Apps authenticate with key accounts. Each holds its App Secrets and fetches them with its own app token while deployed."
+    >
       {created && (
         <SecretReveal title={`App token for ${created.name}`} fields={[{ label: 'App Token', value: created.appToken }]}>
-          <p className="muted">The running app sends it as <code>Authorization: Bearer …</code> to <code>GET /v1/app/credentials</code> to read its App Secrets. <Link to={`/apps/${encodeURIComponent(created.id)}`}>Configure {created.name}</Link>.</p>
+          <p className="muted">
+            The running app sends it as <code>Authorization: Bearer …</code> to <code>GET /v1/app/credentials</code> to read its App
+            Secrets. <Link to={`/apps/${encodeURIComponent(created.id)}`}>Configure {created.name}</Link>.
+          </p>
         </SecretReveal>
       )}
       <Section title="Apps">
@@ -47,16 +53,44 @@ export function AppsPage(): ReactNode {
         {items.length > 0 && (
           <div className="table-wrap">
             <table>
-              <thead><tr><th scope="col">App</th><th scope="col">State</th><th scope="col">api_key_id</th><th scope="col">App Secrets</th><th scope="col">Created</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">App</th>
+                  <th scope="col">State</th>
+                  <th scope="col">api_key_id</th>
+                  <th scope="col">App Secrets</th>
+                  <th scope="col">Created</th>
+                </tr>
+              </thead>
               <tbody>
                 {items.map((app) => {
                   const stale = app.secrets.filter((slot) => slot.versionState !== 'current' && slot.versionState !== 'previous');
                   return (
                     <tr key={app.id}>
-                      <td><Link to={`/apps/${encodeURIComponent(app.id)}`}>{app.name}</Link></td>
-                      <td><StateBadge state={app.state === 'deployed' ? 'current' : 'retired'}>{app.state === 'deployed' ? 'Deployed' : 'Undeployed'}</StateBadge></td>
-                      <td>{app.config.apiKeyId ? keyNames.get(app.config.apiKeyId) ?? <code className="id">{app.config.apiKeyId}</code> : '—'}</td>
-                      <td>{app.secrets.length === 0 ? 'none' : stale.length > 0 ? <StateBadge state="warning">{stale.length} of {app.secrets.length} no longer work</StateBadge> : `${app.secrets.length} working`}</td>
+                      <td>
+                        <Link to={`/apps/${encodeURIComponent(app.id)}`}>{app.name}</Link>
+                      </td>
+                      <td>
+                        <StateBadge state={app.state === 'deployed' ? 'current' : 'retired'}>
+                          {app.state === 'deployed' ? 'Deployed' : 'Undeployed'}
+                        </StateBadge>
+                      </td>
+                      <td>
+                        {app.config.apiKeyId
+                          ? (keyNames.get(app.config.apiKeyId) ?? <code className="id">{app.config.apiKeyId}</code>)
+                          : '—'}
+                      </td>
+                      <td>
+                        {app.secrets.length === 0 ? (
+                          'none'
+                        ) : stale.length > 0 ? (
+                          <StateBadge state="warning">
+                            {stale.length} of {app.secrets.length} no longer work
+                          </StateBadge>
+                        ) : (
+                          `${app.secrets.length} working`
+                        )}
+                      </td>
                       <td>{formatDate(app.createdAt)}</td>
                     </tr>
                   );
@@ -67,7 +101,13 @@ export function AppsPage(): ReactNode {
         )}
       </Section>
       <Section title="New app">
-        <form className="form form-inline" onSubmit={(event: FormEvent) => { event.preventDefault(); void create.run(); }}>
+        <form
+          className="form form-inline"
+          onSubmit={(event: FormEvent) => {
+            event.preventDefault();
+            void create.run();
+          }}
+        >
           <div className="field">
             <label htmlFor="app-name">App name</label>
             <input id="app-name" required maxLength={200} value={name} onChange={(event) => setName(event.target.value)} />
@@ -76,10 +116,16 @@ export function AppsPage(): ReactNode {
             <label htmlFor="app-key">Authenticates with (api_key_id)</label>
             <select id="app-key" value={apiKeyId} onChange={(event) => setApiKeyId(event.target.value)}>
               <option value="">None yet</option>
-              {[...keyNames].map(([id, keyName]) => <option key={id} value={id}>{keyName}</option>)}
+              {[...keyNames].map(([id, keyName]) => (
+                <option key={id} value={id}>
+                  {keyName}
+                </option>
+              ))}
             </select>
           </div>
-          <button type="submit" className="button button-primary" disabled={create.isBusy}>Create app</button>
+          <button type="submit" className="button button-primary" disabled={create.isBusy}>
+            Create app
+          </button>
         </form>
         <ErrorMessage error={create.error} />
       </Section>

@@ -21,7 +21,18 @@ const EMPTY: Filters = { type: '', clientId: '', since: '', until: '' };
 
 function Actor({ actor }: { actor: AuditEventView['actor'] }): ReactNode {
   const kind = actor.type.replace(/_/g, ' ');
-  return <>{kind}{actor.id && <div className="muted cell-small"><code className="id id-short" title={actor.id}>{shortId(actor.id)}</code></div>}</>;
+  return (
+    <>
+      {kind}
+      {actor.id && (
+        <div className="muted cell-small">
+          <code className="id id-short" title={actor.id}>
+            {shortId(actor.id)}
+          </code>
+        </div>
+      )}
+    </>
+  );
 }
 
 function dataText(data: Record<string, unknown>): string {
@@ -76,30 +87,63 @@ export function AuditPage(): ReactNode {
   };
 
   return (
-    <Page title="Audit" subtitle="Every credential and access event of this account, newest first. Failed authentications are grouped per client, version, code and minute.">
+    <Page
+      title="Audit"
+      subtitle="Every credential and access event of this account, newest first. Failed authentications are grouped per client, version, code and minute."
+    >
       <Section title="Filters">
         <form className="form form-inline" onSubmit={apply}>
           <div className="field">
             <label htmlFor="audit-type">Event type</label>
             <select id="audit-type" value={draft.type} onChange={(event) => setDraft({ ...draft, type: event.target.value })}>
               <option value="">All events</option>
-              {eventTypes.map((type) => <option key={type} value={type}>{type}</option>)}
+              {eventTypes.map((type) => (
+                <option key={type} value={type}>
+                  {type}
+                </option>
+              ))}
             </select>
           </div>
           <div className="field">
             <label htmlFor="audit-client">Client ID</label>
-            <input id="audit-client" value={draft.clientId} spellCheck={false} onChange={(event) => setDraft({ ...draft, clientId: event.target.value })} />
+            <input
+              id="audit-client"
+              value={draft.clientId}
+              spellCheck={false}
+              onChange={(event) => setDraft({ ...draft, clientId: event.target.value })}
+            />
           </div>
           <div className="field">
             <label htmlFor="audit-since">From</label>
-            <input id="audit-since" type="datetime-local" value={draft.since} onChange={(event) => setDraft({ ...draft, since: event.target.value })} />
+            <input
+              id="audit-since"
+              type="datetime-local"
+              value={draft.since}
+              onChange={(event) => setDraft({ ...draft, since: event.target.value })}
+            />
           </div>
           <div className="field">
             <label htmlFor="audit-until">Until</label>
-            <input id="audit-until" type="datetime-local" value={draft.until} onChange={(event) => setDraft({ ...draft, until: event.target.value })} />
+            <input
+              id="audit-until"
+              type="datetime-local"
+              value={draft.until}
+              onChange={(event) => setDraft({ ...draft, until: event.target.value })}
+            />
           </div>
-          <button type="submit" className="button button-primary">Apply filters</button>
-          <button type="button" className="button" onClick={() => { setDraft(EMPTY); setFilters(EMPTY); }}>Clear</button>
+          <button type="submit" className="button button-primary">
+            Apply filters
+          </button>
+          <button
+            type="button"
+            className="button"
+            onClick={() => {
+              setDraft(EMPTY);
+              setFilters(EMPTY);
+            }}
+          >
+            Clear
+          </button>
         </form>
       </Section>
       <Section title="Events">
@@ -109,14 +153,43 @@ export function AuditPage(): ReactNode {
         {items && items.length > 0 && (
           <div className="table-wrap">
             <table className="table-dense">
-              <thead><tr><th scope="col">When</th><th scope="col">Event</th><th scope="col">Actor</th><th scope="col">Client</th><th scope="col">Code</th><th scope="col">Count</th><th scope="col">Details</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Event</th>
+                  <th scope="col">Actor</th>
+                  <th scope="col">Client</th>
+                  <th scope="col">Code</th>
+                  <th scope="col">Count</th>
+                  <th scope="col">Details</th>
+                </tr>
+              </thead>
               <tbody>
                 {items.map((event) => (
                   <tr key={event.id}>
                     <td className="cell-nowrap">{formatDate(event.at)}</td>
-                    <td><code>{event.type}</code></td>
-                    <td><Actor actor={event.actor} /></td>
-                    <td>{event.clientId ? <Link to={`/clients/${encodeURIComponent(event.clientId)}`} title={event.clientId}><code className="id id-short">{shortId(event.clientId)}</code></Link> : '—'}{event.versionId && <div className="muted cell-small"><code className="id id-short" title={event.versionId}>{shortId(event.versionId)}</code></div>}</td>
+                    <td>
+                      <code>{event.type}</code>
+                    </td>
+                    <td>
+                      <Actor actor={event.actor} />
+                    </td>
+                    <td>
+                      {event.clientId ? (
+                        <Link to={`/clients/${encodeURIComponent(event.clientId)}`} title={event.clientId}>
+                          <code className="id id-short">{shortId(event.clientId)}</code>
+                        </Link>
+                      ) : (
+                        '—'
+                      )}
+                      {event.versionId && (
+                        <div className="muted cell-small">
+                          <code className="id id-short" title={event.versionId}>
+                            {shortId(event.versionId)}
+                          </code>
+                        </div>
+                      )}
+                    </td>
                     <td>{event.code ?? '—'}</td>
                     <td>{event.count}</td>
                     <td className="cell-wrap cell-small">{dataText(event.data) || '—'}</td>
@@ -129,7 +202,11 @@ export function AuditPage(): ReactNode {
         {items && (
           <div className="list-footer">
             <span className="muted">{items.length} events shown</span>
-            {cursor && <button type="button" className="button button-small" disabled={isLoading} onClick={() => void load(filters, cursor)}>Older events</button>}
+            {cursor && (
+              <button type="button" className="button button-small" disabled={isLoading} onClick={() => void load(filters, cursor)}>
+                Older events
+              </button>
+            )}
           </div>
         )}
       </Section>

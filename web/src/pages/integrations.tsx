@@ -34,28 +34,65 @@ export function IntegrationsPage(): ReactNode {
   });
 
   return (
-    <Page title="Manage Integrations" subtitle="Integration records sign requests with OAuth 1.0a token-based authentication: a consumer key and secret, plus tokens issued to members.">
+    <Page
+      title="Manage Integrations"
+      subtitle="Integration records sign requests with OAuth 1.0a token-based authentication: a consumer key and secret, plus tokens issued to members."
+    >
       {created && (
-        <SecretReveal title={`New integration: ${created.name}`} fields={[{ label: 'Consumer Key', value: created.consumerKey ?? '' }, { label: 'Consumer Secret', value: created.consumerSecret ?? '' }]}>
-          <p><Link to={`/clients/${encodeURIComponent(created.id)}`}>Open {created.name}</Link> to issue tokens (leaving this page discards the secret).</p>
+        <SecretReveal
+          title={`New integration: ${created.name}`}
+          fields={[
+            { label: 'Consumer Key', value: created.consumerKey ?? '' },
+            { label: 'Consumer Secret', value: created.consumerSecret ?? '' },
+          ]}
+        >
+          <p>
+            <Link to={`/clients/${encodeURIComponent(created.id)}`}>Open {created.name}</Link> to issue tokens (leaving this page discards
+            the secret).
+          </p>
         </SecretReveal>
       )}
       <Section title="Integration records">
         {list.error && <ErrorMessage error={list.error} />}
         {!list.items && !list.error && <Loading />}
-        {list.items && list.items.length === 0 && <p className="empty">No integration records yet. Create one below, or install a bundle another account published.</p>}
+        {list.items && list.items.length === 0 && (
+          <p className="empty">No integration records yet. Create one below, or install a bundle another account published.</p>
+        )}
         {list.items && list.items.length > 0 && (
           <div className="table-wrap">
             <table>
-              <thead><tr><th scope="col">Name</th><th scope="col">Consumer key</th><th scope="col">Token-based auth</th><th scope="col">Source</th><th scope="col">Status</th><th scope="col">Created</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Consumer key</th>
+                  <th scope="col">Token-based auth</th>
+                  <th scope="col">Source</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Created</th>
+                </tr>
+              </thead>
               <tbody>
                 {list.items.map((client) => (
                   <tr key={client.id}>
-                    <td><Link to={`/clients/${encodeURIComponent(client.id)}`}>{client.name}</Link></td>
-                    <td><code className="id">{client.consumerKey ?? '—'}</code></td>
+                    <td>
+                      <Link to={`/clients/${encodeURIComponent(client.id)}`}>{client.name}</Link>
+                    </td>
+                    <td>
+                      <code className="id">{client.consumerKey ?? '—'}</code>
+                    </td>
                     <td>{client.tokenBasedAuth === false ? 'Off' : 'On'}</td>
-                    <td>{client.bundleId ? <>Bundle from <strong>{client.ownerAccountId}</strong></> : 'This account'}</td>
-                    <td><ClientStatus client={client} /></td>
+                    <td>
+                      {client.bundleId ? (
+                        <>
+                          Bundle from <strong>{client.ownerAccountId}</strong>
+                        </>
+                      ) : (
+                        'This account'
+                      )}
+                    </td>
+                    <td>
+                      <ClientStatus client={client} />
+                    </td>
                     <td>{formatDate(client.createdAt)}</td>
                   </tr>
                 ))}
@@ -63,12 +100,20 @@ export function IntegrationsPage(): ReactNode {
             </table>
           </div>
         )}
-        {list.items && <ListFooter count={list.items.length} noun="records" hasMore={list.hasMore} isLoading={list.isLoading} onMore={list.loadMore} />}
+        {list.items && (
+          <ListFooter count={list.items.length} noun="records" hasMore={list.hasMore} isLoading={list.isLoading} onMore={list.loadMore} />
+        )}
       </Section>
 
       {can('credentials.manage') && (
         <Section title="New integration record">
-          <form className="form form-inline" onSubmit={(event: FormEvent) => { event.preventDefault(); void create.run(); }}>
+          <form
+            className="form form-inline"
+            onSubmit={(event: FormEvent) => {
+              event.preventDefault();
+              void create.run();
+            }}
+          >
             <div className="field">
               <label htmlFor="tba-name">Record name</label>
               <input id="tba-name" required maxLength={200} value={name} onChange={(event) => setName(event.target.value)} />
@@ -81,7 +126,9 @@ export function IntegrationsPage(): ReactNode {
               <input id="tba-sha1" type="checkbox" checked={allowHmacSha1} onChange={(event) => setAllowHmacSha1(event.target.checked)} />
               <label htmlFor="tba-sha1">Also accept HMAC-SHA1 signatures</label>
             </div>
-            <button type="submit" className="button button-primary" disabled={create.isBusy}>Create record</button>
+            <button type="submit" className="button button-primary" disabled={create.isBusy}>
+              Create record
+            </button>
           </form>
           <ErrorMessage error={create.error} />
         </Section>
@@ -89,13 +136,24 @@ export function IntegrationsPage(): ReactNode {
 
       {can('accounts.manage') && (
         <Section title="Install a bundle">
-          <p className="muted">Another account can publish one of its records as a bundle. Installing it lets you issue tokens for your own members; only the owning account can reset its credentials.</p>
-          <form className="form form-inline" onSubmit={(event: FormEvent) => { event.preventDefault(); void install.run(); }}>
+          <p className="muted">
+            Another account can publish one of its records as a bundle. Installing it lets you issue tokens for your own members; only the
+            owning account can reset its credentials.
+          </p>
+          <form
+            className="form form-inline"
+            onSubmit={(event: FormEvent) => {
+              event.preventDefault();
+              void install.run();
+            }}
+          >
             <div className="field">
               <label htmlFor="bundle-id">Bundle ID</label>
               <input id="bundle-id" required value={bundleId} onChange={(event) => setBundleId(event.target.value)} spellCheck={false} />
             </div>
-            <button type="submit" className="button" disabled={install.isBusy}>Install bundle</button>
+            <button type="submit" className="button" disabled={install.isBusy}>
+              Install bundle
+            </button>
           </form>
           <ErrorMessage error={install.error} />
         </Section>

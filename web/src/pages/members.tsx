@@ -11,14 +11,31 @@ import { useResource } from '../lib/use-resource';
 
 type Permissions = BodyOf<'post', '/v1/roles'>['permissions'];
 
-function CheckList({ idPrefix, legend, options, chosen, onChange }: { idPrefix: string; legend: string; options: string[]; chosen: string[]; onChange: (next: string[]) => void }): ReactNode {
+function CheckList({
+  idPrefix,
+  legend,
+  options,
+  chosen,
+  onChange,
+}: {
+  idPrefix: string;
+  legend: string;
+  options: string[];
+  chosen: string[];
+  onChange: (next: string[]) => void;
+}): ReactNode {
   return (
     <fieldset className="fieldset">
       <legend>{legend}</legend>
       <div className="check-grid">
         {options.map((option) => (
           <div key={option} className="field field-check">
-            <input id={`${idPrefix}-${option}`} type="checkbox" checked={chosen.includes(option)} onChange={(event) => onChange(event.target.checked ? [...chosen, option] : chosen.filter((item) => item !== option))} />
+            <input
+              id={`${idPrefix}-${option}`}
+              type="checkbox"
+              checked={chosen.includes(option)}
+              onChange={(event) => onChange(event.target.checked ? [...chosen, option] : chosen.filter((item) => item !== option))}
+            />
             <label htmlFor={`${idPrefix}-${option}`}>{option}</label>
           </div>
         ))}
@@ -64,16 +81,44 @@ export function MembersPage(): ReactNode {
         {active.length > 0 && (
           <div className="table-wrap">
             <table>
-              <thead><tr><th scope="col">Email</th><th scope="col">Roles</th><th scope="col">Added</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">Email</th>
+                  <th scope="col">Roles</th>
+                  <th scope="col">Added</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
               <tbody>
                 {active.map((member) => (
                   <tr key={member.id}>
-                    <td>{member.email}{member.id === me.id && <span className="badge badge-current">You</span>}</td>
+                    <td>
+                      {member.email}
+                      {member.id === me.id && <span className="badge badge-current">You</span>}
+                    </td>
                     <td>{member.roles.join(', ') || '—'}</td>
                     <td>{formatDate(member.createdAt)}</td>
                     <td className="cell-actions">
-                      <button type="button" className="button button-small button-quiet" onClick={() => setEditing({ member, roles: member.roles })} aria-label={`Change roles of ${member.email}`}>Change roles</button>
-                      {member.id !== me.id && <button type="button" className="button button-small button-quiet" onClick={() => setRemoving(member)} aria-label={`Remove ${member.email}`}>Remove</button>}
+                      <button
+                        type="button"
+                        className="button button-small button-quiet"
+                        onClick={() => setEditing({ member, roles: member.roles })}
+                        aria-label={`Change roles of ${member.email}`}
+                      >
+                        Change roles
+                      </button>
+                      {member.id !== me.id && (
+                        <button
+                          type="button"
+                          className="button button-small button-quiet"
+                          onClick={() => setRemoving(member)}
+                          aria-label={`Remove ${member.email}`}
+                        >
+                          Remove
+                        </button>
+                      )}
                     </td>
                   </tr>
                 ))}
@@ -81,7 +126,13 @@ export function MembersPage(): ReactNode {
             </table>
           </div>
         )}
-        <form className="form subform" onSubmit={(event: FormEvent) => { event.preventDefault(); void addMember.run(); }}>
+        <form
+          className="form subform"
+          onSubmit={(event: FormEvent) => {
+            event.preventDefault();
+            void addMember.run();
+          }}
+        >
           <h3>Add a member</h3>
           <div className="form-row">
             <div className="field">
@@ -90,12 +141,23 @@ export function MembersPage(): ReactNode {
             </div>
             <div className="field">
               <label htmlFor="member-password">Console password (optional)</label>
-              <input id="member-password" type="password" autoComplete="new-password" minLength={8} value={password} onChange={(event) => setPassword(event.target.value)} />
+              <input
+                id="member-password"
+                type="password"
+                autoComplete="new-password"
+                minLength={8}
+                value={password}
+                onChange={(event) => setPassword(event.target.value)}
+              />
             </div>
           </div>
           <CheckList idPrefix="new-member-role" legend="Roles" options={roleNames} chosen={memberRoles} onChange={setMemberRoles} />
           <ErrorMessage error={addMember.error} />
-          <div><button type="submit" className="button button-primary" disabled={addMember.isBusy}>Add member</button></div>
+          <div>
+            <button type="submit" className="button button-primary" disabled={addMember.isBusy}>
+              Add member
+            </button>
+          </div>
         </form>
       </Section>
 
@@ -104,28 +166,73 @@ export function MembersPage(): ReactNode {
         {roles.data && (
           <div className="table-wrap">
             <table>
-              <thead><tr><th scope="col">Role</th><th scope="col">Permissions</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">Role</th>
+                  <th scope="col">Permissions</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
               <tbody>
                 {roles.data.items.map((role) => (
                   <tr key={role.name}>
-                    <td>{role.name}{role.builtIn && <span className="badge badge-retired">Built in</span>}</td>
+                    <td>
+                      {role.name}
+                      {role.builtIn && <span className="badge badge-retired">Built in</span>}
+                    </td>
                     <td className="cell-wrap cell-small">{role.permissions.join(', ')}</td>
-                    <td className="cell-actions">{!role.builtIn && <button type="button" className="button button-small button-quiet" onClick={() => setDeleting(role)} aria-label={`Remove role ${role.name}`}>Remove</button>}</td>
+                    <td className="cell-actions">
+                      {!role.builtIn && (
+                        <button
+                          type="button"
+                          className="button button-small button-quiet"
+                          onClick={() => setDeleting(role)}
+                          aria-label={`Remove role ${role.name}`}
+                        >
+                          Remove
+                        </button>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
         )}
-        <form className="form subform" onSubmit={(event: FormEvent) => { event.preventDefault(); void addRole.run(); }}>
+        <form
+          className="form subform"
+          onSubmit={(event: FormEvent) => {
+            event.preventDefault();
+            void addRole.run();
+          }}
+        >
           <h3>New custom role</h3>
           <div className="field">
             <label htmlFor="role-name">Role name</label>
-            <input id="role-name" required maxLength={100} placeholder="Portal Admin" value={roleName} onChange={(event) => setRoleName(event.target.value)} />
+            <input
+              id="role-name"
+              required
+              maxLength={100}
+              placeholder="Portal Admin"
+              value={roleName}
+              onChange={(event) => setRoleName(event.target.value)}
+            />
           </div>
-          <CheckList idPrefix="new-role-permission" legend="Permissions" options={me.permissions} chosen={rolePermissions} onChange={setRolePermissions} />
+          <CheckList
+            idPrefix="new-role-permission"
+            legend="Permissions"
+            options={me.permissions}
+            chosen={rolePermissions}
+            onChange={setRolePermissions}
+          />
           <ErrorMessage error={addRole.error} />
-          <div><button type="submit" className="button" disabled={addRole.isBusy}>Create role</button></div>
+          <div>
+            <button type="submit" className="button" disabled={addRole.isBusy}>
+              Create role
+            </button>
+          </div>
         </form>
       </Section>
 
@@ -143,8 +250,16 @@ export function MembersPage(): ReactNode {
       >
         {editing && (
           <>
-            <p>Roles of <strong className="target">{editing.member.email}</strong>. Tokens issued for a role they lose are revoked.</p>
-            <CheckList idPrefix="edit-role" legend="Roles" options={roleNames} chosen={editing.roles} onChange={(next) => setEditing({ ...editing, roles: next })} />
+            <p>
+              Roles of <strong className="target">{editing.member.email}</strong>. Tokens issued for a role they lose are revoked.
+            </p>
+            <CheckList
+              idPrefix="edit-role"
+              legend="Roles"
+              options={roleNames}
+              chosen={editing.roles}
+              onChange={(next) => setEditing({ ...editing, roles: next })}
+            />
           </>
         )}
       </ConfirmDialog>
@@ -159,7 +274,11 @@ export function MembersPage(): ReactNode {
         }}
         isDanger
       >
-        {removing && <p>Remove <strong className="target">{removing.email}</strong>? Their tokens, admin tokens and sessions end at once.</p>}
+        {removing && (
+          <p>
+            Remove <strong className="target">{removing.email}</strong>? Their tokens, admin tokens and sessions end at once.
+          </p>
+        )}
       </ConfirmDialog>
       <ConfirmDialog
         open={deleting !== undefined}
@@ -173,7 +292,11 @@ export function MembersPage(): ReactNode {
         }}
         isDanger
       >
-        {deleting && <p>Delete the role <strong className="target">{deleting.name}</strong>? Members lose it, and tokens issued for it are revoked.</p>}
+        {deleting && (
+          <p>
+            Delete the role <strong className="target">{deleting.name}</strong>? Members lose it, and tokens issued for it are revoked.
+          </p>
+        )}
       </ConfirmDialog>
     </Page>
   );

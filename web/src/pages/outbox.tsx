@@ -14,12 +14,17 @@ export function OutboxPage(): ReactNode {
   const { eventTypes } = useOpenApiEnums();
   const [status, setStatus] = useState('');
   const [type, setType] = useState('');
-  const outbox = useResource(`outbox:${status}:${type}`, () => request('get', '/v1/outbox', {
-    query: { ...(status ? { status: status as 'pending' | 'sent' | 'failed' } : {}), ...(type ? { type: type as never } : {}) },
-  }));
+  const outbox = useResource(`outbox:${status}:${type}`, () =>
+    request('get', '/v1/outbox', {
+      query: { ...(status ? { status: status as 'pending' | 'sent' | 'failed' } : {}), ...(type ? { type: type as never } : {}) },
+    }),
+  );
   const items = outbox.data?.items ?? [];
   return (
-    <Page title="Outbox" subtitle="Notifications by email and webhook. Each is stored in the same transaction as its event and delivered at least once.">
+    <Page
+      title="Outbox"
+      subtitle="Notifications by email and webhook. Each is stored in the same transaction as its event and delivered at least once."
+    >
       <Section title="Messages">
         <div className="form form-inline">
           <div className="field">
@@ -35,7 +40,11 @@ export function OutboxPage(): ReactNode {
             <label htmlFor="outbox-type">Event type</label>
             <select id="outbox-type" value={type} onChange={(event) => setType(event.target.value)}>
               <option value="">All events</option>
-              {eventTypes.map((item) => <option key={item} value={item}>{item}</option>)}
+              {eventTypes.map((item) => (
+                <option key={item} value={item}>
+                  {item}
+                </option>
+              ))}
             </select>
           </div>
         </div>
@@ -45,15 +54,30 @@ export function OutboxPage(): ReactNode {
         {items.length > 0 && (
           <div className="table-wrap">
             <table className="table-dense">
-              <thead><tr><th scope="col">Queued</th><th scope="col">Event</th><th scope="col">Channel</th><th scope="col">Recipient</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Last error</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">Queued</th>
+                  <th scope="col">Event</th>
+                  <th scope="col">Channel</th>
+                  <th scope="col">Recipient</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Attempts</th>
+                  <th scope="col">Last error</th>
+                </tr>
+              </thead>
               <tbody>
                 {items.map((message) => (
                   <tr key={message.id}>
                     <td className="cell-nowrap">{formatDate(message.createdAt)}</td>
-                    <td><code>{message.type}</code></td>
+                    <td>
+                      <code>{message.type}</code>
+                    </td>
                     <td>{message.channel}</td>
                     <td className="cell-wrap">{message.recipient}</td>
-                    <td><StateBadge state={STATUS_BADGE[message.status] ?? 'retired'}>{message.status}</StateBadge>{message.sentAt && <div className="muted cell-small">{formatDate(message.sentAt)}</div>}</td>
+                    <td>
+                      <StateBadge state={STATUS_BADGE[message.status] ?? 'retired'}>{message.status}</StateBadge>
+                      {message.sentAt && <div className="muted cell-small">{formatDate(message.sentAt)}</div>}
+                    </td>
                     <td>{message.attempts}</td>
                     <td className="cell-wrap cell-small">{message.lastError ?? '—'}</td>
                   </tr>

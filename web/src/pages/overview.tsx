@@ -24,10 +24,14 @@ export function OverviewPage(): ReactNode {
   const me = useMe();
   const { can } = useSession();
   const now = useNow(1000);
-  const clients = useResource(can('credentials.read') ? 'overview-clients' : null, () => request('get', '/v1/clients', { query: { limit: '200' } }));
+  const clients = useResource(can('credentials.read') ? 'overview-clients' : null, () =>
+    request('get', '/v1/clients', { query: { limit: '200' } }),
+  );
   const audit = useResource(can('audit.read') ? 'overview-audit' : null, () => request('get', '/v1/audit', { query: { limit: '8' } }));
   const items = (clients.data?.items ?? []).filter((client) => client.state === 'active');
-  const rotating = items.flatMap((client) => client.versions.filter((version) => version.state === 'previous' && version.graceUntil).map((version) => ({ client, version })));
+  const rotating = items.flatMap((client) =>
+    client.versions.filter((version) => version.state === 'previous' && version.graceUntil).map((version) => ({ client, version })),
+  );
   const locked = items.filter((client) => client.locked);
   const empty = items.filter(needsCredentials);
 
@@ -49,25 +53,37 @@ export function OverviewPage(): ReactNode {
           </ul>
           <div className="grid-2">
             <Section title="Rotations in progress">
-              {rotating.length === 0
-                ? <p className="empty">No old secret is in a grace period.</p>
-                : (
-                  <ul className="attention">
-                    {rotating.map(({ client, version }) => (
-                      <li key={version.versionId}>{clientLink(client)}: the previous secret is accepted for <strong className="countdown">{formatDuration((Date.parse(version.graceUntil!) - now) / 1000)}</strong> more (last used {formatAgo(version.lastUsedAt, now)}).</li>
-                    ))}
-                  </ul>
-                )}
+              {rotating.length === 0 ? (
+                <p className="empty">No old secret is in a grace period.</p>
+              ) : (
+                <ul className="attention">
+                  {rotating.map(({ client, version }) => (
+                    <li key={version.versionId}>
+                      {clientLink(client)}: the previous secret is accepted for{' '}
+                      <strong className="countdown">{formatDuration((Date.parse(version.graceUntil!) - now) / 1000)}</strong> more (last
+                      used {formatAgo(version.lastUsedAt, now)}).
+                    </li>
+                  ))}
+                </ul>
+              )}
             </Section>
             <Section title="Needs attention">
-              {locked.length === 0 && empty.length === 0
-                ? <p className="empty">Nothing is locked, and every client has working credentials.</p>
-                : (
-                  <ul className="attention">
-                    {locked.map((client) => <li key={client.id} className="attention-alert">{clientLink(client)} is locked after {client.failedAttempts ?? 0} failed attempts.</li>)}
-                    {empty.map((client) => <li key={client.id}>{clientLink(client)} has no working secret ({client.registrationOnly ? 'run the registration' : 'regenerate it'}).</li>)}
-                  </ul>
-                )}
+              {locked.length === 0 && empty.length === 0 ? (
+                <p className="empty">Nothing is locked, and every client has working credentials.</p>
+              ) : (
+                <ul className="attention">
+                  {locked.map((client) => (
+                    <li key={client.id} className="attention-alert">
+                      {clientLink(client)} is locked after {client.failedAttempts ?? 0} failed attempts.
+                    </li>
+                  ))}
+                  {empty.map((client) => (
+                    <li key={client.id}>
+                      {clientLink(client)} has no working secret ({client.registrationOnly ? 'run the registration' : 'regenerate it'}).
+                    </li>
+                  ))}
+                </ul>
+              )}
             </Section>
           </div>
           {clients.data.nextCursor && <p className="muted">Counting the first 200 clients.</p>}
@@ -75,15 +91,27 @@ export function OverviewPage(): ReactNode {
       )}
       {audit.data && (
         <Section title="Recent activity" actions={<Link to="/audit">All events</Link>}>
-          {audit.data.items.length === 0
-            ? <p className="empty">No events yet.</p>
-            : (
-              <ul className="activity">
-                {audit.data.items.map((event) => (
-                  <li key={event.id}><code>{event.type}</code>{event.clientId && <> · <Link to={`/clients/${encodeURIComponent(event.clientId)}`}><code className="id">{event.clientId}</code></Link></>}<span className="muted"> · {formatAgo(event.at, now)}</span></li>
-                ))}
-              </ul>
-            )}
+          {audit.data.items.length === 0 ? (
+            <p className="empty">No events yet.</p>
+          ) : (
+            <ul className="activity">
+              {audit.data.items.map((event) => (
+                <li key={event.id}>
+                  <code>{event.type}</code>
+                  {event.clientId && (
+                    <>
+                      {' '}
+                      ·{' '}
+                      <Link to={`/clients/${encodeURIComponent(event.clientId)}`}>
+                        <code className="id">{event.clientId}</code>
+                      </Link>
+                    </>
+                  )}
+                  <span className="muted"> · {formatAgo(event.at, now)}</span>
+                </li>
+              ))}
+            </ul>
+          )}
         </Section>
       )}
     </Page>

@@ -34,10 +34,15 @@ export function WebhooksPage(): ReactNode {
   const items = hooks.data?.items ?? [];
 
   return (
-    <Page title="Webhooks" subtitle="Rekey posts signed events to these endpoints: registrations, rotations, resets, revocations, lockouts, expiring secrets, sandbox refreshes.">
+    <Page
+      title="Webhooks"
+      subtitle="Rekey posts signed events to these endpoints: registrations, rotations, resets, revocations, lockouts, expiring secrets, sandbox refreshes."
+    >
       {created && (
         <SecretReveal title={`Signing secret for ${created.url}`} fields={[{ label: 'Signing Secret', value: created.secret }]}>
-          <p className="muted">Verify each delivery's <code>webhook-signature</code> header with it (Standard Webhooks).</p>
+          <p className="muted">
+            Verify each delivery's <code>webhook-signature</code> header with it (Standard Webhooks).
+          </p>
         </SecretReveal>
       )}
       <Section title="Endpoints">
@@ -47,14 +52,36 @@ export function WebhooksPage(): ReactNode {
         {items.length > 0 && (
           <div className="table-wrap">
             <table>
-              <thead><tr><th scope="col">URL</th><th scope="col">Events</th><th scope="col">Added</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">URL</th>
+                  <th scope="col">Events</th>
+                  <th scope="col">Added</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
               <tbody>
                 {items.map((hook) => (
                   <tr key={hook.id}>
-                    <td className="cell-wrap"><code>{hook.url}</code></td>
-                    <td className="cell-wrap cell-small">{hook.events.length === webhookEvents.length ? 'All events' : hook.events.join(', ')}</td>
+                    <td className="cell-wrap">
+                      <code>{hook.url}</code>
+                    </td>
+                    <td className="cell-wrap cell-small">
+                      {hook.events.length === webhookEvents.length ? 'All events' : hook.events.join(', ')}
+                    </td>
                     <td>{formatDate(hook.createdAt)}</td>
-                    <td className="cell-actions"><button type="button" className="button button-small button-quiet" onClick={() => setRemoving(hook)} aria-label={`Remove webhook ${hook.url}`}>Remove</button></td>
+                    <td className="cell-actions">
+                      <button
+                        type="button"
+                        className="button button-small button-quiet"
+                        onClick={() => setRemoving(hook)}
+                        aria-label={`Remove webhook ${hook.url}`}
+                      >
+                        Remove
+                      </button>
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -63,25 +90,52 @@ export function WebhooksPage(): ReactNode {
         )}
       </Section>
       <Section title="Add an endpoint">
-        <form className="form" onSubmit={(event: FormEvent) => { event.preventDefault(); void add.run(); }}>
+        <form
+          className="form"
+          onSubmit={(event: FormEvent) => {
+            event.preventDefault();
+            void add.run();
+          }}
+        >
           <div className="field">
             <label htmlFor="hook-url">Endpoint URL</label>
-            <input id="hook-url" type="url" required placeholder="https://hooks.example.com/rekey" value={url} onChange={(event) => setUrl(event.target.value)} aria-describedby="hook-url-hint" />
-            <p id="hook-url-hint" className="hint">HTTPS, reachable from Rekey. Private and loopback addresses are refused unless the operator allowed them.</p>
+            <input
+              id="hook-url"
+              type="url"
+              required
+              placeholder="https://hooks.example.com/rekey"
+              value={url}
+              onChange={(event) => setUrl(event.target.value)}
+              aria-describedby="hook-url-hint"
+            />
+            <p id="hook-url-hint" className="hint">
+              HTTPS, reachable from Rekey. Private and loopback addresses are refused unless the operator allowed them.
+            </p>
           </div>
           <fieldset className="fieldset">
             <legend>Events</legend>
             <div className="check-grid">
               {webhookEvents.map((event) => (
                 <div key={event} className="field field-check">
-                  <input id={`hook-${event}`} type="checkbox" checked={events.includes(event)} onChange={(change) => toggle(event, change.target.checked)} />
-                  <label htmlFor={`hook-${event}`}><code>{event}</code></label>
+                  <input
+                    id={`hook-${event}`}
+                    type="checkbox"
+                    checked={events.includes(event)}
+                    onChange={(change) => toggle(event, change.target.checked)}
+                  />
+                  <label htmlFor={`hook-${event}`}>
+                    <code>{event}</code>
+                  </label>
                 </div>
               ))}
             </div>
           </fieldset>
           <ErrorMessage error={add.error} />
-          <div><button type="submit" className="button button-primary" disabled={add.isBusy || events.length === 0}>Add endpoint</button></div>
+          <div>
+            <button type="submit" className="button button-primary" disabled={add.isBusy || events.length === 0}>
+              Add endpoint
+            </button>
+          </div>
         </form>
       </Section>
       <ConfirmDialog
@@ -95,7 +149,11 @@ export function WebhooksPage(): ReactNode {
         }}
         isDanger
       >
-        {removing && <p>Remove <code className="target">{removing.url}</code>? Messages still queued for it will fail.</p>}
+        {removing && (
+          <p>
+            Remove <code className="target">{removing.url}</code>? Messages still queued for it will fail.
+          </p>
+        )}
       </ConfirmDialog>
     </Page>
   );

@@ -1,14 +1,36 @@
 // Runs inside Chromium, loaded as a native ES module from the built package (packages/sdk/dist)
 // through an import map: what a browser app without a bundler would do. Each function returns
 // plain data for browser.test.ts to check. The page is served from Rekey's own origin.
-import { createControlClient, createSignedUrlVerifier, regenerateIntegratorSecret, RekeyApiError, signedFetch, signRequest } from '@rekey/sdk';
+import {
+  createControlClient,
+  createSignedUrlVerifier,
+  regenerateIntegratorSecret,
+  RekeyApiError,
+  signedFetch,
+  signRequest,
+} from '@rekey/sdk';
 
-const errorFields = (error) => error instanceof RekeyApiError
-  ? { isRekeyApiError: true, name: error.name, status: error.status, code: error.code, title: error.title, detail: error.detail, requestId: error.requestId, errors: error.errors }
-  : { isRekeyApiError: false, message: String(error) };
+const errorFields = (error) =>
+  error instanceof RekeyApiError
+    ? {
+        isRekeyApiError: true,
+        name: error.name,
+        status: error.status,
+        code: error.code,
+        title: error.title,
+        detail: error.detail,
+        requestId: error.requestId,
+        errors: error.errors,
+      }
+    : { isRekeyApiError: false, message: String(error) };
 
 export function environment() {
-  return { hasProcess: typeof globalThis.process !== 'undefined', hasBuffer: typeof globalThis.Buffer !== 'undefined', userAgent: navigator.userAgent, origin: location.origin };
+  return {
+    hasProcess: typeof globalThis.process !== 'undefined',
+    hasBuffer: typeof globalThis.Buffer !== 'undefined',
+    userAgent: navigator.userAgent,
+    origin: location.origin,
+  };
 }
 
 export async function signVectors(vectors) {
@@ -33,7 +55,10 @@ export async function signVectors(vectors) {
 
 export async function signedRequests(credentials) {
   const whoami = await signedFetch(credentials, `${location.origin}/v1/whoami?from=browser`);
-  const withBody = await signedFetch(credentials, `${location.origin}/v1/whoami`, { method: 'POST', body: JSON.stringify({ hello: 'from the browser' }) });
+  const withBody = await signedFetch(credentials, `${location.origin}/v1/whoami`, {
+    method: 'POST',
+    body: JSON.stringify({ hello: 'from the browser' }),
+  });
   const rotated = await regenerateIntegratorSecret(location.origin, credentials, 0);
   const stale = await signedFetch(credentials, `${location.origin}/v1/whoami`);
   const fresh = await signedFetch({ clientId: credentials.clientId, secret: rotated.secret }, `${location.origin}/v1/whoami`);
@@ -64,7 +89,11 @@ export async function controlApi({ adminToken }) {
   const regenerated = await control.regenerate(created.id, { graceSeconds: 30 }, { idempotencyKey: 'browser-1' });
   const again = await control.regenerate(created.id, { graceSeconds: 30 }, { idempotencyKey: 'browser-1' });
   const viewed = await control.getClient(created.id);
-  const verdict = await control.verify({ method: 'GET', url: 'https://api.example/x', headers: { authorization: `Basic ${btoa(`${created.id}:${regenerated.secret}`)}` } });
+  const verdict = await control.verify({
+    method: 'GET',
+    url: 'https://api.example/x',
+    headers: { authorization: `Basic ${btoa(`${created.id}:${regenerated.secret}`)}` },
+  });
   await control.deleteClient(created.id);
   const afterDelete = await control.getClient(created.id);
   const notFound = await control.getClient('cli_nope').catch(errorFields);

@@ -35,7 +35,10 @@ export function describeMiddlewareExample(framework: Framework): void {
     it('lets a good credential through; the handler sees the identity (Basic key account, Bearer access token)', async () => {
       const response = await fetch(`${example.url}/api/hello`, { headers: { authorization: basic(apikey.id, apikey.secret) } });
       expect(response.status).toBe(200);
-      expect(await json(response)).toMatchObject({ hello: apikey.id, identity: { credentialType: 'basic', clientId: apikey.id, accountId: 'acme1', profile: 'apikey' } });
+      expect(await json(response)).toMatchObject({
+        hello: apikey.id,
+        identity: { credentialType: 'basic', clientId: apikey.id, accountId: 'acme1', profile: 'apikey' },
+      });
 
       const oauth = await control.createClient({ profile: 'oauth', name: `${framework} oauth`, allowedScopes: ['reports.read'] });
       const token = await fetch(`${rekey.url}/oauth/token`, {
@@ -54,28 +57,51 @@ export function describeMiddlewareExample(framework: Framework): void {
       const credentials = { clientId: integrator.id, secret: integrator.secret! };
       const signed = await signedFetch(credentials, `${example.url}/api/echo`, { method: 'POST', body: '{"order":42}' });
       expect(signed.status).toBe(200);
-      expect(await json(signed)).toMatchObject({ identity: { credentialType: 'http_signature', clientId: integrator.id }, body: { order: 42 } });
+      expect(await json(signed)).toMatchObject({
+        identity: { credentialType: 'http_signature', clientId: integrator.id },
+        body: { order: 42 },
+      });
 
       const url = `${example.url}/api/echo`;
       const headers = { 'content-type': 'application/json' };
-      const signature = await signRequest({ method: 'POST', url, headers, body: '{"order":43}', keyId: credentials.clientId, secret: credentials.secret });
+      const signature = await signRequest({
+        method: 'POST',
+        url,
+        headers,
+        body: '{"order":43}',
+        keyId: credentials.clientId,
+        secret: credentials.secret,
+      });
       expect((await fetch(url, { method: 'POST', headers: { ...headers, ...signature }, body: '{"order":43}' })).status).toBe(200);
       const replay = await fetch(url, { method: 'POST', headers: { ...headers, ...signature }, body: '{"order":43}' });
       expect(replay.status).toBe(401);
       expect((await json(replay)).code).toBe('replayed_nonce');
-      const tampered = await signRequest({ method: 'POST', url, headers, body: '{"order":44}', keyId: credentials.clientId, secret: credentials.secret });
+      const tampered = await signRequest({
+        method: 'POST',
+        url,
+        headers,
+        body: '{"order":44}',
+        keyId: credentials.clientId,
+        secret: credentials.secret,
+      });
       const digestMismatch = await fetch(url, { method: 'POST', headers: { ...headers, ...tampered }, body: '{"order":45}' });
       expect(digestMismatch.status).toBe(401);
       expect((await json(digestMismatch)).code).toBe('digest_mismatch');
     });
 
     it('answers a bad credential with 401, a problem document and a challenge', async () => {
-      const wrong = await fetch(`${example.url}/api/hello`, { headers: { authorization: basic(apikey.id, `${apikey.secret.slice(0, -8)}AAAAAAAA`) } });
+      const wrong = await fetch(`${example.url}/api/hello`, {
+        headers: { authorization: basic(apikey.id, `${apikey.secret.slice(0, -8)}AAAAAAAA`) },
+      });
       expect(wrong.status).toBe(401);
       expect(wrong.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(wrong.headers.get('www-authenticate')).toMatch(/Basic/);
       const problem = await json(wrong);
-      expect(problem).toMatchObject({ status: 401, title: 'Unauthorized', type: expect.stringMatching(/\/problems\/(bad_secret|malformed_credential)$/) });
+      expect(problem).toMatchObject({
+        status: 401,
+        title: 'Unauthorized',
+        type: expect.stringMatching(/\/problems\/(bad_secret|malformed_credential)$/),
+      });
       expect(['bad_secret', 'malformed_credential']).toContain(problem.code);
 
       const none = await fetch(`${example.url}/api/hello`);
@@ -84,7 +110,8 @@ export function describeMiddlewareExample(framework: Framework): void {
     });
 
     it(`refuses a revoked credential within the documented bound (cache ≤ ${MAX_CACHE_TTL_MS} ms after Rekey refuses it)`, async () => {
-      const hello = (secret: string): Promise<Response> => fetch(`${example.url}/api/hello`, { headers: { authorization: basic(apikey.id, secret) } });
+      const hello = (secret: string): Promise<Response> =>
+        fetch(`${example.url}/api/hello`, { headers: { authorization: basic(apikey.id, secret) } });
       expect((await hello(apikey.secret)).status).toBe(200);
       const rotated = await control.regenerate(apikey.id, { graceSeconds: 0 });
       // Poll: the bound is Rekey's (≤ 1 s on every node) plus the middleware's positive cache.

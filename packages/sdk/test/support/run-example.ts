@@ -12,7 +12,10 @@ export interface RunningExample {
 /** Starts packages/sdk/examples/<framework>.js as its own process and waits for its "listening on" line. */
 export async function runExample(framework: Framework, env: Record<string, string>): Promise<RunningExample> {
   const file = fileURLToPath(new URL(`../../examples/${framework}.js`, import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, [file], { env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [file], {
+    env: { ...process.env, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the ${framework} example did not start:\n${output}`)), 20_000);
@@ -34,11 +37,12 @@ export async function runExample(framework: Framework, env: Record<string, strin
   return {
     url,
     output: () => output,
-    stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
   };
 }

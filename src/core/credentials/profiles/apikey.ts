@@ -21,9 +21,21 @@ export const apikeyProfile: ProfileDescriptor<ApiKeyFields> = {
   noun: 'key account (apikey client)',
   settable: {
     maxFailedAttempts: { type: 'integer', minimum: 1, maximum: 1000, description: 'Failed attempts that lock the key account.' },
-    lockSeconds: { anyOf: [{ type: 'integer', minimum: 1, maximum: 30 * 86_400 }, { type: 'null' }], description: 'How long a lock lasts; null: until unlocked.' },
-    throttleFailuresPerMinute: { type: 'integer', minimum: 1, maximum: 1_000_000, description: 'Failures per minute before attempts are throttled.' },
-    lockScope: { type: 'string', enum: ['keyAccount', 'source'], description: 'What a lock applies to: the whole key account, or the failing source address.' },
+    lockSeconds: {
+      anyOf: [{ type: 'integer', minimum: 1, maximum: 30 * 86_400 }, { type: 'null' }],
+      description: 'How long a lock lasts; null: until unlocked.',
+    },
+    throttleFailuresPerMinute: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1_000_000,
+      description: 'Failures per minute before attempts are throttled.',
+    },
+    lockScope: {
+      type: 'string',
+      enum: ['keyAccount', 'source'],
+      description: 'What a lock applies to: the whole key account, or the failing source address.',
+    },
     staleSecretsCount: { type: 'boolean', description: 'Whether attempts with a replaced secret count towards the lock.' },
   },
   defaults: { maxFailedAttempts: 5, lockSeconds: null, throttleFailuresPerMinute: 30, lockScope: 'keyAccount', staleSecretsCount: false },

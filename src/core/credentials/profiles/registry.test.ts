@@ -48,7 +48,20 @@ describe('profile descriptors', () => {
     expect(schemas.get('email')).toBe(PROFILE_DESCRIPTORS.oauth.settable.email);
     expect(schemas.get('email')).toBe(PROFILE_DESCRIPTORS.integrator.settable.email);
     expect([...schemas.keys()].sort()).toEqual(
-      ['allowHmacSha1', 'allowedScopes', 'application', 'audience', 'contactName', 'email', 'lockScope', 'lockSeconds', 'maxFailedAttempts', 'staleSecretsCount', 'throttleFailuresPerMinute', 'tokenBasedAuth'].sort(),
+      [
+        'allowHmacSha1',
+        'allowedScopes',
+        'application',
+        'audience',
+        'contactName',
+        'email',
+        'lockScope',
+        'lockSeconds',
+        'maxFailedAttempts',
+        'staleSecretsCount',
+        'throttleFailuresPerMinute',
+        'tokenBasedAuth',
+      ].sort(),
     );
   });
 
@@ -63,7 +76,10 @@ describe('profile descriptors', () => {
   it('refuse the rotation paths a profile does not allow', () => {
     expect(PROFILE_DESCRIPTORS.tba.refuseRotation({}, 'control')?.code).toBe('use_reset');
     expect(PROFILE_DESCRIPTORS.tba.refuseRotation({}, 'reset')).toBeNull();
-    expect(PROFILE_DESCRIPTORS.tba.refuseRotation({ ownerAccountId: '42' }, 'reset')).toMatchObject({ code: 'bundle_managed', fields: { ownerAccountId: '42' } });
+    expect(PROFILE_DESCRIPTORS.tba.refuseRotation({ ownerAccountId: '42' }, 'reset')).toMatchObject({
+      code: 'bundle_managed',
+      fields: { ownerAccountId: '42' },
+    });
     expect(PROFILE_DESCRIPTORS.apikey.refuseRotation({ registrationOnly: true }, 'control')?.code).toBe('registration_only');
     expect(PROFILE_DESCRIPTORS.apikey.refuseRotation({ registrationOnly: true }, 'registration')).toBeNull();
     expect(PROFILE_DESCRIPTORS.apikey.refuseRotation({}, 'control')).toBeNull();
@@ -81,12 +97,21 @@ describe('profile descriptors', () => {
 
 describe('checkSettableFields', () => {
   it('accepts the fields of the profile and keeps nothing else', () => {
-    expect(checkSettableFields('apikey', { maxFailedAttempts: 5, lockSeconds: null, lockScope: 'source', staleSecretsCount: undefined })).toEqual({ maxFailedAttempts: 5, lockSeconds: null, lockScope: 'source' });
-    expect(checkSettableFields('oauth', { allowedScopes: ['reports.read'], email: 'a@b.example' })).toEqual({ allowedScopes: ['reports.read'], email: 'a@b.example' });
+    expect(
+      checkSettableFields('apikey', { maxFailedAttempts: 5, lockSeconds: null, lockScope: 'source', staleSecretsCount: undefined }),
+    ).toEqual({ maxFailedAttempts: 5, lockSeconds: null, lockScope: 'source' });
+    expect(checkSettableFields('oauth', { allowedScopes: ['reports.read'], email: 'a@b.example' })).toEqual({
+      allowedScopes: ['reports.read'],
+      email: 'a@b.example',
+    });
   });
 
   it('refuses a field of another profile with its pointer', () => {
-    expect(refusal(() => checkSettableFields('integrator', { allowedScopes: ['x'] }))).toEqual({ code: 'invalid_request', pointer: '/allowedScopes', message: '"allowedScopes" does not apply to integrator clients.' });
+    expect(refusal(() => checkSettableFields('integrator', { allowedScopes: ['x'] }))).toEqual({
+      code: 'invalid_request',
+      pointer: '/allowedScopes',
+      message: '"allowedScopes" does not apply to integrator clients.',
+    });
     expect(refusal(() => checkSettableFields('tba', { registrationOnly: true })).pointer).toBe('/registrationOnly');
     expect(refusal(() => checkSettableFields('apikey', { constructor: 1 })).pointer).toBe('/constructor');
   });
@@ -95,10 +120,14 @@ describe('checkSettableFields', () => {
     expect(refusal(() => checkSettableFields('apikey', { maxFailedAttempts: 0 })).message).toBe('maxFailedAttempts must be >= 1.');
     expect(refusal(() => checkSettableFields('apikey', { maxFailedAttempts: 1.5 })).message).toBe('maxFailedAttempts must be an integer.');
     expect(refusal(() => checkSettableFields('apikey', { lockSeconds: 30 * 86_400 + 1 })).pointer).toBe('/lockSeconds');
-    expect(refusal(() => checkSettableFields('apikey', { lockScope: 'everyone' })).message).toBe('lockScope must be one of keyAccount, source.');
+    expect(refusal(() => checkSettableFields('apikey', { lockScope: 'everyone' })).message).toBe(
+      'lockScope must be one of keyAccount, source.',
+    );
     expect(refusal(() => checkSettableFields('tba', { tokenBasedAuth: 'yes' })).message).toBe('tokenBasedAuth must be a boolean.');
     expect(refusal(() => checkSettableFields('oauth', { email: 'not an email' })).pointer).toBe('/email');
-    expect(refusal(() => checkSettableFields('oauth', { allowedScopes: ['a', 'a'] })).message).toBe('allowedScopes must not hold duplicate items.');
+    expect(refusal(() => checkSettableFields('oauth', { allowedScopes: ['a', 'a'] })).message).toBe(
+      'allowedScopes must not hold duplicate items.',
+    );
     expect(refusal(() => checkSettableFields('oauth', { allowedScopes: ['has"quote'] })).pointer).toBe('/allowedScopes');
     expect(refusal(() => checkSettableFields('oauth', { audience: '' })).pointer).toBe('/audience');
   });

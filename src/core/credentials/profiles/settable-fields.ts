@@ -33,7 +33,10 @@ function problemOf(schema: FieldSchema, value: unknown): string | null {
   }
 }
 
-function stringProblem(schema: { minLength?: number; maxLength?: number; pattern?: string; enum?: readonly string[] }, value: unknown): string | null {
+function stringProblem(
+  schema: { minLength?: number; maxLength?: number; pattern?: string; enum?: readonly string[] },
+  value: unknown,
+): string | null {
   if (typeof value !== 'string') return 'must be a string';
   if (schema.minLength !== undefined && value.length < schema.minLength) return `must have at least ${schema.minLength} characters`;
   if (schema.maxLength !== undefined && value.length > schema.maxLength) return `must have at most ${schema.maxLength} characters`;

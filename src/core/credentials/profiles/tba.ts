@@ -35,7 +35,9 @@ export const tbaProfile: ProfileDescriptor<TbaFields> = {
         fields: { ownerAccountId: fields.ownerAccountId },
       };
     }
-    return path === 'reset' ? null : { code: 'use_reset', message: 'Integration records are reset, not regenerated: use POST /v1/clients/{id}/reset.' };
+    return path === 'reset'
+      ? null
+      : { code: 'use_reset', message: 'Integration records are reset, not regenerated: use POST /v1/clients/{id}/reset.' };
   },
   view: (input) => (input.consumerKey ? { consumerKey: input.consumerKey } : {}),
 };
