@@ -4,6 +4,7 @@ import { OAUTH_MIGRATION } from './migrations/oauth.js';
 import { PORTAL_MIGRATION } from './migrations/portal.js';
 import { REGISTRATION_MIGRATION } from './migrations/registration.js';
 import { TBA_MIGRATION } from './migrations/tba.js';
+import { USAGE_BUCKETS_MIGRATION } from './migrations/usage-buckets.js';
 
 /**
  * Versioned schema migrations, shared by both stores. `{serial}` becomes the dialect's
@@ -152,6 +153,7 @@ CREATE TABLE changes (
   OAUTH_MIGRATION,
   PORTAL_MIGRATION,
   REGISTRATION_MIGRATION,
+  USAGE_BUCKETS_MIGRATION,
 ];
 
 const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'BIGSERIAL PRIMARY KEY' } as const;

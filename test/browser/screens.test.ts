@@ -254,6 +254,10 @@ describe('every console screen: axe-core and screenshots (Chromium)', () => {
 
     await go(page, '/api-keys', '11-api-keys');
     await go(page, `/clients/${data.reportingKeyId}`, '12-key-account-in-grace');
+    // Below the fold: verifications per version per hour, from GET /v1/clients/{id}/usage.
+    await page.getByRole('img', { name: /Verifications per hour/ }).scrollIntoViewIfNeeded();
+    await check(page, '12b-key-account-usage-chart');
+    await page.getByRole('heading', { level: 1 }).scrollIntoViewIfNeeded();
     await go(page, `/clients/${data.billingKeyId}`, '13-key-account');
     await page.getByRole('button', { name: 'Regenerate API Key Secret' }).click();
     await page.getByRole('dialog').locator('.app-name').first().waitFor();

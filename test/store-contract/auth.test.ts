@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { STORE_KINDS } from '../support/stores.js';
-import { T0, id, client, accountId, useContractStores } from './harness.js';
+import { HOUR_MS, USAGE_BUCKET_RETENTION_MS, hourOf } from '../../src/core/auth/index.js';
+import { T0, id, account, client, version, accountId, useContractStores } from './harness.js';
 
 describe.each(STORE_KINDS)('Store contract: auth (%s)', (kind) => {
   const stores = useContractStores(kind);
@@ -95,5 +96,51 @@ describe.each(STORE_KINDS)('Store contract: auth (%s)', (kind) => {
     ]);
     expect(await store.listStaleUsage(owner, 1)).toHaveLength(1);
     expect(await store.listStaleUsage(id('cli'), 10)).toEqual([]);
+  });
+
+  it('adds usage to hourly buckets per version, in the same flush as the counters, and purges buckets after 30 days', async () => {
+    const { store, peer } = stores;
+    const owner = client(accountId);
+    const otherAccount = account(id('acc'));
+    await store.insertAccount(otherAccount);
+    const stranger = client(otherAccount.id);
+    await store.insertClient(owner);
+    await store.insertClient(stranger);
+    const [older, newer] = [version(owner, { state: 'previous', graceUntil: T0 + HOUR_MS }), version(owner)];
+    const foreign = version(stranger);
+    for (const v of [older, newer, foreign]) await store.insertVersion(v);
+    const hour = hourOf(T0);
+    const next = hour + HOUR_MS;
+
+    await Promise.all([
+      store.applyUsage([
+        { versionId: newer.id, hour, count: 2, lastUsedAt: hour + 10 },
+        { versionId: older.id, hour, count: 5, lastUsedAt: hour + 20 },
+        // The same (version, hour) twice in one batch: a version's hour turned and came back.
+        { versionId: newer.id, hour, count: 1, lastUsedAt: hour + 30 },
+        { versionId: foreign.id, hour, count: 9, lastUsedAt: hour + 30 },
+        { versionId: 'ver_missing', hour, count: 4, lastUsedAt: hour + 30 },
+      ]),
+      (peer ?? store).applyUsage([{ versionId: newer.id, hour: next, count: 7, lastUsedAt: next + 1 }]),
+    ]);
+    await store.applyUsage([{ versionId: newer.id, hour, count: 10, lastUsedAt: hour + 40 }]);
+
+    expect(await store.listUsageBuckets(owner.id, hour)).toEqual(
+      [
+        { versionId: newer.id, hour, count: 13 },
+        { versionId: older.id, hour, count: 5 },
+        { versionId: newer.id, hour: next, count: 7 },
+      ].sort((a, b) => a.hour - b.hour || (a.versionId < b.versionId ? -1 : 1)),
+    );
+    expect(await store.listUsageBuckets(owner.id, next)).toEqual([{ versionId: newer.id, hour: next, count: 7 }]);
+    expect(await store.listUsageBuckets(stranger.id, hour)).toEqual([{ versionId: foreign.id, hour, count: 9 }]);
+    const versions = await store.listVersions(owner.id);
+    expect(versions.find((v) => v.id === newer.id)).toMatchObject({ useCount: 20, lastUsedAt: next + 1 });
+
+    // A bucket goes once its hour began more than 30 days ago.
+    await store.purgeExpired(hour + USAGE_BUCKET_RETENTION_MS);
+    expect(await store.listUsageBuckets(owner.id, 0)).toHaveLength(3);
+    await store.purgeExpired(hour + USAGE_BUCKET_RETENTION_MS + 1);
+    expect(await store.listUsageBuckets(owner.id, 0)).toEqual([{ versionId: newer.id, hour: next, count: 7 }]);
   });
 });

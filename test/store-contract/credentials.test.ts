@@ -52,8 +52,8 @@ describe.each(STORE_KINDS)('Store contract: credentials (%s)', (kind) => {
     await store.insertVersion(older);
     expect((await store.listVersions(owner.id)).map((v) => v.id)).toEqual([older.id, newer.id]);
     await store.updateVersion({ ...older, state: 'retired', retiredAt: T0 + 2, graceUntil: null });
-    await store.applyUsage([{ versionId: newer.id, count: 3, lastUsedAt: T0 + 50 }]);
-    await store.applyUsage([{ versionId: newer.id, count: 2, lastUsedAt: T0 + 40 }]);
+    await store.applyUsage([{ versionId: newer.id, hour: T0 - (T0 % 3_600_000), count: 3, lastUsedAt: T0 + 50 }]);
+    await store.applyUsage([{ versionId: newer.id, hour: T0 - (T0 % 3_600_000), count: 2, lastUsedAt: T0 + 40 }]);
     const [retired, current] = await store.listVersions(owner.id);
     expect(retired).toMatchObject({ state: 'retired', retiredAt: T0 + 2, graceUntil: null });
     expect(current).toMatchObject({ useCount: 5, lastUsedAt: T0 + 50, secretCiphertext: 'ciphertext' });

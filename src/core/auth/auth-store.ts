@@ -1,8 +1,11 @@
 import type { LockCounter, LockRule, SourceLockout } from './lockout.js';
 import type { StaleUse, StaleUsage } from './stale-use.js';
+import type { UsageBucket } from './usage-bucket.js';
 
+/** Uses of one version within one hour (`hour` is the hour's start). */
 export interface UsageUpdate {
   versionId: string;
+  hour: number;
   count: number;
   lastUsedAt: number;
 }
@@ -14,7 +17,13 @@ export interface UsageUpdate {
 export interface AuthStore {
   /** Records a nonce; false when it was already seen and has not expired. */
   claimNonce(scope: string, nonce: string, expiresAt: number, now: number): Promise<boolean>;
+  /**
+   * Adds the counts to each version's use count and last use, and to its hourly bucket, in one
+   * transaction. Several updates may name the same (version, hour); their counts add up.
+   */
   applyUsage(updates: readonly UsageUpdate[]): Promise<void>;
+  /** The client's hourly buckets from the hour starting at `sinceHour` on, by hour then version. */
+  listUsageBuckets(clientId: string, sinceHour: number): Promise<UsageBucket[]>;
 
   /**
    * One atomic conditional UPDATE of the key account's counter (SPEC §4.5): counts only while the

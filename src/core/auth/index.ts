@@ -1,5 +1,6 @@
 export * from './auth-context.js';
 export * from './auth-store.js';
+export * from './client-usage.js';
 export * from './authenticate-client.js';
 export * from './credential-cache.js';
 export * from './key-account-attempt.js';
@@ -8,4 +9,5 @@ export * from './spend-signature-nonce.js';
 export * from './stale-usage.js';
 export * from './stale-use.js';
 export * from './unlock-key-account.js';
+export * from './usage-bucket.js';
 export * from './usage-recorder.js';

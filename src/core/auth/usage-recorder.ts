@@ -1,11 +1,12 @@
 import type { FailureAggregate } from '../audit/audit-store.js';
 import type { Store } from '../kernel/store.js';
 import type { UsageUpdate } from './auth-store.js';
+import { HOUR_MS, hourOf } from './usage-bucket.js';
 
 /**
  * Batches hot-path statistics in memory so a verified request writes nothing (SPEC §9):
- * per-version use counts and last use, and failed authentications per
- * (client, version, code, minute) for the aggregated `auth.failed` audit event.
+ * per-version use counts and last use, per (version, hour) for the usage chart, and failed
+ * authentications per (client, version, code, minute) for the aggregated `auth.failed` audit event.
  */
 export interface UsageRecorder {
   success(versionId: string, now: number): void;
@@ -15,16 +16,29 @@ export interface UsageRecorder {
 }
 
 export function createUsageRecorder(): UsageRecorder {
+  // The open hour of each version stays keyed by version id alone, so a success costs one map
+  // lookup and no allocation; when a version's hour turns, its finished entry moves to `closed`.
   let uses = new Map<string, UsageUpdate>();
+  let closed: UsageUpdate[] = [];
   let failures = new Map<string, FailureAggregate>();
+  const keepUse = (item: UsageUpdate): void => {
+    const entry = uses.get(item.versionId);
+    if (!entry) uses.set(item.versionId, item);
+    else if (entry.hour === item.hour) {
+      entry.count += item.count;
+      entry.lastUsedAt = Math.max(entry.lastUsedAt, item.lastUsedAt);
+    } else closed.push(item);
+  };
   return {
     success(versionId, now) {
       const entry = uses.get(versionId);
-      if (entry) {
+      // Two comparisons, not `now % HOUR_MS`: a modulo of a double is a call into the runtime.
+      if (entry && now >= entry.hour && now - entry.hour < HOUR_MS) {
         entry.count++;
         entry.lastUsedAt = now;
       } else {
-        uses.set(versionId, { versionId, count: 1, lastUsedAt: now });
+        if (entry) closed.push(entry);
+        uses.set(versionId, { versionId, hour: hourOf(now), count: 1, lastUsedAt: now });
       }
     },
     failure({ accountId, clientId, versionId, code }, now) {
@@ -34,24 +48,19 @@ export function createUsageRecorder(): UsageRecorder {
       if (entry) entry.count++;
       else failures.set(key, { accountId, clientId, versionId, code, minute, count: 1 });
     },
-    pending: () => uses.size + failures.size,
+    pending: () => uses.size + closed.length + failures.size,
     async flush(store, newId) {
-      const useBatch = [...uses.values()];
+      const useBatch = [...closed, ...uses.values()];
       const failureBatch = [...failures.values()];
       uses = new Map();
+      closed = [];
       failures = new Map();
       try {
         await store.applyUsage(useBatch);
         await store.addFailureAggregates(failureBatch, newId);
       } catch (error) {
         // Keep the counts for the next flush rather than lose them while the store is away.
-        for (const item of useBatch) {
-          const entry = uses.get(item.versionId);
-          if (entry) {
-            entry.count += item.count;
-            entry.lastUsedAt = Math.max(entry.lastUsedAt, item.lastUsedAt);
-          } else uses.set(item.versionId, item);
-        }
+        for (const item of useBatch) keepUse(item);
         for (const item of failureBatch) {
           const key = `${item.clientId}|${item.versionId ?? ''}|${item.code}|${item.minute}`;
           const entry = failures.get(key);

@@ -11,6 +11,7 @@ import {
   regenerateSecret,
   revokeSecretVersion,
 } from '../../core/credentials/index.js';
+import { MAX_USAGE_HOURS, listClientUsage } from '../../core/auth/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf, idempotencyKeyOf } from '../request-context.js';
 
@@ -46,6 +47,34 @@ const ListQuery = Type.Object(
     profile: Type.Optional(Type.Union(PROFILES.map((profile) => Type.Literal(profile)))),
     cursor: Type.Optional(Type.String({ maxLength: 500 })),
     limit: Type.Optional(Type.String({ pattern: '^(?:[1-9][0-9]?|1[0-9][0-9]|200)$', description: 'Page size, 1–200 (default 50).' })),
+  },
+  { additionalProperties: false },
+);
+
+// The validator does not coerce types, so a number in the query string is a pattern: 1–168.
+const UsageQuery = Type.Object(
+  {
+    hours: Type.Optional(
+      Type.String({
+        pattern: '^(?:[1-9][0-9]?|1[0-5][0-9]|16[0-8])$',
+        description: `Hours back, current included, 1–${MAX_USAGE_HOURS} (default 24).`,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+const UsageResponse = Type.Object(
+  {
+    buckets: Type.Array(
+      Type.Object(
+        {
+          versionId: Type.String(),
+          hour: Type.String({ format: 'date-time', description: 'The start of the hour (UTC).' }),
+          count: Type.Integer({ minimum: 1 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -98,6 +127,22 @@ export function registerClientRoutes(app: FastifyInstance, deps: AppDeps): void 
       config: { auth: 'control', permission: 'credentials.read' },
     },
     async (request) => getClient(core, callerOf(request), request.params.id),
+  );
+
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof UsageQuery> }>(
+    '/v1/clients/:id/usage',
+    {
+      schema: {
+        tags: ['clients'],
+        summary: 'Verifications per secret version per hour, by hour then version',
+        params: IdParams,
+        querystring: UsageQuery,
+        response: { 200: UsageResponse },
+        security: [{ adminToken: [] }],
+      },
+      config: { auth: 'control', permission: 'credentials.read' },
+    },
+    async (request) => listClientUsage(core, callerOf(request), request.params.id, { hours: Number(request.query.hours ?? 24) }),
   );
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof RegenerateBody> }>(

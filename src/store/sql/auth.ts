@@ -1,4 +1,4 @@
-import type { AuthStore, LockRule, LockCounter, SourceLockout, StaleUsage, UsageUpdate } from '../../core/auth/index.js';
+import type { AuthStore, LockRule, LockCounter, SourceLockout, StaleUsage, UsageBucket, UsageUpdate } from '../../core/auth/index.js';
 import type { SqlDb } from '../sql-db.js';
 import { type Row, num, numOrNull, str } from './row.js';
 
@@ -72,8 +72,22 @@ export function authSql(db: SqlDb, options: AuthSqlOptions = {}): AuthStore {
             'UPDATE secret_versions SET use_count = use_count + ?, last_used_at = CASE WHEN last_used_at IS NULL OR last_used_at < ? THEN ? ELSE last_used_at END WHERE id = ?',
             [update.count, update.lastUsedAt, update.lastUsedAt, update.versionId],
           );
+          // The bucket takes its client and account from the version, so a vanished version adds none.
+          await tx.run(
+            `INSERT INTO usage_buckets (version_id, hour, client_id, account_id, count)
+             SELECT id, CAST(? AS BIGINT), client_id, account_id, CAST(? AS BIGINT) FROM secret_versions WHERE id = ?
+             ON CONFLICT (version_id, hour) DO UPDATE SET count = usage_buckets.count + excluded.count`,
+            [update.hour, update.count, update.versionId],
+          );
         }
       });
+    },
+    async listUsageBuckets(clientId, sinceHour) {
+      const rows = await db.all<Row>(
+        'SELECT version_id, hour, count FROM usage_buckets WHERE client_id = ? AND hour >= ? ORDER BY hour, version_id',
+        [clientId, sinceHour],
+      );
+      return rows.map((row): UsageBucket => ({ versionId: str(row.version_id), hour: num(row.hour), count: num(row.count) }));
     },
 
     async recordFailedAttempt(clientId, rule: LockRule) {

@@ -1,5 +1,5 @@
 import { SIGN_IN_WINDOW_MS } from '../../core/accounts/index.js';
-import { THROTTLE_WINDOW_MS } from '../../core/auth/index.js';
+import { THROTTLE_WINDOW_MS, USAGE_BUCKET_RETENTION_MS } from '../../core/auth/index.js';
 import type { ChangeNotice, KernelStore, WrappedKeyMaterial } from '../../core/kernel/index.js';
 import type { SqlDb } from '../sql-db.js';
 import { type Row, num, str } from './row.js';
@@ -79,6 +79,8 @@ export function kernelSql(db: SqlDb): KernelStore {
         'DELETE FROM source_lockouts WHERE updated_at <= ? AND (locked_at IS NULL OR (locked_until IS NOT NULL AND locked_until <= ?))',
         [now - SOURCE_LOCKOUT_RETENTION_MS, now],
       );
+      // Hourly usage buckets older than 30 days.
+      await db.run('DELETE FROM usage_buckets WHERE hour < ?', [now - USAGE_BUCKET_RETENTION_MS]);
     },
 
     close: () => db.close(),

@@ -172,14 +172,6 @@ export function request<M extends Method, P extends PathWith<M>>(
   return send(method, url, options) as Promise<ResponseOf<M, P>>;
 }
 
-/**
- * A call to an endpoint the OpenAPI document does not list yet (the per-version usage buckets,
- * GET /v1/clients/{id}/usage): untyped on purpose, so it is the one place to revisit when it lands.
- */
-export function requestUnlisted<T>(method: Method, url: string): Promise<T> {
-  return send(method, url, {}) as Promise<T>;
-}
-
 /** A fresh Idempotency-Key for one confirmed rotation, so a double submit never rotates twice. */
 export function newIdempotencyKey(): string {
   return `console-${crypto.randomUUID()}`;

@@ -1,14 +1,8 @@
 import { useId, type ReactNode } from 'react';
-import { ApiError, requestUnlisted } from '../api/client';
+import { ApiError, request } from '../api/client';
 import type { VersionView } from '../api/pending-responses';
 import { useResource } from '../lib/use-resource';
 import { ErrorMessage } from './error-message';
-
-interface UsageBucket {
-  versionId: string;
-  hour: string;
-  count: number;
-}
 
 const HOURS = 24;
 const WIDTH = 720;
@@ -30,7 +24,7 @@ export function UsageChart({ clientId, versions }: { clientId: string; versions:
   const id = useId();
   const usage = useResource(`usage:${clientId}`, async () => {
     try {
-      return await requestUnlisted<{ buckets: UsageBucket[] }>('get', `/v1/clients/${encodeURIComponent(clientId)}/usage?hours=${HOURS}`);
+      return await request('get', '/v1/clients/{id}/usage', { path: { id: clientId }, query: { hours: String(HOURS) } });
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) return null;
       throw error;

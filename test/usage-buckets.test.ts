@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HOUR_MS, createUsageRecorder, hourOf } from '../src/core/auth/index.js';
+import { startRekey, type Rekey } from './support/harness.js';
+import { STORE_KINDS } from './support/stores.js';
+
+const basic = (id: string, secret: string) => ({ authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` });
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Bucket {
+  versionId: string;
+  hour: string;
+  count: number;
+}
+
+describe.each(STORE_KINDS)('per-version usage per hour, GET /v1/clients/{id}/usage (%s)', (kind) => {
+  let rekey: Rekey;
+  beforeAll(async () => {
+    rekey = await startRekey(kind);
+  });
+  afterAll(async () => {
+    await rekey.close();
+  });
+
+  const whoami = (id: string, secret: string) => rekey.request('GET', '/v1/whoami', { token: null, headers: basic(id, secret) });
+  const create = async () => {
+    const created = await rekey.request('POST', '/v1/clients', { body: { profile: 'oauth', name: 'Reporting' } });
+    expect(created.status).toBe(201);
+    return created.json as { id: string; secret: string; versionId: string };
+  };
+
+  it('counts Basic verifications with the old and the new secret during a grace period, per version, in the current hour', async () => {
+    const startHour = hourOf(rekey.clock.now());
+    const created = await create();
+    const regenerated = await rekey.request('POST', `/v1/clients/${created.id}/regenerate`, { body: { graceSeconds: 3600 } });
+    expect(regenerated.status).toBe(200);
+    const fresh = regenerated.json as { versionId: string; secret: string };
+    for (let i = 0; i < 3; i++) expect((await whoami(created.id, created.secret)).status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await whoami(created.id, fresh.secret)).status).toBe(200);
+
+    // The recorder flushes every second; the buckets appear once it has.
+    const expected = new Map([
+      [created.versionId, 3],
+      [fresh.versionId, 2],
+    ]);
+    const deadline = Date.now() + 3000;
+    let buckets: Bucket[] = [];
+    for (;;) {
+      const usage = await rekey.request('GET', `/v1/clients/${created.id}/usage`);
+      expect(usage.status).toBe(200);
+      buckets = (usage.json as { buckets: Bucket[] }).buckets;
+      const totals = new Map<string, number>();
+      for (const bucket of buckets) totals.set(bucket.versionId, (totals.get(bucket.versionId) ?? 0) + bucket.count);
+      if ([...expected].every(([versionId, count]) => totals.get(versionId) === count)) break;
+      if (Date.now() > deadline) throw new Error(`usage did not reach ${JSON.stringify([...expected])}: ${JSON.stringify(buckets)}`);
+      await sleep(100);
+    }
+    const endHour = hourOf(rekey.clock.now());
+    if (startHour === endHour) {
+      const hour = new Date(startHour).toISOString();
+      expect(buckets).toEqual(
+        [
+          { versionId: created.versionId, hour, count: 3 },
+          { versionId: fresh.versionId, hour, count: 2 },
+        ].sort((a, b) => (a.versionId < b.versionId ? -1 : 1)),
+      );
+    } else {
+      // The test ran across an hour boundary: the counts split between the two hours.
+      for (const bucket of buckets) expect([startHour, endHour]).toContain(Date.parse(bucket.hour));
+    }
+    expect(buckets.map((bucket) => bucket.hour)).toEqual([...buckets.map((bucket) => bucket.hour)].sort());
+  });
+
+  it('answers 404 for another account’s client or an unknown id, and 400 for hours outside 1–168', async () => {
+    const created = await create();
+    const foreign = await rekey.request('GET', `/v1/clients/${created.id}/usage`, { token: rekey.other.token });
+    expect(foreign.status).toBe(404);
+    expect(foreign.text).not.toContain(created.versionId);
+    expect((await rekey.request('GET', '/v1/clients/cli_unknown/usage')).status).toBe(404);
+    for (const hours of ['0', '169', 'abc', '1.5', '-1', '']) {
+      const bad = await rekey.request('GET', `/v1/clients/${created.id}/usage?hours=${hours}`);
+      expect(bad.status, `hours=${hours}`).toBe(400);
+      expect(bad.json.code).toBe('invalid_request');
+    }
+    for (const hours of ['1', '24', '168']) {
+      expect((await rekey.request('GET', `/v1/clients/${created.id}/usage?hours=${hours}`)).json).toEqual({ buckets: [] });
+    }
+  });
+
+  it('keeps each version’s successes in the hour they happened in when an hour turns between flushes', async () => {
+    const created = await create();
+    const recorder = createUsageRecorder();
+    const hour = hourOf(rekey.clock.now()) - 2 * HOUR_MS;
+    recorder.success(created.versionId, hour + HOUR_MS - 1);
+    recorder.success(created.versionId, hour + HOUR_MS - 1);
+    recorder.success(created.versionId, hour + HOUR_MS);
+    recorder.success(created.versionId, hour + HOUR_MS + 5);
+    // A clock that steps back a little reopens the earlier hour; the counts still land there.
+    recorder.success(created.versionId, hour + HOUR_MS - 2);
+    await recorder.flush(rekey.runtime.opened.store, () => 'evt_unused');
+    const usage = await rekey.request('GET', `/v1/clients/${created.id}/usage?hours=3`);
+    expect(usage.json.buckets).toEqual([
+      { versionId: created.versionId, hour: new Date(hour).toISOString(), count: 3 },
+      { versionId: created.versionId, hour: new Date(hour + HOUR_MS).toISOString(), count: 2 },
+    ]);
+    const view = await rekey.request('GET', `/v1/clients/${created.id}`);
+    expect(view.json.versions[0]).toMatchObject({ useCount: 5, lastUsedAt: new Date(hour + HOUR_MS + 5).toISOString() });
+  });
+});
