@@ -23,12 +23,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -78,12 +198,192 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -112,12 +412,152 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -135,12 +575,212 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description No content. */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -177,12 +817,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -218,12 +1058,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -271,6 +1311,86 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -303,6 +1423,126 @@ export interface paths {
                             /** @description Bearer access tokens: the granted scope. */
                             scope?: string;
                         };
+                    };
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -344,12 +1584,192 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -384,12 +1804,152 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `unknown_client`, `bad_secret`, `stale_secret`, `revoked`, `expired`, `locked`, `no_credentials`, `session_revoked`, `bad_signature`, `replayed_nonce`, `timestamp_out_of_window`, `digest_mismatch`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -416,12 +1976,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -445,12 +2125,192 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -477,12 +2337,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -520,12 +2500,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -563,12 +2743,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description No content. */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -601,12 +2981,212 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description No content. */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -632,12 +3212,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -659,12 +3359,192 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -700,12 +3580,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -722,12 +3802,212 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description No content. */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -753,12 +4033,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -781,12 +4181,192 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -818,12 +4398,212 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description No content. */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -856,12 +4636,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -893,12 +4793,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -935,12 +4955,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -969,12 +5189,152 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -998,12 +5358,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1036,12 +5596,212 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description No content. */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1075,12 +5835,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1109,12 +6069,152 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1135,12 +6235,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1175,12 +6475,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1207,12 +6707,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1235,12 +6855,132 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1272,12 +7012,212 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description No content. */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1309,12 +7249,192 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1343,12 +7463,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1373,12 +7613,192 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1407,12 +7827,152 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1430,12 +7990,212 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description No content. */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1463,12 +8223,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1499,12 +8459,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1539,12 +8699,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1583,12 +8943,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1606,12 +9166,212 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description No content. */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1645,12 +9405,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1677,12 +9637,112 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `unknown_client`, `bad_secret`, `stale_secret`, `revoked`, `expired`, `locked`, `no_credentials`, `session_revoked`, `bad_signature`, `replayed_nonce`, `timestamp_out_of_window`, `digest_mismatch`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1713,12 +9773,152 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1755,12 +9955,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1789,12 +10189,152 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1834,12 +10374,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1885,6 +10625,126 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1912,12 +10772,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1949,12 +10929,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1981,12 +11081,92 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2015,12 +11195,92 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2060,12 +11320,152 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `unknown_client`, `bad_secret`, `stale_secret`, `revoked`, `expired`, `locked`, `no_credentials`, `session_revoked`, `bad_signature`, `replayed_nonce`, `timestamp_out_of_window`, `digest_mismatch`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2104,12 +11504,192 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2146,12 +11726,192 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2180,12 +11940,152 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2208,12 +12108,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2248,12 +12348,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2288,12 +12588,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2320,12 +12820,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2347,12 +12967,192 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2384,12 +13184,212 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description No content. */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2425,6 +13425,86 @@ export interface paths {
                             /** @description True while the deployment has no account at all: the console then explains `rekey init`. */
                             firstRun: boolean;
                         };
+                    };
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };

@@ -13,6 +13,7 @@ import {
 } from '../../core/credentials/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf, idempotencyKeyOf } from '../request-context.js';
+import { CREATED, NO_CONTENT } from '../openapi.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 
@@ -57,6 +58,7 @@ export function registerClientRoutes(app: FastifyInstance, deps: AppDeps): void 
     '/v1/clients',
     {
       schema: {
+        response: CREATED,
         tags: ['clients'],
         summary: 'Create a client; its secret is returned once',
         body: CreateClientBody,
@@ -148,6 +150,7 @@ export function registerClientRoutes(app: FastifyInstance, deps: AppDeps): void 
     '/v1/clients/:id',
     {
       schema: {
+        response: NO_CONTENT,
         tags: ['clients'],
         summary: 'Delete a client: every version revoked, record kept',
         params: IdParams,

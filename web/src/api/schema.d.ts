@@ -26,12 +26,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -81,12 +201,192 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -115,12 +415,152 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -138,12 +578,212 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description No content. */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -180,12 +820,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -221,12 +1061,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -274,6 +1314,86 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
@@ -306,6 +1426,126 @@ export interface paths {
                             /** @description Bearer access tokens: the granted scope. */
                             scope?: string;
                         };
+                    };
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
@@ -347,12 +1587,192 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -387,12 +1807,152 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `unknown_client`, `bad_secret`, `stale_secret`, `revoked`, `expired`, `locked`, `no_credentials`, `session_revoked`, `bad_signature`, `replayed_nonce`, `timestamp_out_of_window`, `digest_mismatch`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -419,12 +1979,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -448,12 +2128,192 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -480,12 +2340,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -523,12 +2503,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -566,12 +2746,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description No content. */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -604,12 +2984,212 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description No content. */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -635,12 +3215,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -662,12 +3362,192 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -703,12 +3583,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -725,12 +3805,212 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description No content. */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -756,12 +4036,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -784,12 +4184,192 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -821,12 +4401,212 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description No content. */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -859,12 +4639,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -896,12 +4796,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -938,12 +4958,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -972,12 +5192,152 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1001,12 +5361,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1039,12 +5599,212 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description No content. */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1078,12 +5838,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1112,12 +6072,152 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1138,12 +6238,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1178,12 +6478,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1210,12 +6710,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1238,12 +6858,132 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1275,12 +7015,212 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description No content. */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1312,12 +7252,192 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1346,12 +7466,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1376,12 +7616,192 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1410,12 +7830,152 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1433,12 +7993,212 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description No content. */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1466,12 +8226,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1502,12 +8462,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1542,12 +8702,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1586,12 +8946,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1609,12 +9169,212 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description No content. */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1648,12 +9408,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1680,12 +9640,112 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `unknown_client`, `bad_secret`, `stale_secret`, `revoked`, `expired`, `locked`, `no_credentials`, `session_revoked`, `bad_signature`, `replayed_nonce`, `timestamp_out_of_window`, `digest_mismatch`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1716,12 +9776,152 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1758,12 +9958,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1792,12 +10192,152 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1837,12 +10377,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1888,6 +10628,126 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1915,12 +10775,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1952,12 +10932,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -1984,12 +11084,92 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2018,12 +11198,92 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2063,12 +11323,152 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `unknown_client`, `bad_secret`, `stale_secret`, `revoked`, `expired`, `locked`, `no_credentials`, `session_revoked`, `bad_signature`, `replayed_nonce`, `timestamp_out_of_window`, `digest_mismatch`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2107,12 +11507,192 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2149,12 +11729,192 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2183,12 +11943,152 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2211,12 +12111,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2251,12 +12351,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2291,12 +12591,212 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2323,12 +12823,132 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description Success. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2350,12 +12970,192 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description Created. */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2387,12 +13187,212 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
-                200: {
+                /** @description No content. */
+                204: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
                 };
             };
         };
@@ -2428,6 +13428,86 @@ export interface paths {
                             /** @description True while the deployment has no account at all: the console then explains `rekey init`. */
                             firstRun: boolean;
                         };
+                    };
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
             };
