@@ -10,8 +10,7 @@ import Fastify, {
 import swagger from '@fastify/swagger';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import { EVENT_TYPES } from '../core/audit/index.js';
-import { ERROR_CODES, RekeyError } from '../core/kernel/index.js';
+import { RekeyError } from '../core/kernel/index.js';
 import { requirePermission } from '../core/accounts/index.js';
 import type { AppDeps } from './app-deps.js';
 import { authenticateControl } from './authenticate-control.js';
