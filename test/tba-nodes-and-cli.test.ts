@@ -143,7 +143,7 @@ describe.each(STORE_KINDS)('tba across nodes and the CLI (%s)', (kind) => {
     const notFound = await runCli(['clients', 'reset', 'cli_nope', '--yes'], env);
     expect(notFound.code).toBe(3);
     const conflict = await runCli(
-      ['clients', 'reset', (await rekey.request('POST', '/v1/clients', { body: { profile: 'oauth', name: 'o' } })).json.id],
+      ['clients', 'reset', (await rekey.request('POST', '/v1/clients', { body: { profile: 'oauth', name: 'o' } })).json.id, '--yes'],
       env,
     );
     expect(conflict.code).toBe(4);
