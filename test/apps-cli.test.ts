@@ -62,7 +62,7 @@ describe.each(STORE_KINDS)('rekey apps / clients unlock CLI (%s)', (kind) => {
     const listed = JSON.parse((await cli('apps', 'list', '--key-account', key.id, '--json')).stdout);
     expect(listed.items.map((item: { id: string }) => item.id)).toEqual([app.id]);
 
-    const rotated = await cli('apps', 'rotate', key.id, '--idempotency-key', 'cli-rotation', '--json');
+    const rotated = await cli('apps', 'rotate', key.id, '--idempotency-key', 'cli-rotation', '--yes', '--json');
     expect(rotated.code).toBe(0);
     const result = JSON.parse(rotated.stdout);
     expect(result.steps.map((step: { step: string }) => step.step)).toEqual(['undeploy', 'write_secret', 'deploy']);
@@ -73,6 +73,6 @@ describe.each(STORE_KINDS)('rekey apps / clients unlock CLI (%s)', (kind) => {
     expect((await cli('apps', 'get', 'app_unknown', '--json')).code).toBe(3);
     expect((await cli('apps', 'frobnicate')).code).toBe(2);
     expect((await cli('apps', 'set-secret', app.id, 'KEY', '--key-account', key.id)).code).toBe(2);
-    expect((await cli('apps', 'delete', app.id, '--json')).code).toBe(0);
+    expect((await cli('apps', 'delete', app.id, '--yes', '--json')).code).toBe(0);
   });
 });

@@ -29,7 +29,7 @@ describe.each(STORE_KINDS)('CLI against a running server (%s)', (kind) => {
       }),
     );
     const viaCli = Array.from({ length: 10 }, () =>
-      runCli(['clients', 'regenerate', id, '--json'], env).then((r) => {
+      runCli(['clients', 'regenerate', id, '--yes', '--json'], env).then((r) => {
         expect(r.code, r.stderr).toBe(0);
         return JSON.parse(r.stdout) as { versionId: string; secret: string };
       }),
@@ -66,7 +66,7 @@ describe.each(STORE_KINDS)('CLI against a running server (%s)', (kind) => {
     expect(issued.status).toBe(200);
     const { access_token: token } = JSON.parse(await issued.text());
     expect((await rekey.request('GET', '/v1/whoami', { token })).status).toBe(200);
-    const rotated = await runCli(['clients', 'regenerate', created.id, '--revoke-issued-tokens', '--json'], env);
+    const rotated = await runCli(['clients', 'regenerate', created.id, '--revoke-issued-tokens', '--yes', '--json'], env);
     expect(rotated.code, rotated.stderr).toBe(0);
     const { secret } = JSON.parse(rotated.stdout);
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -96,7 +96,7 @@ describe.each(STORE_KINDS)('CLI against a running server (%s)', (kind) => {
     expect((await runCli(['clients', 'frobnicate'], env)).code).toBe(2);
     expect((await runCli(['clients', 'get', client.id, '--bogus'], env)).code).toBe(2);
     expect((await runCli(['clients', 'get', client.id], { ...env, REKEY_ADMIN_TOKEN: 'rk_adm_nope' })).code).toBe(5);
-    expect((await runCli(['clients', 'regenerate', client.id, '--grace-seconds', '-5'], env)).code).toBe(2);
+    expect((await runCli(['clients', 'regenerate', client.id, '--grace-seconds', '-5', '--yes'], env)).code).toBe(2);
     const audit = await runCli(['audit', 'list', '--json', '--client', client.id], env);
     expect(JSON.parse(audit.stdout).items[0].type).toBe('client.created');
   }, 60_000);
@@ -149,6 +149,10 @@ describe('init, keys and configuration', () => {
       const first = await runCli(['init', '--json', '--account', 'acme', '--name', 'Acme', '--admin-email', 'a@acme.test'], env);
       expect(first.code, first.stderr).toBe(0);
       expect(first.stderr).toContain('rekey.key');
+      // Without --admin-password-file, init says how to set a password, on stderr; stdout keeps one JSON document.
+      expect(first.stderr).toContain('rekey members set-password');
+      expect(first.stdout.trim().split('\n')).toHaveLength(1);
+      expect(Object.keys(JSON.parse(first.stdout))).toEqual(['accountId', 'memberId', 'adminToken']);
       const { statSync, readFileSync } = await import('node:fs');
       const keyPath = join(db.dir, 'rekey.key');
       expect(statSync(keyPath).mode & 0o777).toBe(0o600);
@@ -158,6 +162,8 @@ describe('init, keys and configuration', () => {
         REKEY_ADMIN_TOKEN: token,
       });
       expect(created.code).toBe(0);
+      // The warning came once, from the process that generated the key; later commands stay quiet.
+      expect(created.stderr).not.toMatch(/master key/i);
 
       const wrongKey = await runCli(['clients', 'list'], {
         ...env,

@@ -230,6 +230,7 @@ describe.each(STORE_KINDS)('integrator profile (%s)', (kind) => {
     const basic = Buffer.from(`${clientId}:${secret}`).toString('base64');
     const response = await rekey.request('GET', '/v1/whoami', { token: null, headers: { authorization: `Basic ${basic}` } });
     expect(response.status).toBe(401);
+    expect(response.json.detail).toBe('An integrator client cannot authenticate this way.');
   });
 
   it('audits each self-rotation and queues a notice to the administrators', async () => {

@@ -255,10 +255,10 @@ describe.each(STORE_KINDS)('sandboxes (%s)', (kind) => {
     const listed = await runCli(['sandboxes', 'list', '--json'], env);
     expect(listed.code, listed.stderr).toBe(0);
     expect(JSON.parse(listed.stdout).items.map((item: { accountId: string }) => item.accountId)).toEqual(['acme1_SB1', 'acme1_SB2']);
-    const refreshed = await runCli(['sandboxes', 'refresh', 'acme1_SB2', '--json'], env);
+    const refreshed = await runCli(['sandboxes', 'refresh', 'acme1_SB2', '--yes', '--json'], env);
     expect(refreshed.code, refreshed.stderr).toBe(0);
     expect(JSON.parse(refreshed.stdout)).toMatchObject({ sandboxId: 'acme1_SB2', adminToken: expect.stringMatching(/^rk_adm_/) });
-    expect((await runCli(['sandboxes', 'refresh', 'other2'], env)).code).toBe(3);
+    expect((await runCli(['sandboxes', 'refresh', 'other2', '--yes'], env)).code).toBe(3);
     // Without REKEY_WEBHOOK_ALLOW a loopback target is refused.
     const refused = await runCli(['webhooks', 'add', 'http://127.0.0.1:9/hook'], env);
     expect(refused.code).toBe(2);

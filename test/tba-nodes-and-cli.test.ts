@@ -99,7 +99,7 @@ describe.each(STORE_KINDS)('tba across nodes and the CLI (%s)', (kind) => {
 
   it('the CLI resets, issues, lists and revokes tokens, and manages members and roles', async () => {
     const env = { ...rekey.env, REKEY_ADMIN_TOKEN: rekey.main.token };
-    const reset = await runCli(['clients', 'reset', client.id, '--json'], env);
+    const reset = await runCli(['clients', 'reset', client.id, '--yes', '--json'], env);
     expect(reset.code, reset.stderr).toBe(0);
     const pair = JSON.parse(reset.stdout);
     expect(Object.keys(pair).sort()).toEqual(['consumerKey', 'consumerSecret']);
@@ -140,10 +140,10 @@ describe.each(STORE_KINDS)('tba across nodes and the CLI (%s)', (kind) => {
 
     const bad = await runCli(['tokens', 'create', client.id, '--member', memberId, '--role', 'Sync'], env);
     expect(bad.code).toBe(2);
-    const notFound = await runCli(['clients', 'reset', 'cli_nope'], env);
+    const notFound = await runCli(['clients', 'reset', 'cli_nope', '--yes'], env);
     expect(notFound.code).toBe(3);
     const conflict = await runCli(
-      ['clients', 'reset', (await rekey.request('POST', '/v1/clients', { body: { profile: 'oauth', name: 'o' } })).json.id],
+      ['clients', 'reset', (await rekey.request('POST', '/v1/clients', { body: { profile: 'oauth', name: 'o' } })).json.id, '--yes'],
       env,
     );
     expect(conflict.code).toBe(4);
@@ -152,7 +152,7 @@ describe.each(STORE_KINDS)('tba across nodes and the CLI (%s)', (kind) => {
     const usage = await runCli(['roles', 'frobnicate'], env);
     expect(usage.code).toBe(2);
 
-    const revokeAll = await runCli(['sessions', 'revoke-all', '--json'], env);
+    const revokeAll = await runCli(['sessions', 'revoke-all', '--yes', '--json'], env);
     expect(JSON.parse(revokeAll.stdout).revoked).toBeGreaterThanOrEqual(1);
     const cookie = signedIn.headers
       .getSetCookie()
@@ -160,7 +160,7 @@ describe.each(STORE_KINDS)('tba across nodes and the CLI (%s)', (kind) => {
       .split(';')[0]!;
     const ended = await send(node.url, 'GET', '/v1/clients', { token: null, headers: { cookie } });
     expect(ended.json).toMatchObject({ code: 'session_revoked', reason: 'signed_out_by_admin' });
-    const removed = await runCli(['members', 'remove', memberId], env);
+    const removed = await runCli(['members', 'remove', memberId, '--yes'], env);
     expect(removed.code, removed.stderr).toBe(0);
   });
 });

@@ -14,6 +14,7 @@ import {
 import type { Runtime } from '../main.js';
 import { callerFromToken } from './caller-from-token.js';
 import { parseOptions } from './parse-options.js';
+import { confirm } from './confirm.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, print, type Output } from './output.js';
 
@@ -99,6 +100,7 @@ export async function appsCommands(args: string[], runtime: Runtime, out: Output
     }
     case 'delete': {
       const appId = one('delete <appId>');
+      await confirm(`Delete app ${appId} and its secret slots`, values.yes);
       await deleteApp(core, caller, appId);
       print(out, json ? { deleted: appId } : `Deleted ${appId}.`, json);
       return EXIT.ok;
@@ -120,6 +122,7 @@ export async function appsCommands(args: string[], runtime: Runtime, out: Output
     }
     case 'delete-secret': {
       if (ids.length !== 2) throw new UsageError('Usage: rekey apps delete-secret <appId> <slot>');
+      await confirm(`Remove secret slot ${ids[1]} of app ${ids[0]}`, values.yes);
       await deleteAppSecret(core, caller, ids[0]!, ids[1]!);
       print(out, json ? { deleted: ids[1] } : `Removed slot ${ids[1]}.`, json);
       return EXIT.ok;
@@ -135,6 +138,10 @@ export async function appsCommands(args: string[], runtime: Runtime, out: Output
       const grace = values['grace-seconds'] as string | undefined;
       if (grace !== undefined && !/^\d+$/.test(grace)) throw new UsageError('--grace-seconds must be a non-negative integer.');
       const key = values['idempotency-key'] as string | undefined;
+      await confirm(
+        `Rotate the secret of key account ${keyAccountId} through its apps (undeploy, regenerate, write slots, deploy)`,
+        values.yes,
+      );
       const result = await rotateWithApps(core, caller, keyAccountId, {
         graceSeconds: grace !== undefined ? Number(grace) : 0,
         ...(key ? { idempotencyKey: key } : {}),

@@ -17,6 +17,7 @@ import { callerFromToken } from './caller-from-token.js';
 import { parseOptions } from './parse-options.js';
 import { EXIT } from './exit-codes.js';
 import { UsageError, print, type Output } from './output.js';
+import { confirm } from './confirm.js';
 import { PROFILE_FIELD_OPTIONS, profileFieldsFromFlags, profileUsage } from './profile-options.js';
 
 const integer = (value: unknown, name: string): number | undefined => {
@@ -34,6 +35,7 @@ export async function clientCommands(group: string, args: string[], runtime: Run
     'grace-seconds': { type: 'string' },
     'idempotency-key': { type: 'string' },
     'revoke-issued-tokens': { type: 'boolean' },
+    'expires-in-seconds': { type: 'string' },
     ...PROFILE_FIELD_OPTIONS,
     type: { type: 'string' },
     client: { type: 'string' },
@@ -95,12 +97,23 @@ export async function clientCommands(group: string, args: string[], runtime: Run
         limit: integer(values.limit, 'limit') ?? 200,
       });
       if (json) print(out, { items }, true);
-      else
-        out.stdout.write(
-          items.length
-            ? `${items.map((client) => `${client.id}  ${client.profile.padEnd(10)} ${client.state.padEnd(7)} ${client.name}`).join('\n')}\n`
-            : '(no clients)\n',
+      else if (!items.length) out.stdout.write('(no clients)\n');
+      else {
+        // Locked applies to API keys (the lockout policy); other profiles show a dash.
+        const rows = [['ID', 'PROFILE', 'STATE', 'LOCKED', 'NAME']].concat(
+          items.map((client) => [
+            client.id,
+            client.profile,
+            client.state,
+            client.locked === undefined ? '-' : client.locked ? 'yes' : 'no',
+            client.name,
+          ]),
         );
+        const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+        out.stdout.write(
+          `${rows.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ')).join('\n')}\n`,
+        );
+      }
       return EXIT.ok;
     }
     case 'get': {
@@ -116,7 +129,10 @@ export async function clientCommands(group: string, args: string[], runtime: Run
           `Usage: rekey clients create --profile ${PROFILES.join('|')} --name NAME [profile options]\n${profileUsage()}`,
         );
       const fields = profileFieldsFromFlags(profile, values);
-      const created = await createClient(core, caller, { profile, name, fields });
+      const expiresInSeconds = integer(values['expires-in-seconds'], 'expires-in-seconds');
+      if (expiresInSeconds !== undefined && (expiresInSeconds < 60 || expiresInSeconds > 10 * 365 * 86_400))
+        throw new UsageError('--expires-in-seconds is between 60 and 315360000.');
+      const created = await createClient(core, caller, { profile, name, fields, ...(expiresInSeconds ? { expiresInSeconds } : {}) });
       print(out, created, json);
       if (!json) out.stderr.write('The secret above is shown once. Store it now.\n');
       return EXIT.ok;
@@ -125,12 +141,17 @@ export async function clientCommands(group: string, args: string[], runtime: Run
       if (ids.length !== 1)
         throw new UsageError('Usage: rekey clients regenerate <id> [--grace-seconds N] [--idempotency-key K] [--revoke-issued-tokens]');
       const key = values['idempotency-key'] as string | undefined;
+      const graceSeconds = integer(values['grace-seconds'], 'grace-seconds') ?? 0;
+      await confirm(
+        `Regenerate the secret of client ${ids[0]} (${graceSeconds ? `the current one keeps working for ${graceSeconds} s` : 'the current one stops working now'})`,
+        values.yes,
+      );
       const result = await regenerateSecret(
         core,
         caller,
         ids[0]!,
         {
-          graceSeconds: integer(values['grace-seconds'], 'grace-seconds') ?? 0,
+          graceSeconds,
           ...(values['revoke-issued-tokens'] ? { revokeIssuedTokens: true } : {}),
           ...(key ? { idempotencyKey: key } : {}),
         },
@@ -141,6 +162,7 @@ export async function clientCommands(group: string, args: string[], runtime: Run
     }
     case 'revoke': {
       if (ids.length !== 2) throw new UsageError('Usage: rekey clients revoke <id> <versionId>');
+      await confirm(`Revoke secret version ${ids[1]} of client ${ids[0]}`, values.yes);
       print(out, await revokeSecretVersion(core, caller, ids[0]!, ids[1]!), json);
       return EXIT.ok;
     }
@@ -156,6 +178,7 @@ export async function clientCommands(group: string, args: string[], runtime: Run
     }
     case 'delete': {
       if (ids.length !== 1) throw new UsageError('Usage: rekey clients delete <id>');
+      await confirm(`Delete client ${ids[0]} and every secret version of it`, values.yes);
       await deleteClient(core, caller, ids[0]!);
       print(out, json ? { deleted: ids[0] } : `Deleted ${ids[0]}.`, json);
       return EXIT.ok;

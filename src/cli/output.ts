@@ -19,6 +19,7 @@ function human(value: unknown, indent: string): string {
     return value.map((item) => `${indent}- ${human(item, `${indent}  `).trimStart()}`).join('\n') || `${indent}(none)`;
   if (value && typeof value === 'object') {
     return Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
       .map(([key, item]) =>
         item && typeof item === 'object' ? `${indent}${key}:\n${human(item, `${indent}  `)}` : `${indent}${key}: ${String(item)}`,
       )

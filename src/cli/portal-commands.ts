@@ -19,6 +19,7 @@ import { EXIT } from './exit-codes.js';
 import { UsageError, print, type Output } from './output.js';
 import { callerFromToken } from './caller-from-token.js';
 import { parseOptions } from './parse-options.js';
+import { confirm } from './confirm.js';
 
 const USAGE = {
   register: 'Usage: rekey register --company-id ID --email EMAIL --password-file F',
@@ -114,9 +115,12 @@ export async function portalCommands(
           json,
         );
         return EXIT.ok;
-      case 'refresh':
-        print(out, await refreshSandbox(core, caller, one()), json);
+      case 'refresh': {
+        const sandboxId = one();
+        await confirm(`Refresh sandbox ${sandboxId} (its clients are replaced and every access key in it is deleted)`, values.yes);
+        print(out, await refreshSandbox(core, caller, sandboxId), json);
         return EXIT.ok;
+      }
       case 'admin-token':
         print(out, await issueSandboxAdminToken(core, caller, one()), json);
         return EXIT.ok;
@@ -137,11 +141,14 @@ export async function portalCommands(
         print(out, json ? listed : listed.items, json);
         return EXIT.ok;
       }
-      case 'remove':
-        await deleteWebhook(core, caller, one());
+      case 'remove': {
+        const webhookId = one();
+        await confirm(`Remove webhook ${webhookId}`, values.yes);
+        await deleteWebhook(core, caller, webhookId);
         if (!json) out.stdout.write('Removed.\n');
         else print(out, { removed: true }, true);
         return EXIT.ok;
+      }
     }
   }
 

@@ -13,41 +13,8 @@ import { EXIT, EXIT_CODES } from './exit-codes.js';
 import { UsageError, type Output } from './output.js';
 import { parseOptions } from './parse-options.js';
 import { tbaCommands } from './tba-commands.js';
-
-const HELP = `Usage: rekey <command> [options]
-
-Commands:
-  serve                         start the API, OAuth endpoints and console
-  init --account ID --name NAME --admin-email EMAIL [--admin-password-file F] [--json]
-                                create the first account, its Administrator and an admin token
-  migrate                       apply pending database migrations
-  clients list|get|create|regenerate|revoke|unlock|stale-usage|delete …
-                                manage clients (needs --token or REKEY_ADMIN_TOKEN)
-  apps list|get|create|update|delete|deploy|undeploy|set-secret|token|rotate …
-                                manage apps and run the guided rotation
-  clients reset ID              new consumer key and secret for an integration record (tba)
-  tokens list|create|revoke|revoke-all CLIENT …
-                                integration tokens (create CLIENT --member M --role R)
-  members list|add|set-roles|set-password|remove …
-  roles list|create|update|delete …
-  admin-tokens list|create|revoke …
-  bundles publish CLIENT | bundles install BUNDLE
-  sessions revoke-all           end every console session of the account
-  audit list [--type T] [--client ID] [--limit N]
-  outbox list [--status S]
-  register --company-id ID --email EMAIL --password-file F
-                                run the portal registration (issues or replaces the portal secret)
-  sandboxes create|list|refresh|admin-token …
-  webhooks add|list|remove …    signed webhook endpoints
-  signed-urls create|verify URL …
-  master-key rotate --new-key-file F
-                                re-wrap the data key and pepper under a new master key
-  signing-keys rotate [--alg ES256|EdDSA] | signing-keys list
-                                rotate or list the OAuth access-token signing keys
-
-Global options: --json (machine-readable output), --help
-Environment: REKEY_DATABASE_URL, REKEY_MASTER_KEY / REKEY_MASTER_KEY_FILE, REKEY_PORT, REKEY_HOST, REKEY_PUBLIC_URL
-Exit codes: 0 ok, 1 unexpected, 2 usage, 3 not found, 4 conflict, 5 authentication/permission, 6 store unreachable`;
+import { PASSWORD_HINT } from './command-help.js';
+import { helpOrVersion } from './help-or-version.js';
 
 async function withRuntime<T>(config: Config, work: (runtime: Runtime) => Promise<T>): Promise<T> {
   let runtime: Runtime;
@@ -69,10 +36,8 @@ export async function runCli(argv: string[], out: Output = { stdout: process.std
   const [command, ...rest] = argv;
   const wantsJson = rest.includes('--json');
   try {
-    if (!command || command === '--help' || command === 'help') {
-      out.stdout.write(`${HELP}\n`);
-      return command ? EXIT.ok : EXIT.usage;
-    }
+    const early = helpOrVersion(argv, out);
+    if (early !== undefined) return early;
     const config = loadConfig();
     if (command === 'clients' && rest[0] === 'reset')
       return await withRuntime(config, (runtime) => tbaCommands('clients', rest, runtime, out, wantsJson));
@@ -113,6 +78,7 @@ export async function runCli(argv: string[], out: Output = { stdout: process.std
           out.stdout.write(
             `Account ${result.accountId} created.\nAdministrator member: ${result.memberId}\nAdmin token (shown once, store it now): ${result.adminToken}\n`,
           );
+        if (passwordHash === null) out.stderr.write(`${PASSWORD_HINT}\n`);
         return EXIT.ok;
       }
       case 'migrate': {

@@ -31,6 +31,7 @@ import { EXIT } from './exit-codes.js';
 import { UsageError, print, type Output } from './output.js';
 import { callerFromToken } from './caller-from-token.js';
 import { parseOptions } from './parse-options.js';
+import { confirm } from './confirm.js';
 
 const USAGE: Record<string, string> = {
   members:
@@ -123,6 +124,7 @@ export async function tbaCommands(group: string, args: string[], runtime: Runtim
     }
     case 'members remove': {
       if (ids.length !== 1) return usage();
+      await confirm(`Remove member ${ids[0]} (their tokens and sessions end)`, values.yes);
       await removeMember(core, caller, ids[0]!);
       return done(`Removed ${ids[0]}; their tokens and sessions ended.`, { removed: ids[0] });
     }
@@ -147,6 +149,7 @@ export async function tbaCommands(group: string, args: string[], runtime: Runtim
     }
     case 'roles delete': {
       if (ids.length !== 1) return usage();
+      await confirm(`Delete role ${ids[0]}`, values.yes);
       await deleteRole(core, caller, ids[0]!);
       return done(`Deleted role ${ids[0]}.`, { deleted: ids[0] });
     }
@@ -171,6 +174,7 @@ export async function tbaCommands(group: string, args: string[], runtime: Runtim
     }
     case 'admin-tokens revoke': {
       if (ids.length !== 1) return usage();
+      await confirm(`Revoke admin token ${ids[0]}`, values.yes);
       await revokeAdminToken(core, caller, ids[0]!);
       return done(`Revoked ${ids[0]}.`, { revoked: ids[0] });
     }
@@ -194,11 +198,13 @@ export async function tbaCommands(group: string, args: string[], runtime: Runtim
     }
     case 'tokens revoke': {
       if (ids.length !== 2) return usage();
+      await confirm(`Revoke token ${ids[1]} of client ${ids[0]}`, values.yes);
       await revokeToken(core, caller, ids[0]!, ids[1]!);
       return done(`Revoked ${ids[1]}.`, { revoked: ids[1] });
     }
     case 'tokens revoke-all': {
       if (ids.length !== 1) return usage();
+      await confirm(`Revoke every token of client ${ids[0]}`, values.yes);
       const result = await revokeAllTokens(core, caller, ids[0]!);
       return done(`Revoked ${result.revoked} token(s).`, result);
     }
@@ -215,6 +221,7 @@ export async function tbaCommands(group: string, args: string[], runtime: Runtim
     }
 
     case 'sessions revoke-all': {
+      await confirm(`End every console session of account ${caller.accountId}`, values.yes);
       const result = await revokeAllSessions(core, caller);
       return done(`Ended ${result.revoked} console session(s).`, result);
     }
@@ -222,6 +229,7 @@ export async function tbaCommands(group: string, args: string[], runtime: Runtim
     case 'clients reset': {
       if (ids.length !== 1) return usage();
       const key = values['idempotency-key'] as string | undefined;
+      await confirm(`Reset the consumer key and secret of client ${ids[0]} (the current pair stops working)`, values.yes);
       print(out, await resetConsumerCredentials(core, caller, ids[0]!, key ? { idempotencyKey: key } : {}), json);
       if (!json) out.stderr.write('The consumer key and secret above are shown once; the previous pair stopped working.\n');
       return EXIT.ok;

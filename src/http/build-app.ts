@@ -10,8 +10,7 @@ import Fastify, {
 import swagger from '@fastify/swagger';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import { EVENT_TYPES } from '../core/audit/index.js';
-import { ERROR_CODES, RekeyError } from '../core/kernel/index.js';
+import { RekeyError } from '../core/kernel/index.js';
 import { requirePermission } from '../core/accounts/index.js';
 import type { AppDeps } from './app-deps.js';
 import { authenticateControl } from './authenticate-control.js';
@@ -28,6 +27,7 @@ import { registerDocsRoutes } from './routes/docs.js';
 import { registerIntegratorRoutes } from './routes/integrator.js';
 import { registerWhoamiRoutes } from './routes/whoami.js';
 import { createWhoamiFastPath, trustEveryProxy } from './whoami-fast-path.js';
+import { OPENAPI_OPTIONS } from './openapi.js';
 import { registerConsole } from './console/register-console.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -238,45 +238,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (accessLog === 'info' ? logsInfo : logsDebug) route.onResponse = attach(route.onResponse, logRequest(accessLog), false);
   });
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Rekey', version: '1', description: 'Issue, verify and rotate API credentials.' },
-      components: {
-        schemas: {
-          Problem: {
-            type: 'object',
-            description: 'RFC 9457 problem details; every error Rekey answers on /v1.',
-            required: ['type', 'title', 'status', 'detail', 'instance', 'code', 'requestId'],
-            properties: {
-              type: { type: 'string', description: '/problems/<code>, a page documenting the code.' },
-              title: { type: 'string' },
-              status: { type: 'integer' },
-              detail: { type: 'string' },
-              instance: { type: 'string' },
-              code: { type: 'string', enum: [...ERROR_CODES] },
-              requestId: { type: 'string' },
-              realm: { type: 'string', description: '401 only.' },
-              scope: { type: 'string', description: '401 only.' },
-              resourceType: { type: 'string', description: '404 only.' },
-              resourceId: { type: 'string', description: '404 only.' },
-              errors: {
-                type: 'array',
-                description: '400 only.',
-                items: { type: 'object', properties: { pointer: { type: 'string' }, message: { type: 'string' } } },
-              },
-              retryAfter: { type: 'integer', description: '429 only.' },
-            },
-          },
-          EventType: { type: 'string', enum: Object.keys(EVENT_TYPES), description: 'Audit and webhook event types.' },
-        },
-        securitySchemes: {
-          adminToken: { type: 'http', scheme: 'bearer', description: 'An admin API token (rk_adm_…).' },
-          basic: { type: 'http', scheme: 'basic', description: 'Client id and secret (apikey, oauth).' },
-        },
-      },
-    },
-  });
+  await app.register(swagger, OPENAPI_OPTIONS);
 
   registerClientRoutes(app, deps);
   registerWhoamiRoutes(app, deps);

@@ -17,7 +17,10 @@ export interface KeyringWarning {
   message: string;
 }
 
-/** The master key from the environment, or (SQLite only) a generated `rekey.key` beside the database. */
+/**
+ * The master key from the environment, or (SQLite only) a generated `rekey.key` beside the database.
+ * The warning is given once, by the process that generates the key; later commands stay quiet.
+ */
 export function resolveMasterKey(config: Config, warn: (message: string) => void): Buffer {
   if (config.masterKey !== null) return parseMasterKey(config.masterKey);
   const path = config.generatedKeyPath;
@@ -25,10 +28,10 @@ export function resolveMasterKey(config: Config, warn: (message: string) => void
   if (!existsSync(path)) {
     writeFileSync(path, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
     chmodSync(path, 0o600);
+    warn(
+      `Generated a master key in ${path}. Move it somewhere safe and set REKEY_MASTER_KEY_FILE; whoever reads that file can decrypt the secrets in the database.`,
+    );
   }
-  warn(
-    `Using the generated master key in ${path}. Move it somewhere safe and set REKEY_MASTER_KEY_FILE; whoever reads that file can decrypt the secrets in the database.`,
-  );
   return parseMasterKey(readFileSync(path, 'utf8'));
 }
 

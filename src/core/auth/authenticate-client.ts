@@ -98,7 +98,13 @@ function judgeProof(
   }
   const { client } = entry;
   if (!options.profiles.includes(client.profile)) {
-    return { ok: false, error: new RekeyError('unauthenticated', `A ${client.profile} client cannot authenticate this way.`) };
+    return {
+      ok: false,
+      error: new RekeyError(
+        'unauthenticated',
+        `${/^[aeiou]/.test(client.profile) ? 'An' : 'A'} ${client.profile} client cannot authenticate this way.`,
+      ),
+    };
   }
 
   const ordered = entry.versions.length === 1 ? entry.versions : [...entry.versions].sort((a, b) => rank(a, now) - rank(b, now));

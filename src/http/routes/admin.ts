@@ -20,6 +20,7 @@ import {
 import { hashPassword } from '../../password-hash.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf } from '../request-context.js';
+import { CREATED, NO_CONTENT } from '../openapi.js';
 
 const PermissionList = Type.Array(Type.Union(PERMISSIONS.map((permission) => Type.Literal(permission))), {
   maxItems: PERMISSIONS.length,
@@ -75,7 +76,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.post<{ Body: Static<typeof MemberBody> }>(
     '/v1/members',
     {
-      schema: { tags, security, summary: 'Add a member (optionally with a console password)', body: MemberBody },
+      schema: { response: CREATED, tags, security, summary: 'Add a member (optionally with a console password)', body: MemberBody },
       config: { auth: 'control', permission: 'members.manage' },
     },
     async (request, reply) => {
@@ -104,6 +105,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/v1/members/:id/password',
     {
       schema: {
+        response: NO_CONTENT,
         tags,
         security,
         summary: "Set a console password (`me` for your own); the member's other sessions end",
@@ -121,7 +123,13 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.delete<{ Params: Static<typeof IdParams> }>(
     '/v1/members/:id',
     {
-      schema: { tags, security, summary: 'Remove a member: their tokens, sessions and admin tokens end', params: IdParams },
+      schema: {
+        response: NO_CONTENT,
+        tags,
+        security,
+        summary: 'Remove a member: their tokens, sessions and admin tokens end',
+        params: IdParams,
+      },
       config: { auth: 'control', permission: 'members.manage' },
     },
     async (request, reply) => {
@@ -143,7 +151,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.post<{ Body: Static<typeof RoleBody> }>(
     '/v1/roles',
     {
-      schema: { tags, security, summary: 'Define a custom role (only permissions you hold)', body: RoleBody },
+      schema: { response: CREATED, tags, security, summary: 'Define a custom role (only permissions you hold)', body: RoleBody },
       config: { auth: 'control', permission: 'members.manage' },
     },
     async (request, reply) =>
@@ -164,7 +172,13 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.delete<{ Params: Static<typeof NameParams> }>(
     '/v1/roles/:name',
     {
-      schema: { tags, security, summary: 'Delete a custom role: members lose it, and their tokens for it are revoked', params: NameParams },
+      schema: {
+        response: NO_CONTENT,
+        tags,
+        security,
+        summary: 'Delete a custom role: members lose it, and their tokens for it are revoked',
+        params: NameParams,
+      },
       config: { auth: 'control', permission: 'members.manage' },
     },
     async (request, reply) => {
@@ -183,7 +197,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.post<{ Body: Static<typeof TokenBody> }>(
     '/v1/admin-tokens',
     {
-      schema: { tags, security, summary: 'Create an admin token for yourself; returned once', body: TokenBody },
+      schema: { response: CREATED, tags, security, summary: 'Create an admin token for yourself; returned once', body: TokenBody },
       config: { auth: 'control' },
     },
     async (request, reply) => {
@@ -198,7 +212,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AppDeps): void {
   );
   app.delete<{ Params: Static<typeof IdParams> }>(
     '/v1/admin-tokens/:id',
-    { schema: { tags, security, summary: 'Revoke an admin token', params: IdParams }, config: { auth: 'control' } },
+    { schema: { response: NO_CONTENT, tags, security, summary: 'Revoke an admin token', params: IdParams }, config: { auth: 'control' } },
     async (request, reply) => {
       await revokeAdminToken(core, callerOf(request), request.params.id);
       return reply.code(204).send();

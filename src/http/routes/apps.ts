@@ -18,6 +18,7 @@ import { RekeyError } from '../../core/kernel/index.js';
 import { listStaleUsage, unlockKeyAccount } from '../../core/auth/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf, idempotencyKeyOf } from '../request-context.js';
+import { CREATED, NO_CONTENT } from '../openapi.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Id = Type.String({ minLength: 1, maxLength: 100 });
@@ -70,7 +71,13 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.post<{ Body: Static<typeof CreateAppBody> }>(
     '/v1/apps',
     {
-      schema: { tags: ['apps'], summary: 'Create an app; its app token is returned once', body: CreateAppBody, security: adminToken },
+      schema: {
+        response: CREATED,
+        tags: ['apps'],
+        summary: 'Create an app; its app token is returned once',
+        body: CreateAppBody,
+        security: adminToken,
+      },
       config: { auth: 'control', permission: 'apps.manage' },
     },
     async (request, reply) => {
@@ -123,7 +130,13 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.delete<{ Params: Static<typeof IdParams> }>(
     '/v1/apps/:id',
     {
-      schema: { tags: ['apps'], summary: 'Delete an app, its secret slots and its token', params: IdParams, security: adminToken },
+      schema: {
+        response: NO_CONTENT,
+        tags: ['apps'],
+        summary: 'Delete an app, its secret slots and its token',
+        params: IdParams,
+        security: adminToken,
+      },
       config: { auth: 'control', permission: 'apps.manage' },
     },
     async (request, reply) => {
@@ -173,7 +186,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.delete<{ Params: Static<typeof SlotParams> }>(
     '/v1/apps/:id/secrets/:name',
     {
-      schema: { tags: ['apps'], summary: 'Remove an app secret slot', params: SlotParams, security: adminToken },
+      schema: { response: NO_CONTENT, tags: ['apps'], summary: 'Remove an app secret slot', params: SlotParams, security: adminToken },
       config: { auth: 'control', permission: 'apps.manage' },
     },
     async (request, reply) => {
@@ -186,6 +199,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/v1/apps/:id/token',
     {
       schema: {
+        response: CREATED,
         tags: ['apps'],
         summary: 'Issue a new app token (shown once); the old one stops working',
         params: IdParams,

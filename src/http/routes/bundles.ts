@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { getBundleOfClient, installBundle, publishBundle } from '../../core/tba/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf } from '../request-context.js';
+import { CREATED } from '../openapi.js';
 
 const EmptyBody = Type.Object({}, { additionalProperties: false });
 const IdParams = Type.Object({ id: Type.String() });
@@ -45,6 +46,7 @@ export function registerBundleRoutes(app: FastifyInstance, deps: AppDeps): void 
     '/v1/bundles/:bundleId/install',
     {
       schema: {
+        response: CREATED,
         tags,
         summary: "Install another account's bundle: returns the installed record (consumer key shown, never the secret)",
         params: BundleParams,

@@ -14,6 +14,7 @@ import {
 import { MAX_USAGE_HOURS, listClientUsage } from '../../core/auth/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf, idempotencyKeyOf } from '../request-context.js';
+import { CREATED, NO_CONTENT } from '../openapi.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 
@@ -86,6 +87,7 @@ export function registerClientRoutes(app: FastifyInstance, deps: AppDeps): void 
     '/v1/clients',
     {
       schema: {
+        response: CREATED,
         tags: ['clients'],
         summary: 'Create a client; its secret is returned once',
         body: CreateClientBody,
@@ -193,6 +195,7 @@ export function registerClientRoutes(app: FastifyInstance, deps: AppDeps): void 
     '/v1/clients/:id',
     {
       schema: {
+        response: NO_CONTENT,
         tags: ['clients'],
         summary: 'Delete a client: every version revoked, record kept',
         params: IdParams,

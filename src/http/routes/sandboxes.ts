@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { createSandbox, issueSandboxAdminToken, listSandboxes, refreshSandbox } from '../../core/portal/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf } from '../request-context.js';
+import { CREATED } from '../openapi.js';
 
 const CreateBody = Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false });
 const EmptyBody = Type.Object({}, { additionalProperties: false });
@@ -19,6 +20,7 @@ export function registerSandboxRoutes(app: FastifyInstance, deps: AppDeps): void
     '/v1/accounts/:id/sandboxes',
     {
       schema: {
+        response: CREATED,
         tags,
         summary: 'Create a sandbox <id>_SB<n> with copies of the members and roles; returns an admin token for your copy (once)',
         params: IdParams,
@@ -63,6 +65,7 @@ export function registerSandboxRoutes(app: FastifyInstance, deps: AppDeps): void
     '/v1/accounts/:id/admin-tokens',
     {
       schema: {
+        response: CREATED,
         tags,
         summary: "A new admin token for your own member in one of the account's sandboxes (shown once)",
         params: IdParams,

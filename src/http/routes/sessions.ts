@@ -13,6 +13,7 @@ import { hashPassword, verifyPassword } from '../../password-hash.js';
 import type { AppDeps } from '../app-deps.js';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../authenticate-control.js';
 import { addressOf, callerOf } from '../request-context.js';
+import { CREATED, NO_CONTENT } from '../openapi.js';
 
 const SignInBody = Type.Object(
   {
@@ -59,7 +60,12 @@ export function registerSessionRoutes(app: FastifyInstance, deps: AppDeps): void
   app.post<{ Body: Static<typeof SignInBody> }>(
     '/v1/sessions',
     {
-      schema: { tags, summary: 'Sign in to the console: sets the session cookie and returns the CSRF token', body: SignInBody },
+      schema: {
+        response: CREATED,
+        tags,
+        summary: 'Sign in to the console: sets the session cookie and returns the CSRF token',
+        body: SignInBody,
+      },
       config: { auth: 'none', scope: 'console' },
     },
     async (request, reply) => {
@@ -105,7 +111,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: AppDeps): void
   app.delete<{ Params: Static<typeof IdParams> }>(
     '/v1/sessions/:id',
     {
-      schema: { tags, summary: 'End one of your own sessions (`current` signs out)', params: IdParams, security },
+      schema: { response: NO_CONTENT, tags, summary: 'End one of your own sessions (`current` signs out)', params: IdParams, security },
       config: { auth: 'control' },
     },
     async (request, reply) => {

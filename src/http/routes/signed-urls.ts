@@ -6,6 +6,7 @@ import { SIGNED_URL_MAX_TTL_SECONDS, createSignedUrl, verifySignedUrl, type Pres
 import { parseSignedUrl, signUrl, signedUrlSignature } from '../../protocols/signed-url.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf } from '../request-context.js';
+import { CREATED } from '../openapi.js';
 
 const Method = Type.String({
   minLength: 1,
@@ -33,7 +34,13 @@ export function registerSignedUrlRoutes(app: FastifyInstance, deps: AppDeps): vo
   app.post<{ Body: Static<typeof SignBody> }>(
     '/v1/signed-urls',
     {
-      schema: { tags: ['signed-urls'], summary: "Sign a URL with the portal key account's current version", body: SignBody, security },
+      schema: {
+        response: CREATED,
+        tags: ['signed-urls'],
+        summary: "Sign a URL with the portal key account's current version",
+        body: SignBody,
+        security,
+      },
       config: { auth: 'control', permission: 'credentials.verify' },
     },
     async (request, reply) => {

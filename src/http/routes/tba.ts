@@ -5,6 +5,7 @@ import type { AppDeps } from '../app-deps.js';
 import { callerOf, idempotencyKeyOf } from '../request-context.js';
 import { registerBundleRoutes } from './bundles.js';
 import { registerSessionRoutes } from './sessions.js';
+import { CREATED, NO_CONTENT } from '../openapi.js';
 
 const EmptyBody = Type.Object({}, { additionalProperties: false });
 const IdParams = Type.Object({ id: Type.String() });
@@ -46,6 +47,7 @@ export function registerTbaRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/v1/clients/:id/tokens',
     {
       schema: {
+        response: CREATED,
         tags,
         summary: 'Issue a token for a member and a role they hold; the token secret is returned once',
         params: IdParams,
@@ -72,7 +74,7 @@ export function registerTbaRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.delete<{ Params: Static<typeof TokenParams> }>(
     '/v1/clients/:id/tokens/:tokenId',
     {
-      schema: { tags, summary: 'Revoke one token', params: TokenParams, security },
+      schema: { response: NO_CONTENT, tags, summary: 'Revoke one token', params: TokenParams, security },
       config: { auth: 'control', permission: 'credentials.manage' },
     },
     async (request, reply) => {

@@ -4,6 +4,7 @@ import { WEBHOOK_EVENTS, checkWebhookUrl, createWebhook, deleteWebhook, listWebh
 import { checkWebhookTarget, parseWebhookAllowList } from '../../mail/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf } from '../request-context.js';
+import { CREATED, NO_CONTENT } from '../openapi.js';
 
 const CreateBody = Type.Object(
   {
@@ -31,7 +32,13 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: AppDeps): void
   app.post<{ Body: Static<typeof CreateBody> }>(
     '/v1/webhooks',
     {
-      schema: { tags, summary: 'Register a webhook endpoint; its whsec_ signing secret is returned once', body: CreateBody, security },
+      schema: {
+        response: CREATED,
+        tags,
+        summary: 'Register a webhook endpoint; its whsec_ signing secret is returned once',
+        body: CreateBody,
+        security,
+      },
       config: { auth: 'control', permission: 'accounts.manage' },
     },
     async (request, reply) => {
@@ -57,7 +64,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: AppDeps): void
   app.delete<{ Params: Static<typeof IdParams> }>(
     '/v1/webhooks/:id',
     {
-      schema: { tags, summary: 'Remove a webhook endpoint; messages queued for it fail', params: IdParams, security },
+      schema: { response: NO_CONTENT, tags, summary: 'Remove a webhook endpoint; messages queued for it fail', params: IdParams, security },
       config: { auth: 'control', permission: 'accounts.manage' },
     },
     async (request, reply) => {
