@@ -833,6 +833,146 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         put?: never;
