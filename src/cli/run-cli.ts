@@ -13,6 +13,7 @@ import { EXIT, EXIT_CODES } from './exit-codes.js';
 import { UsageError, type Output } from './output.js';
 import { parseOptions } from './parse-options.js';
 import { tbaCommands } from './tba-commands.js';
+import { accountCommands, operatorTokenCommands } from './operator-commands.js';
 
 const HELP = `Usage: rekey <command> [options]
 
@@ -21,6 +22,9 @@ Commands:
   init --account ID --name NAME --admin-email EMAIL [--admin-password-file F] [--json]
                                 create the first account, its Administrator and an admin token
   migrate                       apply pending database migrations
+  accounts create|list …        further tenants (create: same options and output as init)
+  operator-tokens create|list|revoke …
+                                tokens for the operator API (POST/GET /v1/accounts)
   clients list|get|create|regenerate|revoke|unlock|stale-usage|delete …
                                 manage clients (needs --token or REKEY_ADMIN_TOKEN)
   apps list|get|create|update|delete|deploy|undeploy|set-secret|token|rotate …
@@ -144,6 +148,10 @@ export async function runCli(argv: string[], out: Output = { stdout: process.std
         return await withRuntime(config, (runtime) => signingKeyCommands(rest, runtime, out, wantsJson));
       case 'apps':
         return await withRuntime(config, (runtime) => appsCommands(rest, runtime, out, wantsJson));
+      case 'accounts':
+        return await withRuntime(config, (runtime) => accountCommands(rest, runtime, out, wantsJson));
+      case 'operator-tokens':
+        return await withRuntime(config, (runtime) => operatorTokenCommands(rest, runtime, out, wantsJson));
       case 'members':
       case 'roles':
       case 'admin-tokens':

@@ -17,6 +17,7 @@ import type { AppDeps } from './app-deps.js';
 import { authenticateControl } from './authenticate-control.js';
 import { statusOf, toProblem } from './errors.js';
 import type { RouteConfig } from './fastify-types.js';
+import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAppRoutes } from './routes/apps.js';
 import { registerOAuthRoutes } from './routes/oauth.js';
@@ -310,6 +311,7 @@ export async function buildApp(appDeps: AppDeps): Promise<FastifyInstance> {
   registerPortalRoutes(app, deps);
   registerDocsRoutes(app);
   registerConsole(app, deps);
+  registerAccountRoutes(app, deps);
 
   registerProbeRoutes(app, deps, metrics);
   observeRequestDurations(app, metrics);
