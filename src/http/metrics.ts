@@ -106,7 +106,7 @@ export function createMetrics(core: CoreDeps, verifications: VerificationTally, 
   });
   new Gauge({
     name: 'rekey_outbox_backlog',
-    help: 'Outbox messages waiting for delivery (all nodes; absent when the store does not answer).',
+    help: 'Outbox messages waiting for delivery (all nodes; the last count when the store does not answer within 0.5 s).',
     registers: [registry],
     async collect() {
       let timer: NodeJS.Timeout | undefined;
@@ -114,7 +114,7 @@ export function createMetrics(core: CoreDeps, verifications: VerificationTally, 
       const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), BACKLOG_TIMEOUT_MS)));
       const backlog = await Promise.race([counted, timeout]);
       clearTimeout(timer);
-      this.reset();
+      // When the store does not answer, the last count stands (rekey_fresh says why).
       if (backlog !== null) this.set(backlog);
     },
   });

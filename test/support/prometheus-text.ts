@@ -46,8 +46,11 @@ export function parsePrometheusText(text: string): Exposition {
       labels[label[1]!] = label[2]!.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
     }
     const raw = match[3]!;
-    const value = raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : raw === 'NaN' ? NaN : Number(raw);
-    if (Number.isNaN(value) && raw !== 'NaN') throw new Error(`line ${index + 1}: bad value ${raw}`);
+    // Values are Go floats as Prometheus parses them (strconv.ParseFloat): "NaN" and "Inf" in any case.
+    const special = raw.toLowerCase();
+    const value =
+      special === '+inf' || special === 'inf' ? Infinity : special === '-inf' ? -Infinity : special === 'nan' ? NaN : Number(raw);
+    if (Number.isNaN(value) && special !== 'nan') throw new Error(`line ${index + 1}: bad value ${raw}`);
     samples.push({ name: match[1]!, labels, value });
   }
   return { samples, types, help };
