@@ -4,12 +4,14 @@ import { systemClock, type Clock, type CoreDeps, type FaultPoint, newId, cryptoR
 import { createCredentialCache, type CredentialCache, createUsageRecorder, type UsageRecorder } from './core/auth/index.js';
 import { buildApp } from './http/build-app.js';
 import { createOAuthRuntime } from './jose/index.js';
-import { startOutboxWorker } from './mail/index.js';
+import { startOutboxWorker, type OutboxWorker } from './mail/index.js';
+import type { ObservedSources } from './http/metrics.js';
 import {
   createSqlStore,
   openKeyring,
   openPostgresChangeListener,
   openStore,
+  recordedEventCounts,
   resolveMasterKey,
   startChangeFollower,
   type ChangeFollower,
@@ -106,7 +108,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
  * The HTTP app over a runtime, with the OAuth runtime (signing keys, verified tokens, revocations)
  * that the /oauth endpoints and Bearer authentication share.
  */
-export async function createApp(runtime: Runtime, options: { logStream?: NodeJS.WritableStream } = {}): Promise<FastifyInstance> {
+export async function createApp(
+  runtime: Runtime,
+  options: { logStream?: NodeJS.WritableStream; observed?: ObservedSources } = {},
+): Promise<FastifyInstance> {
   const { config, core, usage } = runtime;
   // The signing keys are first loaded once the app is ready, so a rotation always finds its logger.
   let log: FastifyBaseLogger | undefined = undefined;
@@ -120,7 +125,8 @@ export async function createApp(runtime: Runtime, options: { logStream?: NodeJS.
         retired.length > 0 ? 'signing key rotated on schedule' : 'signing keys created',
       ),
   });
-  const app = await buildApp({ core, usage, config, oauth, logStream: options.logStream });
+  const observed: ObservedSources = { events: recordedEventCounts, ...options.observed };
+  const app = await buildApp({ core, usage, config, oauth, logStream: options.logStream, observed });
   log = app.log;
   return app;
 }
@@ -131,17 +137,24 @@ export async function serve(
   options: RuntimeOptions = {},
 ): Promise<{ app: FastifyInstance; runtime: Runtime; url: string }> {
   const runtime = await createRuntime(config, { ...options, background: true });
-  const app = await createApp(runtime);
-  const outbox = startOutboxWorker(runtime.core, config, { leaseMs: config.outboxLeaseSeconds * 1000, log: app.log });
+  let outbox: OutboxWorker | null = null;
+  const app = await createApp(runtime, { observed: { outbox: () => outbox?.stats() ?? { delivered: 0, failed: 0, released: 0 } } });
+  outbox = startOutboxWorker(runtime.core, config, { leaseMs: config.outboxLeaseSeconds * 1000, log: app.log });
+  const worker = outbox;
   const address = await app.listen({ port: config.port, host: config.host });
   app.log.info({ address, store: config.store.kind, publicUrl: config.publicUrl }, 'Rekey is listening');
+  // SPEC §13: stop accepting, let requests in flight finish (the app gives them 10 s), hand back
+  // outbox leases still in delivery, then close the store.
   const stop = async (): Promise<void> => {
-    await app.close();
-    await outbox.stop();
+    app.log.info('SIGTERM: no new connections; finishing requests in flight');
+    await Promise.all([app.close(), worker.stop()]);
     await runtime.close();
+    app.log.info('stopped');
   };
   const onSignal = (): void => {
-    void stop().finally(() => process.exit(0));
+    void stop()
+      .catch((error: Error) => app.log.error({ err: { message: error.message } }, 'shutdown step failed'))
+      .finally(() => process.exit(0));
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);

@@ -178,6 +178,24 @@ ${YES}`,
     options: [JSON_OPTION],
     subcommands: { rotate: 'Usage: rekey signing-keys rotate [--alg ES256|EdDSA]', list: 'Usage: rekey signing-keys list' },
   },
+  accounts: {
+    summary: 'further tenants (operators; the database itself is the authority)',
+    options: [JSON_OPTION],
+    subcommands: {
+      create: `Usage: rekey accounts create --account ID --name NAME --admin-email EMAIL [--admin-password-file F] [--json]
+  a further account on a database that already has some (same output as init)`,
+      list: 'Usage: rekey accounts list   (every account, sandboxes included)',
+    },
+  },
+  'operator-tokens': {
+    summary: 'tokens for the operator API (POST/GET /v1/accounts)',
+    options: [JSON_OPTION],
+    subcommands: {
+      create: 'Usage: rekey operator-tokens create --name NAME [--expires-in-seconds N]   (rk_op_…, shown once)',
+      list: 'Usage: rekey operator-tokens list',
+      revoke: 'Usage: rekey operator-tokens revoke <tokenId>',
+    },
+  },
 };
 
 /** `rekey --help`: every command with its subcommands. */

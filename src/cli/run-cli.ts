@@ -15,6 +15,7 @@ import { parseOptions } from './parse-options.js';
 import { tbaCommands } from './tba-commands.js';
 import { PASSWORD_HINT } from './command-help.js';
 import { helpOrVersion } from './help-or-version.js';
+import { accountCommands, operatorTokenCommands } from './operator-commands.js';
 
 async function withRuntime<T>(config: Config, work: (runtime: Runtime) => Promise<T>): Promise<T> {
   let runtime: Runtime;
@@ -110,6 +111,10 @@ export async function runCli(argv: string[], out: Output = { stdout: process.std
         return await withRuntime(config, (runtime) => signingKeyCommands(rest, runtime, out, wantsJson));
       case 'apps':
         return await withRuntime(config, (runtime) => appsCommands(rest, runtime, out, wantsJson));
+      case 'accounts':
+        return await withRuntime(config, (runtime) => accountCommands(rest, runtime, out, wantsJson));
+      case 'operator-tokens':
+        return await withRuntime(config, (runtime) => operatorTokenCommands(rest, runtime, out, wantsJson));
       case 'members':
       case 'roles':
       case 'admin-tokens':

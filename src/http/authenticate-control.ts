@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { authenticateAdminToken, authenticateSession } from '../core/accounts/index.js';
-import { type Caller, RekeyError } from '../core/kernel/index.js';
+import { type Caller, isWellFormedCredential, RekeyError } from '../core/kernel/index.js';
 import type { AppDeps } from './app-deps.js';
 
 /** The console session cookie (HttpOnly) and the CSRF token cookie the console's script reads. */
@@ -30,6 +30,9 @@ export async function authenticateControl(deps: AppDeps, request: FastifyRequest
   if (header) {
     const match = /^Bearer[ ]+([^\s]+)\s*$/i.exec(header);
     if (!match) throw new RekeyError('unauthenticated', 'The control API takes `Authorization: Bearer <admin token>`.');
+    // SPEC §13: operator tokens act on /v1/accounts only, never inside an account.
+    if (isWellFormedCredential(match[1]!, 'operatorToken'))
+      throw new RekeyError('forbidden', 'An operator token cannot act inside an account; use an admin token of that account.');
     return authenticateAdminToken(deps.core, match[1]!);
   }
   const session = cookieOf(request, SESSION_COOKIE);

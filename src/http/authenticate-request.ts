@@ -6,9 +6,10 @@ import { type CoreDeps, isWellFormedCredential, RekeyError } from '../core/kerne
 import { contextOf, type DataPlaneRequest, type RequestAuthOptions } from './data-plane-request.js';
 import { checkContentDigest, hmacSha256Signature, parseSignedRequest, signaturesEqual } from '../protocols/http-signature.js';
 import { profilesAccepting } from '../core/credentials/index.js';
+import { verificationMethodOf } from './verification-tally.js';
 
 /** What data-plane authentication needs: Bearer tokens are checked against the OAuth runtime. */
-export type DataPlaneDeps = Pick<AppDeps, 'core' | 'usage' | 'oauth'>;
+export type DataPlaneDeps = Pick<AppDeps, 'core' | 'usage' | 'oauth' | 'verifications'>;
 
 /** Seconds a signature's `created` may differ from the server clock (SPEC §4a). */
 export const SIGNATURE_WINDOW_SECONDS = 300;
@@ -38,6 +39,21 @@ export function authenticateRequest(
   request: DataPlaneRequest,
   options: RequestAuthOptions = {},
 ): AuthOutcome | Promise<AuthOutcome> {
+  const outcome = authenticateAny(deps, request, options);
+  const tally = deps.verifications;
+  if (tally === undefined) return outcome;
+  const method = verificationMethodOf(request.headers);
+  if (!(outcome instanceof Promise)) {
+    tally.count(method, outcome);
+    return outcome;
+  }
+  return outcome.then((settled) => {
+    tally.count(method, settled);
+    return settled;
+  });
+}
+
+function authenticateAny(deps: DataPlaneDeps, request: DataPlaneRequest, options: RequestAuthOptions): AuthOutcome | Promise<AuthOutcome> {
   const { core, usage } = deps;
   const now = core.clock.now();
   const authorization = request.headers.authorization;

@@ -16,6 +16,7 @@ import type { AppDeps } from './app-deps.js';
 import { authenticateControl } from './authenticate-control.js';
 import { statusOf, toProblem } from './errors.js';
 import type { RouteConfig } from './fastify-types.js';
+import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAppRoutes } from './routes/apps.js';
 import { registerOAuthRoutes } from './routes/oauth.js';
@@ -29,8 +30,13 @@ import { registerWhoamiRoutes } from './routes/whoami.js';
 import { createWhoamiFastPath, trustEveryProxy } from './whoami-fast-path.js';
 import { OPENAPI_OPTIONS } from './openapi.js';
 import { registerConsole } from './console/register-console.js';
+import { createMetrics, observeRequestDurations } from './metrics.js';
+import { registerProbeRoutes } from './routes/probes.js';
+import { createVerificationTally } from './verification-tally.js';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+/** How long requests in flight may take to finish once the app closes (SPEC §13). */
+export const SHUTDOWN_GRACE_MS = 10_000;
 
 // Request ids: unique per process start, cheap on the hot path (no CSPRNG call per request).
 const requestIdPrefix = randomBytes(6).toString('base64url').replace(/[-_]/g, 'x');
@@ -114,7 +120,9 @@ function isJson(contentType: string | undefined): boolean {
 }
 
 /** The HTTP app: API, OAuth endpoints and console on one instance. Never listens by itself. */
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+export async function buildApp(appDeps: AppDeps): Promise<FastifyInstance> {
+  const deps: AppDeps = { ...appDeps, verifications: appDeps.verifications ?? createVerificationTally() };
+  const metrics = createMetrics(deps.core, deps.verifications!, deps.observed);
   let closing = false;
   const fastPath = createWhoamiFastPath(deps, () => closing);
   const app = Fastify({
@@ -148,11 +156,25 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     genReqId: () => `req_${requestIdPrefix}${(requestCounter++).toString(36)}`,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: true } },
     return503OnClosing: true,
-    forceCloseConnections: true,
+    // Idle connections close at once; requests in flight finish (SPEC §13), see preClose below.
+    forceCloseConnections: 'idle',
   });
 
+  // A keep-alive connection whose request was in flight when closing began becomes idle when it is
+  // answered: close those as they appear, and cut whatever is still open after 10 s.
+  let reaper: NodeJS.Timeout | undefined;
+  let cutoff: NodeJS.Timeout | undefined;
   app.addHook('preClose', (done) => {
     closing = true;
+    reaper = setInterval(() => app.server.closeIdleConnections(), 25);
+    cutoff = setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    reaper.unref();
+    cutoff.unref();
+    done();
+  });
+  app.addHook('onClose', (_instance, done) => {
+    clearInterval(reaper);
+    clearTimeout(cutoff);
     done();
   });
   app.decorateRequest('rawBody', undefined);
@@ -251,11 +273,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerPortalRoutes(app, deps);
   registerDocsRoutes(app);
   registerConsole(app, deps);
+  registerAccountRoutes(app, deps);
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({
-    status: 'ok',
-    fresh: deps.core.credentials.isFresh(deps.core.clock.now()),
-    cache: deps.core.credentials.stats(),
-  }));
+  registerProbeRoutes(app, deps, metrics);
+  observeRequestDurations(app, metrics);
   return app;
 }

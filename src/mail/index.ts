@@ -1,3 +1,3 @@
 export { checkWebhookTarget } from './check-webhook-target.js';
-export { startOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from './outbox-worker.js';
+export { startOutboxWorker, type OutboxWorker, type OutboxWorkerOptions, type OutboxWorkerStats } from './outbox-worker.js';
 export { parseWebhookAllowList, type WebhookAllowList } from './webhook-target.js';

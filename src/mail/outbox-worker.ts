@@ -27,10 +27,24 @@ export interface OutboxWorkerOptions {
   log?: { info(fields: object, message: string): void; warn(fields: object, message: string): void };
 }
 
+export interface OutboxWorkerStats {
+  delivered: number;
+  /** Attempts that failed (each retry counts once). */
+  failed: number;
+  /** Leases handed back unfinished at shutdown. */
+  released: number;
+}
+
 export interface OutboxWorker {
   /** Leases and delivers one batch; returns how many messages it handled. */
   runOnce(): Promise<number>;
-  stop(): Promise<void>;
+  stats(): OutboxWorkerStats;
+  /**
+   * Stops leasing, lets deliveries in flight finish for up to `drainMs` (default 2 s), then hands
+   * the leases of those still unfinished back (SPEC §13), so another node delivers them at once
+   * instead of after the lease runs out.
+   */
+  stop(options?: { drainMs?: number }): Promise<void>;
 }
 
 /** While no SMTP server is configured, emails wait (without using up attempts) and are looked at again this often. */
@@ -56,6 +70,9 @@ export function startOutboxWorker(
   const allow = parseWebhookAllowList(config.webhookAllow);
   const email: EmailSender | null = config.smtpUrl ? createEmailSender(config.smtpUrl) : null;
   const log = options.log;
+  const stats: OutboxWorkerStats = { delivered: 0, failed: 0, released: 0 };
+  const inFlight = new Map<string, OutboxMessage>();
+  const released = new Set<string>();
 
   const deliverWebhook = async (message: OutboxMessage): Promise<DeliveryOutcome> => {
     const endpoint = await deps.store.getWebhook(message.recipient);
@@ -98,6 +115,10 @@ export function startOutboxWorker(
     }
     // A kill here (test fault point) leaves a sent message unmarked: it is delivered again, same id.
     if (outcome.ok) deps.fault('after-send');
+    // Handed back at shutdown: another node owns the message now; this late outcome is not recorded.
+    if (released.has(message.id)) return;
+    if (outcome.ok) stats.delivered++;
+    else stats.failed++;
     const jitter = Buffer.from(deps.random.bytes(1))[0]! / 256;
     const settlement = settleDelivery(message, outcome, deps.clock.now(), retry, jitter);
     await deps.store.settleOutbox(message.id, settlement);
@@ -115,12 +136,15 @@ export function startOutboxWorker(
   const runOnce = async (): Promise<number> => {
     const leased = await deps.store.leaseOutbox(deps.clock.now(), leaseMs, batchSize);
     await Promise.all(
-      leased.map((message) =>
-        deliver(message).catch((error: Error) => {
-          // The lease runs out and another attempt follows; nothing is lost.
-          log?.warn({ id: message.id, error: error.message }, 'outbox settlement failed');
-        }),
-      ),
+      leased.map((message) => {
+        inFlight.set(message.id, message);
+        return deliver(message)
+          .catch((error: Error) => {
+            // The lease runs out and another attempt follows; nothing is lost.
+            log?.warn({ id: message.id, error: error.message }, 'outbox settlement failed');
+          })
+          .finally(() => inFlight.delete(message.id));
+      }),
     );
     return leased.length;
   };
@@ -153,13 +177,44 @@ export function startOutboxWorker(
   };
   schedule(0);
 
+  const releaseUnfinished = async (): Promise<void> => {
+    const unfinished = [...inFlight.values()];
+    inFlight.clear();
+    for (const message of unfinished) {
+      released.add(message.id);
+      // Back to pending exactly as it was leased, with the lease ended: the attempt never happened.
+      await deps.store
+        .settleOutbox(message.id, {
+          status: 'pending',
+          attempts: message.attempts,
+          nextAttemptAt: message.nextAttemptAt,
+          lastError: message.lastError,
+          sentAt: null,
+        })
+        .then(
+          () => {
+            stats.released++;
+            log?.info({ id: message.id }, 'outbox lease released at shutdown');
+          },
+          (error: Error) => log?.warn({ id: message.id, error: error.message }, 'outbox lease release failed; it ends on its own'),
+        );
+    }
+  };
+
   return {
     runOnce,
-    async stop() {
+    stats: () => ({ ...stats }),
+    async stop(stopOptions = {}) {
       stopped = true;
       if (timer) clearTimeout(timer);
       if (scanTimer) clearInterval(scanTimer);
-      await running;
+      let drainTimer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        running.then(() => true),
+        new Promise<boolean>((resolve) => (drainTimer = setTimeout(() => resolve(false), stopOptions.drainMs ?? 2000))),
+      ]);
+      clearTimeout(drainTimer);
+      if (!drained) await releaseUnfinished();
       await scanning;
       email?.close();
     },

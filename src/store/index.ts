@@ -4,3 +4,4 @@ export { openKeyring, resolveMasterKey, rotateMasterKey } from './open-keyring.j
 export { openStore, type OpenedStore } from './open-store.js';
 export { openPostgresChangeListener } from './postgres/postgres-change-listener.js';
 export { createSqlStore } from './sql-store.js';
+export { recordedEventCounts } from './recorded-events.js';

@@ -1,6 +1,7 @@
 import type { SqlDb } from './sql-db.js';
 import { APPS_MIGRATION } from './migrations/apps.js';
 import { OAUTH_MIGRATION } from './migrations/oauth.js';
+import { OPERATORS_MIGRATION } from './migrations/operators.js';
 import { PORTAL_MIGRATION } from './migrations/portal.js';
 import { REGISTRATION_MIGRATION } from './migrations/registration.js';
 import { TBA_MIGRATION } from './migrations/tba.js';
@@ -154,6 +155,7 @@ CREATE TABLE changes (
   PORTAL_MIGRATION,
   REGISTRATION_MIGRATION,
   USAGE_BUCKETS_MIGRATION,
+  OPERATORS_MIGRATION,
 ];
 
 const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'BIGSERIAL PRIMARY KEY' } as const;

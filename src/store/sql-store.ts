@@ -8,6 +8,7 @@ import { credentialsSql } from './sql/credentials.js';
 import { kernelSql } from './sql/kernel.js';
 import { notifySql } from './sql/notify.js';
 import { oauthSql } from './sql/oauth.js';
+import { operatorsSql } from './sql/operators.js';
 import { portalSql } from './sql/portal.js';
 import { tbaSql } from './sql/tba.js';
 
@@ -41,6 +42,7 @@ export function createSqlStore(db: SqlDb, options: SqlStoreOptions = {}): Store 
     ...portalSql(db),
     ...auditSql(db),
     ...notifySql(db),
+    ...operatorsSql(db),
   };
   return store;
 }

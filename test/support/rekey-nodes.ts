@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './harness.js';
+import { scrape, valueOf } from './prometheus-text.js';
 
 const BIN = fileURLToPath(new URL('../../bin/rekey.js', import.meta.url));
 const BUILT = fileURLToPath(new URL('../../dist/cli/run-cli.js', import.meta.url));
@@ -94,10 +95,20 @@ export async function stopAllNodes(): Promise<void> {
   );
 }
 
-/** GET /healthz of a server: freshness and the credential cache counters. */
+/** Freshness (GET /healthz) and the credential cache counters (GET /metrics) of a server. */
 export async function healthOf(
   url: string,
 ): Promise<{ fresh: boolean; cache: { hits: number; misses: number; invalidations: number; entries: number } }> {
   const response = await fetch(`${url}/healthz`);
-  return (await response.json()) as { fresh: boolean; cache: { hits: number; misses: number; invalidations: number; entries: number } };
+  const { fresh } = (await response.json()) as { fresh: boolean };
+  const metrics = await scrape(url);
+  return {
+    fresh,
+    cache: {
+      hits: valueOf(metrics, 'rekey_credential_cache_hits_total'),
+      misses: valueOf(metrics, 'rekey_credential_cache_misses_total'),
+      invalidations: valueOf(metrics, 'rekey_credential_cache_invalidations_total'),
+      entries: valueOf(metrics, 'rekey_credential_cache_entries'),
+    },
+  };
 }

@@ -47,6 +47,8 @@ export interface CredentialCache {
    */
   confirmFresh(since?: number): void;
   isFresh(_now?: number): boolean;
+  /** Milliseconds since the last confirmed read of the change log (Infinity before the first); /metrics reports it. */
+  freshnessAgeMs(): number;
   /** The monotonic clock freshness is measured on. */
   monotonicNow(): number;
   stats(): CacheStats;
@@ -137,6 +139,7 @@ export function createCredentialCache(
       confirmedAt = Math.max(confirmedAt, Math.min(since ?? monotonic(), monotonic()));
     },
     isFresh,
+    freshnessAgeMs: () => (options.alwaysFresh === true ? 0 : monotonic() - confirmedAt),
     monotonicNow: monotonic,
     stats: () => ({ ...counters, entries: entries.size }),
   };

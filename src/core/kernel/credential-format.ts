@@ -9,6 +9,8 @@ export const CREDENTIAL_PREFIXES = {
   tokenSecret: 'rk_tok_',
   adminToken: 'rk_adm_',
   appToken: 'rk_app_',
+  /** Platform operators (SPEC §13): accounts, never anything inside one. */
+  operatorToken: 'rk_op_',
 } as const;
 
 export type CredentialKind = keyof typeof CREDENTIAL_PREFIXES;

@@ -5,6 +5,7 @@ import type { AuthStore } from '../auth/auth-store.js';
 import type { CredentialsStore } from '../credentials/credentials-store.js';
 import type { NotifyStore } from '../notify/notify-store.js';
 import type { OAuthStore } from '../oauth/oauth-store.js';
+import type { OperatorsStore } from '../operators/operators-store.js';
 import type { PortalStore } from '../portal/portal-store.js';
 import type { TbaStore } from '../tba/tba-store.js';
 import type { KernelStore } from './kernel-store.js';
@@ -16,6 +17,17 @@ import type { KernelStore } from './kernel-store.js';
  * a thrown error rolls everything back.
  */
 export interface Store
-  extends KernelStore, CredentialsStore, AuthStore, AccountsStore, TbaStore, AppsStore, OAuthStore, PortalStore, AuditStore, NotifyStore {
+  extends
+    KernelStore,
+    CredentialsStore,
+    AuthStore,
+    AccountsStore,
+    TbaStore,
+    AppsStore,
+    OAuthStore,
+    PortalStore,
+    AuditStore,
+    NotifyStore,
+    OperatorsStore {
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
 }

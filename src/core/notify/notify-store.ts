@@ -36,6 +36,8 @@ export interface NotifyStore {
   leaseOutbox(now: number, leaseMs: number, limit: number): Promise<OutboxMessage[]>;
   /** Records a delivery attempt's outcome and ends the lease. */
   settleOutbox(id: string, settlement: OutboxSettlement): Promise<void>;
+  /** Pending messages across all accounts, for the `rekey_outbox_backlog` gauge (SPEC §13). */
+  countPendingOutbox(): Promise<number>;
 
   insertWebhook(endpoint: WebhookEndpoint): Promise<void>;
   getWebhook(id: string): Promise<WebhookEndpoint | null>;

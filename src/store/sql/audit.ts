@@ -1,6 +1,7 @@
 import type { AuditEvent, AuditFilter, AuditStore, FailureAggregate } from '../../core/audit/index.js';
 import type { Page } from '../../core/kernel/index.js';
 import type { SqlDb } from '../sql-db.js';
+import { countRecordedEvent } from '../recorded-events.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { type Row, num, str, strOrNull } from './row.js';
 
@@ -42,6 +43,7 @@ export function auditSql(db: SqlDb): AuditStore {
           JSON.stringify(event.data),
         ],
       );
+      countRecordedEvent(event.type);
     },
     async addFailureAggregates(aggregates: readonly FailureAggregate[], newId) {
       if (aggregates.length === 0) return;

@@ -90,6 +90,10 @@ export function notifySql(db: SqlDb): NotifyStore {
         [settlement.status, settlement.attempts, settlement.nextAttemptAt, settlement.lastError, settlement.sentAt, id],
       );
     },
+    async countPendingOutbox() {
+      const [row] = await db.all<Row>("SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'");
+      return row ? num(row.n) : 0;
+    },
 
     async insertWebhook(endpoint) {
       await db.run('INSERT INTO webhook_endpoints (id, account_id, url, events, secret_ciphertext, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
