@@ -16,6 +16,7 @@ import { requirePermission } from '../core/accounts/index.js';
 import type { AppDeps } from './app-deps.js';
 import { authenticateControl } from './authenticate-control.js';
 import { statusOf, toProblem } from './errors.js';
+import { refuseUnholdableIds } from './refuse-unholdable-ids.js';
 import type { RouteConfig } from './fastify-types.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAppRoutes } from './routes/apps.js';
@@ -234,6 +235,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return first ? [hook, ...list] : [...list, hook];
     };
     if (config?.auth === 'control') route.onRequest = attach(route.onRequest, authenticateControlRoute, true);
+    if (route.url.includes('/:')) route.preValidation = attach(route.preValidation, refuseUnholdableIds, true);
     const accessLog = config?.accessLog ?? (isRead ? 'debug' : 'info');
     if (accessLog === 'info' ? logsInfo : logsDebug) route.onResponse = attach(route.onResponse, logRequest(accessLog), false);
   });

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { RekeyError } from '../../core/kernel/index.js';
+import { RekeyError, refuseUnholdable } from '../../core/kernel/index.js';
 import type { SqlDb } from '../sql-db.js';
 
 // BIGINT columns hold millisecond timestamps and counters, all well inside 2^53.
@@ -64,6 +64,7 @@ type Query = (sql: string, params: unknown[]) => Promise<pg.QueryResult>;
 
 function over(query: Query, transaction: SqlDb['transaction'], beforeCommit: NonNullable<SqlDb['beforeCommit']>): SqlDb {
   const guarded = async (sql: string, params: readonly unknown[]): Promise<pg.QueryResult> => {
+    refuseUnholdable(params);
     try {
       return await query(translate(sql), [...params]);
     } catch (error) {

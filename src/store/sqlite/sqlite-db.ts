@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { RekeyError } from '../../core/kernel/index.js';
+import { RekeyError, refuseUnholdable } from '../../core/kernel/index.js';
 import type { SqlDb } from '../sql-db.js';
 
 type Statement = Database.Statement<unknown[], unknown>;
@@ -45,8 +45,10 @@ export function openSqliteDb(path: string): SqlDb & { dataVersion(): number } {
     }
     return statement;
   };
-  const toParams = (params: readonly unknown[]): unknown[] =>
-    params.map((value) => (typeof value === 'boolean' ? (value ? 1 : 0) : value === undefined ? null : value));
+  const toParams = (params: readonly unknown[]): unknown[] => {
+    refuseUnholdable(params);
+    return params.map((value) => (typeof value === 'boolean' ? (value ? 1 : 0) : value === undefined ? null : value));
+  };
 
   let tail: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
