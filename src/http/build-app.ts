@@ -17,6 +17,8 @@ import type { AppDeps } from './app-deps.js';
 import { authenticateControl } from './authenticate-control.js';
 import { statusOf, toProblem } from './errors.js';
 import { refuseUnholdableIds } from './refuse-unholdable-ids.js';
+import { clientErrorHandler } from './client-error-handler.js';
+import { logSerializers } from './log-serializers.js';
 import type { RouteConfig } from './fastify-types.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAppRoutes } from './routes/apps.js';
@@ -126,7 +128,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers.signature', 'req.headers["x-csrf-token"]'],
         remove: true,
       },
+      serializers: logSerializers,
     },
+    clientErrorHandler,
 
     // One debug line per request (onResponse below) instead of two info lines: access logs are opt-in.
     logController: new LogController({ disableRequestLogging: true }),
