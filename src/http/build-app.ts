@@ -131,6 +131,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       serializers: logSerializers,
     },
     clientErrorHandler,
+    // A path whose escapes do not decode, or an id longer than the router reads, names nothing (SPEC §5).
+    frameworkErrors: (error, request, reply) => {
+      const path = request.url.split('?')[0] ?? request.url;
+      const unknownPath = error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      return sendProblem(
+        reply,
+        request,
+        unknownPath
+          ? new RekeyError('not_found', 'No resource has that path.', { resourceType: 'route', resourceId: path })
+          : asRekeyError(error, request),
+      );
+    },
 
     // One debug line per request (onResponse below) instead of two info lines: access logs are opt-in.
     logController: new LogController({ disableRequestLogging: true }),
