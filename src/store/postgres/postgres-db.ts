@@ -49,7 +49,14 @@ export function isPostgresUnreachable(error: unknown): boolean {
 
 /** Every caller — data plane, control plane, CLI — sees an unreachable store as one error: 503 `unavailable`. */
 export function asStoreError(error: unknown): unknown {
-  if (error instanceof RekeyError || !isPostgresUnreachable(error)) return error;
+  if (error instanceof RekeyError) return error;
+  // SQLSTATE class 22, data exception (a value out of range, a bad encoding): bad input, never `unavailable`.
+  if (error instanceof Error && /^22/.test(String((error as { code?: unknown }).code))) {
+    const refused = new RekeyError('invalid_request', 'The request holds a value the credential store cannot hold.');
+    refused.cause = error;
+    return refused;
+  }
+  if (!isPostgresUnreachable(error)) return error;
   const unavailable = new RekeyError('unavailable', 'The credential store is unreachable; try again shortly.', { retryAfter: 1 });
   unavailable.cause = error;
   return unavailable;

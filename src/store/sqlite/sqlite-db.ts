@@ -10,7 +10,14 @@ const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR|FULL|PROTOCOL|NOTADB)/;
 /** An unusable database file is the same condition as an unreachable server: 503 `unavailable`. */
 function asStoreError(error: unknown): unknown {
   const code = (error as { code?: unknown } | null)?.code;
-  if (error instanceof RekeyError || typeof code !== 'string' || !UNAVAILABLE.test(code)) return error;
+  if (error instanceof RekeyError || typeof code !== 'string') return error;
+  // A value too big or of a type SQLite cannot bind: bad input, as on PostgreSQL (class 22).
+  if (/^SQLITE_(TOOBIG|MISMATCH|RANGE)/.test(code)) {
+    const refused = new RekeyError('invalid_request', 'The request holds a value the credential store cannot hold.');
+    refused.cause = error;
+    return refused;
+  }
+  if (!UNAVAILABLE.test(code)) return error;
   const unavailable = new RekeyError('unavailable', 'The credential store is unavailable; try again shortly.', { retryAfter: 1 });
   unavailable.cause = error;
   return unavailable;
