@@ -5,8 +5,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../dist/config.js';
-import { buildApp } from '../dist/http/build-app.js';
-import { createRuntime } from '../dist/main.js';
+import { createApp, createRuntime } from '../dist/main.js';
 
 const target = resolve(process.argv[2] ?? '.tmp/openapi.json');
 const dir = mkdtempSync(join(tmpdir(), 'rekey-openapi-'));
@@ -17,7 +16,7 @@ try {
     REKEY_LOG_LEVEL: 'silent',
   });
   const runtime = await createRuntime(config, { background: false });
-  const app = await buildApp({ core: runtime.core, usage: runtime.usage, config });
+  const app = await createApp(runtime);
   await app.ready();
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, `${JSON.stringify(app.swagger(), null, 2)}\n`);
