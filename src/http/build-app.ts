@@ -15,6 +15,9 @@ import { requirePermission } from '../core/accounts/index.js';
 import type { AppDeps } from './app-deps.js';
 import { authenticateControl } from './authenticate-control.js';
 import { statusOf, toProblem } from './errors.js';
+import { refuseUnholdableIds } from './refuse-unholdable-ids.js';
+import { clientErrorHandler } from './client-error-handler.js';
+import { logSerializers } from './log-serializers.js';
 import type { RouteConfig } from './fastify-types.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -133,6 +136,20 @@ export async function buildApp(appDeps: AppDeps): Promise<FastifyInstance> {
         paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers.signature', 'req.headers["x-csrf-token"]'],
         remove: true,
       },
+      serializers: logSerializers,
+    },
+    clientErrorHandler,
+    // A path whose escapes do not decode, or an id longer than the router reads, names nothing (SPEC §5).
+    frameworkErrors: (error, request, reply) => {
+      const path = request.url.split('?')[0] ?? request.url;
+      const unknownPath = error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      return sendProblem(
+        reply,
+        request,
+        unknownPath
+          ? new RekeyError('not_found', 'No resource has that path.', { resourceType: 'route', resourceId: path })
+          : asRekeyError(error, request),
+      );
     },
 
     // One debug line per request (onResponse below) instead of two info lines: access logs are opt-in.
@@ -256,6 +273,7 @@ export async function buildApp(appDeps: AppDeps): Promise<FastifyInstance> {
       return first ? [hook, ...list] : [...list, hook];
     };
     if (config?.auth === 'control') route.onRequest = attach(route.onRequest, authenticateControlRoute, true);
+    if (route.url.includes('/:')) route.preValidation = attach(route.preValidation, refuseUnholdableIds, true);
     const accessLog = config?.accessLog ?? (isRead ? 'debug' : 'info');
     if (accessLog === 'info' ? logsInfo : logsDebug) route.onResponse = attach(route.onResponse, logRequest(accessLog), false);
   });

@@ -37,6 +37,27 @@ describe('webhook SSRF guard', () => {
     }
   });
 
+  it('refuses IPv6 wrappings of private IPv4 and other special ranges; only unicast passes (issue 14, finding 5)', async () => {
+    for (const address of [
+      '64:ff9b::a9fe:a9fe', // NAT64 of 169.254.169.254
+      '2002:a9fe:a9fe::', // 6to4 of 169.254.169.254
+      '::7f00:1', // IPv4-compatible 127.0.0.1
+      '::ffff:0:7f00:1', // IPv4-translated 127.0.0.1
+      'fec0::1', // site-local
+      '2001::1', // Teredo
+      '2001:db8::1', // documentation
+      '100::1', // discard
+      '192.0.2.1', // documentation
+      '198.51.100.7',
+    ]) {
+      expect(isForbiddenAddress(address), address).toBe(true);
+      await expect(
+        resolveWebhookTarget(`https://[${address}]/hook`.replace(/\[(\d+\.\d+\.\d+\.\d+)\]/, '$1'), parseWebhookAllowList([])),
+      ).rejects.toThrow(WebhookTargetRefused);
+    }
+    for (const address of ['2606:4700::1111', '2a00:1450:4001::200e', '1.1.1.1']) expect(isForbiddenAddress(address), address).toBe(false);
+  });
+
   it('checks every address a name resolves to, and connects to a checked one', async () => {
     const none = parseWebhookAllowList([]);
     await expect(resolveWebhookTarget('https://hooks.example.test/x', none, answers('93.184.216.34', '10.0.0.5'))).rejects.toBeInstanceOf(

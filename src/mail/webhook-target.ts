@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /**
  * The SSRF guard for webhooks (SPEC §10): a target that resolves to a loopback, private, link-local
@@ -49,10 +50,23 @@ function normalize(address: string): { address: string; family: 'ipv4' | 'ipv6' 
   return { address, family: isIP(address) === 6 ? 'ipv6' : 'ipv4' };
 }
 
+/**
+ * Only plain unicast is a target: ipaddr.js classifies the special ranges a hand-written list
+ * misses — NAT64 (64:ff9b::/96) and 6to4 (2002::/16) wrappings of private IPv4, IPv4-translated
+ * (::ffff:0:0:0/96), site-local (fec0::/10), Teredo, documentation. IPv6 must also lie in global
+ * unicast (2000::/3), which rules out IPv4-compatible addresses (`::7f00:1`) that ipaddr.js calls
+ * unicast. The block list above stays as a second opinion.
+ */
 export function isForbiddenAddress(address: string): boolean {
   const { address: plain, family } = normalize(address);
-  return FORBIDDEN.check(plain, family);
+  if (FORBIDDEN.check(plain, family)) return true;
+  if (!ipaddr.isValid(address)) return true;
+  const parsed = ipaddr.process(address);
+  if (parsed.range() !== 'unicast') return true;
+  return parsed.kind() === 'ipv6' && !(parsed as ipaddr.IPv6).match(GLOBAL_UNICAST);
 }
+
+const GLOBAL_UNICAST = ipaddr.parseCIDR('2000::/3');
 
 export interface WebhookAllowList {
   hosts: ReadonlySet<string>;

@@ -38,12 +38,12 @@ const COOKIE_VALUE_SHAPE = /^[0-9A-Za-z]{43}$/;
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
- * Sign-in (SPEC §11). Throttled per email and per address before any work; an unknown email runs the
+ * Sign-in (SPEC §11). Throttled per (email, address), per email and per address before any work; an unknown email runs the
  * same password-hash verification as a wrong password and gets the same answer. The hashing runs
  * outside any transaction.
  */
 /**
- * The password check shared by sign-in and registration: throttled per email and per address,
+ * The password check shared by sign-in and registration: throttled per (email, address), per email and per address,
  * the same hash work for an unknown email as for a wrong password, and one answer for both.
  * A success clears nothing by itself; the caller clears the email's counter in its transaction.
  */
@@ -54,7 +54,10 @@ export async function verifyMemberPassword(
 ): Promise<{ member: Member; keys: ReturnType<typeof signInThrottleKeys> }> {
   const email = input.email.trim().toLowerCase();
   const keys = signInThrottleKeys(input.accountId, email, input.address);
-  const retryAfter = signInRetryAfterSeconds(await deps.store.readThrottles([keys.email, keys.address]), deps.clock.now());
+  const retryAfter = signInRetryAfterSeconds(
+    await deps.store.readThrottles([keys.emailAndAddress, keys.email, keys.address]),
+    deps.clock.now(),
+  );
   if (retryAfter > 0) throw new RekeyError('rate_limited', `Too many failed sign-ins; try again in ${retryAfter} s.`, { retryAfter });
 
   const member = await deps.store.findMemberByEmail(input.accountId, email);
@@ -63,6 +66,7 @@ export async function verifyMemberPassword(
   const ok = await passwords.verify(stored, input.password);
   if (!ok || !member || member.passwordHash === null) {
     const now = deps.clock.now();
+    await deps.store.addThrottleFailure(keys.emailAndAddress, now, SIGN_IN_WINDOW_MS);
     await deps.store.addThrottleFailure(keys.email, now, SIGN_IN_WINDOW_MS);
     await deps.store.addThrottleFailure(keys.address, now, SIGN_IN_WINDOW_MS);
     // Audited per existing account only: an attacker's made-up account ids leave no rows. The
@@ -102,6 +106,7 @@ export async function signIn(deps: CoreDeps, input: SignInInput, passwords: Pass
     userAgent: input.userAgent?.slice(0, 500) ?? null,
   };
   await deps.store.transaction(async (tx) => {
+    await tx.clearThrottle(keys.emailAndAddress);
     await tx.clearThrottle(keys.email);
     await tx.insertSession(session);
     await recordAudit(deps, tx, {

@@ -1,5 +1,6 @@
 import type { Client } from '../credentials/client.js';
 import { RekeyError } from '../kernel/errors.js';
+import { isRefusedInput } from '../kernel/unholdable.js';
 import { versionAad, type Keyring } from '../kernel/keyring.js';
 import type { SecretVersion } from '../credentials/secret-version.js';
 import type { Store } from '../kernel/store.js';
@@ -94,7 +95,8 @@ export function createCredentialCache(
       try {
         const client = await store.getClient(clientId);
         loaded = client ? { client, versions: await store.listVersions(clientId), plaintext: new Map() } : null;
-      } catch {
+      } catch (error) {
+        if (isRefusedInput(error)) throw error;
         throw new RekeyError('unavailable', 'The credential store is unreachable; try again shortly.', { retryAfter: 1 });
       }
       // A change seen while loading may predate what was read: keep it uncached.

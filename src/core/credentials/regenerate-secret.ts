@@ -19,6 +19,11 @@ export interface RegenerateInput {
   graceSeconds: number;
   revokeIssuedTokens?: boolean;
   idempotencyKey?: string;
+  /**
+   * Self-rotation only: the version that signed the request. Checked under the client's lock, so
+   * of concurrent rotations signed with one secret exactly one succeeds; the rest are stale.
+   */
+  signedWithVersionId?: string;
 }
 
 export interface RegenerateResult {
@@ -115,6 +120,12 @@ export async function regenerateSecret(
     assertRegenerable(client, options.via);
     const now = deps.clock.now();
     const versions = await tx.listVersions(client.id);
+    if (input.signedWithVersionId !== undefined) {
+      const signer = versions.find((version) => version.id === input.signedWithVersionId);
+      if (signer?.state !== 'current') {
+        throw new RekeyError('stale_secret', 'Only the current secret may rotate the integration; sign with the newest secret.');
+      }
+    }
     const plan = planRotation(versions, { graceSeconds: input.graceSeconds, now });
     for (const version of plan.changed) await tx.updateVersion(version);
     if (input.revokeIssuedTokens === true) await revokeIssuedTokens(deps, tx, client, versions, { now, actor: caller.actor });

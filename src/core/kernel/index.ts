@@ -8,3 +8,4 @@ export * from './new-id.js';
 export * from './page.js';
 export * from './random.js';
 export * from './store.js';
+export * from './unholdable.js';

@@ -46,6 +46,7 @@ async function signInForRegistration(
     { accountId: input.companyId, email: input.email, password: input.password, address: input.address, purpose: 'registration' },
     passwords,
   );
+  await deps.store.clearThrottle(keys.emailAndAddress);
   await deps.store.clearThrottle(keys.email);
   const roles = await deps.store.listRoles(member.accountId);
   return {

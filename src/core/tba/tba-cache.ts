@@ -1,5 +1,6 @@
 import type { CredentialCache } from '../auth/credential-cache.js';
 import { RekeyError } from '../kernel/errors.js';
+import { isRefusedInput } from '../kernel/unholdable.js';
 import type { Keyring } from '../kernel/keyring.js';
 import type { Client } from '../credentials/client.js';
 import type { Store } from '../kernel/store.js';
@@ -97,7 +98,8 @@ function createTbaCache(store: Store, keyring: Keyring, credentials: CredentialC
       let match: ConsumerKeyMatch | null;
       try {
         match = await store.findConsumerKey(consumerKey);
-      } catch {
+      } catch (error) {
+        if (isRefusedInput(error)) throw error;
         throw unavailable();
       }
       if (epoch === startEpoch && credentials.isFresh(now)) {
@@ -140,7 +142,8 @@ function createTbaCache(store: Store, keyring: Keyring, credentials: CredentialC
           tokenSecrets: new Map(),
           unknownTokens: new Set(),
         };
-      } catch {
+      } catch (error) {
+        if (isRefusedInput(error)) throw error;
         throw unavailable();
       }
       if (epoch === startEpoch && credentials.isFresh(now)) {
@@ -168,7 +171,8 @@ function createTbaCache(store: Store, keyring: Keyring, credentials: CredentialC
           const installation = await store.getInstallation(token.clientId);
           loaded = installation ? { installation, client: await store.getClient(installation.clientId) } : null;
         }
-      } catch {
+      } catch (error) {
+        if (isRefusedInput(error)) throw error;
         throw unavailable();
       }
       // Only an entry still current may learn from the read; otherwise the next request reloads it.

@@ -48,23 +48,36 @@ export function registerIntegratorRoutes(app: FastifyInstance, deps: AppDeps): v
     async (request, reply) => {
       const identity = request.identityForRotation!;
       const key = idempotencyKeyOf(request);
-      const result = await regenerateSecret(
-        core,
-        {
-          accountId: identity.accountId,
-          actor: { type: 'client', id: identity.clientId },
-          selfService: true,
-        },
-        identity.clientId,
-        {
-          graceSeconds: request.body.oldSecretValidForSeconds ?? 0,
-          ...(key ? { idempotencyKey: key } : {}),
-        },
-        { via: 'integrator' },
+      const result = await withChallenge(() =>
+        regenerateSecret(
+          core,
+          {
+            accountId: identity.accountId,
+            actor: { type: 'client', id: identity.clientId },
+            selfService: true,
+          },
+          identity.clientId,
+          {
+            graceSeconds: request.body.oldSecretValidForSeconds ?? 0,
+            signedWithVersionId: identity.versionId,
+            ...(key ? { idempotencyKey: key } : {}),
+          },
+          { via: 'integrator' },
+        ),
       );
       const response: { secret: string; oldSecretExpiresAt?: string } = { secret: result.secret };
       if (result.oldSecretExpiresAt) response.oldSecretExpiresAt = result.oldSecretExpiresAt;
       return reply.header('cache-control', 'no-store').send(response);
     },
   );
+}
+
+/** A rotation refused inside the transaction (a concurrent one won) answers like one refused up front. */
+async function withChallenge<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof RekeyError && error.code === 'stale_secret') error.fields.challenge = CHALLENGE;
+    throw error;
+  }
 }

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { RekeyError } from '../../core/kernel/index.js';
+import { RekeyError, refuseUnholdable } from '../../core/kernel/index.js';
 import type { SqlDb } from '../sql-db.js';
 
 // BIGINT columns hold millisecond timestamps and counters, all well inside 2^53.
@@ -49,7 +49,14 @@ export function isPostgresUnreachable(error: unknown): boolean {
 
 /** Every caller — data plane, control plane, CLI — sees an unreachable store as one error: 503 `unavailable`. */
 export function asStoreError(error: unknown): unknown {
-  if (error instanceof RekeyError || !isPostgresUnreachable(error)) return error;
+  if (error instanceof RekeyError) return error;
+  // SQLSTATE class 22, data exception (a value out of range, a bad encoding): bad input, never `unavailable`.
+  if (error instanceof Error && /^22/.test(String((error as { code?: unknown }).code))) {
+    const refused = new RekeyError('invalid_request', 'The request holds a value the credential store cannot hold.');
+    refused.cause = error;
+    return refused;
+  }
+  if (!isPostgresUnreachable(error)) return error;
   const unavailable = new RekeyError('unavailable', 'The credential store is unreachable; try again shortly.', { retryAfter: 1 });
   unavailable.cause = error;
   return unavailable;
@@ -64,6 +71,7 @@ type Query = (sql: string, params: unknown[]) => Promise<pg.QueryResult>;
 
 function over(query: Query, transaction: SqlDb['transaction'], beforeCommit: NonNullable<SqlDb['beforeCommit']>): SqlDb {
   const guarded = async (sql: string, params: readonly unknown[]): Promise<pg.QueryResult> => {
+    refuseUnholdable(params);
     try {
       return await query(translate(sql), [...params]);
     } catch (error) {

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { RekeyError } from '../../core/kernel/index.js';
+import { RekeyError, refuseUnholdable } from '../../core/kernel/index.js';
 import type { SqlDb } from '../sql-db.js';
 
 type Statement = Database.Statement<unknown[], unknown>;
@@ -10,7 +10,14 @@ const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR|FULL|PROTOCOL|NOTADB)/;
 /** An unusable database file is the same condition as an unreachable server: 503 `unavailable`. */
 function asStoreError(error: unknown): unknown {
   const code = (error as { code?: unknown } | null)?.code;
-  if (error instanceof RekeyError || typeof code !== 'string' || !UNAVAILABLE.test(code)) return error;
+  if (error instanceof RekeyError || typeof code !== 'string') return error;
+  // A value too big or of a type SQLite cannot bind: bad input, as on PostgreSQL (class 22).
+  if (/^SQLITE_(TOOBIG|MISMATCH|RANGE)/.test(code)) {
+    const refused = new RekeyError('invalid_request', 'The request holds a value the credential store cannot hold.');
+    refused.cause = error;
+    return refused;
+  }
+  if (!UNAVAILABLE.test(code)) return error;
   const unavailable = new RekeyError('unavailable', 'The credential store is unavailable; try again shortly.', { retryAfter: 1 });
   unavailable.cause = error;
   return unavailable;
@@ -45,8 +52,10 @@ export function openSqliteDb(path: string): SqlDb & { dataVersion(): number } {
     }
     return statement;
   };
-  const toParams = (params: readonly unknown[]): unknown[] =>
-    params.map((value) => (typeof value === 'boolean' ? (value ? 1 : 0) : value === undefined ? null : value));
+  const toParams = (params: readonly unknown[]): unknown[] => {
+    refuseUnholdable(params);
+    return params.map((value) => (typeof value === 'boolean' ? (value ? 1 : 0) : value === undefined ? null : value));
+  };
 
   let tail: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
