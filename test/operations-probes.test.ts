@@ -64,6 +64,7 @@ describe.each(STORE_KINDS)('health and metrics (%s)', (kind) => {
     expect(answers).toEqual([200, 200, 200, 200, 200, 401]);
     const regenerated = await rekey.request('POST', `/v1/clients/${id}/regenerate`, { body: { graceSeconds: 0 } });
     expect(regenerated.status).toBe(200);
+    expect((await fetch(`${rekey.url}/no-such-route`)).status).toBe(404);
 
     const text = await (await fetch(`${rekey.url}/metrics`)).text();
     const after = parsePrometheusText(text);
@@ -76,6 +77,19 @@ describe.each(STORE_KINDS)('health and metrics (%s)', (kind) => {
     expect(moved('rekey_http_request_duration_seconds_count', { method: 'POST', route: '/v1/clients/:id/regenerate', status: '200' })).toBe(
       1,
     );
+    expect(moved('rekey_http_request_duration_seconds_count', { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
+    // A histogram's buckets are cumulative and end in +Inf, which equals the count.
+    const regenerateSeries = { method: 'POST', route: '/v1/clients/:id/regenerate', status: '200' };
+    const buckets = after.samples.filter(
+      (sample) =>
+        sample.name === 'rekey_http_request_duration_seconds_bucket' &&
+        Object.entries(regenerateSeries).every(([label, value]) => sample.labels[label] === value),
+    );
+    expect(buckets.map((sample) => sample.labels.le).at(-1)).toBe('+Inf');
+    expect(buckets.length).toBe(14);
+    for (let i = 1; i < buckets.length; i++) expect(buckets[i]!.value).toBeGreaterThanOrEqual(buckets[i - 1]!.value);
+    expect(buckets.at(-1)!.value).toBe(valueOf(after, 'rekey_http_request_duration_seconds_count', regenerateSeries));
+    expect(valueOf(after, 'rekey_http_request_duration_seconds_sum', regenerateSeries)).toBeGreaterThan(0);
     expect(valueOf(after, 'rekey_freshness_lag_seconds')).toBeLessThan(1);
     expect(valueOf(after, 'rekey_fresh')).toBe(1);
     expect(valueOf(after, 'rekey_outbox_backlog')).toBeGreaterThanOrEqual(0);

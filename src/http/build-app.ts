@@ -33,7 +33,7 @@ import { registerWhoamiRoutes } from './routes/whoami.js';
 import { createWhoamiFastPath, trustEveryProxy } from './whoami-fast-path.js';
 import { OPENAPI_OPTIONS } from './openapi.js';
 import { registerConsole } from './console/register-console.js';
-import { createMetrics, observeRequestDurations } from './metrics.js';
+import { createMetrics, createRouteDurations, type RouteDurations } from './metrics.js';
 import { registerProbeRoutes } from './routes/probes.js';
 import { createVerificationTally } from './verification-tally.js';
 
@@ -126,6 +126,14 @@ function isJson(contentType: string | undefined): boolean {
 export async function buildApp(appDeps: AppDeps): Promise<FastifyInstance> {
   const deps: AppDeps = { ...appDeps, verifications: appDeps.verifications ?? createVerificationTally() };
   const metrics = createMetrics(deps.core, deps.verifications!, deps.observed);
+  const durationsOf = createRouteDurations(metrics);
+  // Requests no route matches, by method (Node's parser accepts only its closed set of methods).
+  const unmatched = new Map<string, RouteDurations>();
+  const unmatchedDurations = (method: string): RouteDurations => {
+    let observe = unmatched.get(method);
+    if (observe === undefined) unmatched.set(method, (observe = durationsOf(method, 'unmatched')));
+    return observe;
+  };
   let closing = false;
   const fastPath = createWhoamiFastPath(deps, () => closing);
   const app = Fastify({
@@ -225,16 +233,17 @@ export async function buildApp(appDeps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error, request, reply) => sendProblem(reply, request, asRekeyError(error, request)));
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(
+  app.setNotFoundHandler((request, reply) => {
+    unmatchedDurations(request.method)(404, reply.elapsedTime);
+    return sendProblem(
       reply,
       request,
       new RekeyError('not_found', `No route ${request.method} ${request.url.split('?')[0]}.`, {
         resourceType: 'route',
         resourceId: request.url.split('?')[0],
       }),
-    ),
-  );
+    );
+  });
 
   // Control-plane authentication and the declared permission, shared by every route that asks for it.
   // It runs before the body is even read, so unauthenticated callers learn nothing about schemas.
@@ -261,6 +270,15 @@ export async function buildApp(appDeps: AppDeps): Promise<FastifyInstance> {
       done();
     };
 
+  // rekey_http_request_duration_seconds: each route observes its own answers (metrics.ts).
+  const observeDurations = (methods: string[], url: string): onResponseHookHandler => {
+    const byMethod = new Map<string, RouteDurations>(methods.map((method) => [method, durationsOf(method, url)]));
+    return (request, reply, done) => {
+      byMethod.get(request.method)?.(reply.statusCode, reply.elapsedTime);
+      done();
+    };
+  };
+
   const logsDebug = app.log.level === 'debug' || app.log.level === 'trace';
   const logsInfo = logsDebug || app.log.level === 'info';
   // Hooks are attached per route, as declared, so the data plane runs none at all.
@@ -276,6 +294,7 @@ export async function buildApp(appDeps: AppDeps): Promise<FastifyInstance> {
     if (route.url.includes('/:')) route.preValidation = attach(route.preValidation, refuseUnholdableIds, true);
     const accessLog = config?.accessLog ?? (isRead ? 'debug' : 'info');
     if (accessLog === 'info' ? logsInfo : logsDebug) route.onResponse = attach(route.onResponse, logRequest(accessLog), false);
+    route.onResponse = attach(route.onResponse, observeDurations(methods, route.url), false);
   });
 
   await app.register(swagger, OPENAPI_OPTIONS);
@@ -294,6 +313,5 @@ export async function buildApp(appDeps: AppDeps): Promise<FastifyInstance> {
   registerAccountRoutes(app, deps);
 
   registerProbeRoutes(app, deps, metrics);
-  observeRequestDurations(app, metrics);
   return app;
 }

@@ -1,5 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { CoreDeps } from '../core/kernel/index.js';
 import type { VerificationTally } from './verification-tally.js';
 
@@ -134,24 +133,74 @@ export function createMetrics(core: CoreDeps, verifications: VerificationTally, 
   return registry;
 }
 
+const DURATION_HELP = 'Time to answer, by method, route template and status (requests the framework answers).';
+const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** One (method, route, status) series: counts per bucket (not cumulative), sum and count. */
+interface DurationSeries {
+  status: number;
+  buckets: Float64Array;
+  sum: number;
+  count: number;
+}
+
+/** Observes one route's answers; the onResponse hook the app attaches to each route calls it. */
+export type RouteDurations = (statusCode: number, elapsedMs: number) => void;
+
 /**
- * `rekey_http_request_duration_seconds` for requests the framework answers. Basic whoami answered
- * in front of the framework (whoami-fast-path.ts) is counted in `rekey_verifications_total` only:
- * an observation per request there would cost the hot path more than the request itself.
+ * `rekey_http_request_duration_seconds` for requests the framework answers (SPEC §13). Each route
+ * gets its own observer when it is declared, holding its series by status, so an observation is a
+ * short bucket search and three increments: no label object, no key string, no hashing per request
+ * (a general-purpose histogram's observe costs the token endpoint a measurable share). Basic whoami
+ * answered in front of the framework (whoami-fast-path.ts) is counted in
+ * `rekey_verifications_total` only. The registry formats the series when scraped.
  */
-export function observeRequestDurations(app: FastifyInstance, registry: Registry): void {
-  const durations = new Histogram({
+export function createRouteDurations(registry: Registry): (method: string, route: string) => RouteDurations {
+  const routes: Array<{ method: string; route: string; series: DurationSeries[] }> = [];
+  registry.registerMetric({
     name: 'rekey_http_request_duration_seconds',
-    help: 'Time to answer, by method, route template and status (requests the framework answers).',
-    labelNames: ['method', 'route', 'status'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
-  app.addHook('onResponse', (request, reply, done) => {
-    durations.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
-    done();
-  });
+    help: DURATION_HELP,
+    type: 'histogram',
+    aggregator: 'sum',
+    get: () => {
+      const values: Array<{ labels: Record<string, string | number>; value: number; metricName: string }> = [];
+      for (const { method, route, series } of routes) {
+        for (const { status, buckets, sum, count } of series) {
+          const labels = { method, route, status: String(status) };
+          let cumulative = 0;
+          DURATION_BUCKETS.forEach((le, index) => {
+            cumulative += buckets[index]!;
+            values.push({ labels: { ...labels, le }, value: cumulative, metricName: 'rekey_http_request_duration_seconds_bucket' });
+          });
+          values.push({ labels: { ...labels, le: '+Inf' }, value: count, metricName: 'rekey_http_request_duration_seconds_bucket' });
+          values.push({ labels, value: sum, metricName: 'rekey_http_request_duration_seconds_sum' });
+          values.push({ labels, value: count, metricName: 'rekey_http_request_duration_seconds_count' });
+        }
+      }
+      return { name: 'rekey_http_request_duration_seconds', help: DURATION_HELP, type: 'histogram', values, aggregator: 'sum' };
+    },
+  } as unknown as Parameters<Registry['registerMetric']>[0]);
+  return (method, route) => {
+    const series: DurationSeries[] = [];
+    routes.push({ method, route, series });
+    return (statusCode, elapsedMs) => {
+      let found: DurationSeries | undefined;
+      for (let i = 0; i < series.length; i++) {
+        if (series[i]!.status === statusCode) {
+          found = series[i];
+          break;
+        }
+      }
+      if (found === undefined) {
+        found = { status: statusCode, buckets: new Float64Array(DURATION_BUCKETS.length), sum: 0, count: 0 };
+        series.push(found);
+      }
+      const seconds = elapsedMs / 1000;
+      let bucket = 0;
+      while (bucket < DURATION_BUCKETS.length && seconds > DURATION_BUCKETS[bucket]!) bucket++;
+      if (bucket < DURATION_BUCKETS.length) found.buckets[bucket]!++;
+      found.sum += seconds;
+      found.count++;
+    };
+  };
 }
