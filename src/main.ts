@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { systemClock, type Clock, type CoreDeps, type FaultPoint, newId, cryptoRandom } from './core/kernel/index.js';
+import { maintainAuditChain } from './core/audit/index.js';
 import { createCredentialCache, type CredentialCache, createUsageRecorder, type UsageRecorder } from './core/auth/index.js';
 import { buildApp } from './http/build-app.js';
 import { createOAuthRuntime } from './jose/index.js';
@@ -86,6 +87,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   if (background) {
     timers.push(setInterval(() => void flush(), 1000));
     timers.push(setInterval(() => void opened.store.purgeExpired(clock.now()).catch(() => undefined), 60_000));
+    // The audit chain's settled aggregates and hourly checkpoints (SPEC §12); the first run, before
+    // serving, also links rows written before the chain existed.
+    await maintainAuditChain(core).catch(() => undefined);
+    timers.push(setInterval(() => void maintainAuditChain(core).catch(() => undefined), 60_000));
     for (const timer of timers) timer.unref();
   }
   return {

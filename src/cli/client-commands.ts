@@ -9,7 +9,7 @@ import {
   regenerateSecret,
   revokeSecretVersion,
 } from '../core/credentials/index.js';
-import { listAuditEvents } from '../core/audit/index.js';
+import { listAuditEvents, verifyAuditChain } from '../core/audit/index.js';
 import { listOutbox } from '../core/notify/index.js';
 import { listStaleUsage, unlockKeyAccount } from '../core/auth/index.js';
 import type { Runtime } from '../main.js';
@@ -46,8 +46,22 @@ export async function clientCommands(group: string, args: string[], runtime: Run
   const caller = await callerFromToken(runtime, values.token as string | undefined);
   const core = runtime.core;
 
+  if (group === 'audit' && action === 'verify') {
+    const verification = await verifyAuditChain(core, caller);
+    if (json) print(out, verification, true);
+    else if (verification.valid)
+      out.stdout.write(`The audit chain is intact: ${verification.events} events (${verification.pending} not chained yet).\n`);
+    else
+      out.stdout.write(
+        verification.firstBrokenEventId
+          ? `The audit chain is broken at event ${verification.firstBrokenEventId} (${verification.reason}); the ${verification.events} events before it are intact.\n`
+          : `The audit chain is broken: events at its end are missing (its head names more than the ${verification.events} events found).\n`,
+      );
+    return verification.valid ? EXIT.ok : EXIT.auditBroken;
+  }
   if (group === 'audit') {
-    if (action !== 'list') throw new UsageError('Usage: rekey audit list [--type T] [--client ID] [--limit N]');
+    if (action !== 'list')
+      throw new UsageError('Usage: rekey audit list [--type T] [--client ID] [--limit N] | rekey audit verify [--json]');
     const page = await listAuditEvents(core, caller, {
       ...(values.type ? { type: values.type as string } : {}),
       ...(values.client ? { clientId: values.client as string } : {}),

@@ -161,7 +161,11 @@ ${YES}`,
   audit: {
     summary: 'audit events, newest first',
     options: [...ACCOUNT_OPTIONS],
-    subcommands: { list: 'Usage: rekey audit list [--type TYPE] [--client ID] [--limit N]' },
+    subcommands: {
+      list: 'Usage: rekey audit list [--type TYPE] [--client ID] [--limit N]',
+      verify:
+        "Usage: rekey audit verify [--json]\n\nRecomputes the account's audit hash chain; exit 0 when intact, 7 naming the first broken event.",
+    },
   },
   outbox: {
     summary: 'queued and sent notifications',

@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../core/kernel/index.js';
 
 /** Exit codes of SPEC §8. */
-export const EXIT = { ok: 0, unexpected: 1, usage: 2, notFound: 3, conflict: 4, auth: 5, unreachable: 6 } as const;
+export const EXIT = { ok: 0, unexpected: 1, usage: 2, notFound: 3, conflict: 4, auth: 5, unreachable: 6, auditBroken: 7 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 

@@ -1,3 +1,4 @@
+import { AUDIT_CHAIN_MIGRATION } from './migrations/audit-chain.js';
 import type { SqlDb } from './sql-db.js';
 import { APPS_MIGRATION } from './migrations/apps.js';
 import { OAUTH_MIGRATION } from './migrations/oauth.js';
@@ -156,6 +157,7 @@ CREATE TABLE changes (
   REGISTRATION_MIGRATION,
   USAGE_BUCKETS_MIGRATION,
   OPERATORS_MIGRATION,
+  AUDIT_CHAIN_MIGRATION,
 ];
 
 const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'BIGSERIAL PRIMARY KEY' } as const;

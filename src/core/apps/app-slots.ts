@@ -32,7 +32,7 @@ export async function deadSlotsOf(store: Store, secrets: readonly AppSecret[], n
  * (seed 002).
  */
 export async function setAppState(
-  deps: Pick<CoreDeps, 'clock' | 'random'>,
+  deps: Pick<CoreDeps, 'clock' | 'random' | 'keyring'>,
   tx: Store,
   app: App,
   state: App['state'],

@@ -15,7 +15,7 @@ export interface AffectedApp {
  * are named in the response so the caller knows whom the new secret must reach.
  */
 export async function keyAccountRegenerated(
-  deps: Pick<CoreDeps, 'clock' | 'random'>,
+  deps: Pick<CoreDeps, 'clock' | 'random' | 'keyring'>,
   tx: Store,
   client: Client,
   actor: Actor,

@@ -45,6 +45,8 @@ export const EVENT_TYPES = {
     'Every access token issued with the listed secret versions was revoked (regenerate with revokeIssuedTokens, or delete).',
   'session.created': 'A member signed in to the console.',
   'member.password_changed': "A member's console password was set or changed; their other sessions ended.",
+  'audit.checkpoint':
+    "The head of the account's audit hash chain (position and hash), published at most hourly so that events removed from the end are detectable from outside. Webhook only; never an audit event itself.",
 } as const;
 
 export type EventType = keyof typeof EVENT_TYPES;

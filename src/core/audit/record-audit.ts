@@ -2,6 +2,7 @@ import type { Actor, AuditEvent, EventType } from './audit-event.js';
 import type { CoreDeps } from '../kernel/core-deps.js';
 import { newId } from '../kernel/new-id.js';
 import type { Store } from '../kernel/store.js';
+import { auditSealOf } from './audit-link.js';
 
 export interface AuditInput {
   accountId: string;
@@ -12,8 +13,12 @@ export interface AuditInput {
   data?: Record<string, unknown>;
 }
 
-/** Appends one audit event through `store` (pass the transaction to make it part of the change). */
-export async function recordAudit(deps: Pick<CoreDeps, 'clock' | 'random'>, store: Store, input: AuditInput): Promise<AuditEvent> {
+/** Appends one audit event through `store` (pass the transaction to make it part of the change), linked into its account's chain. */
+export async function recordAudit(
+  deps: Pick<CoreDeps, 'clock' | 'random' | 'keyring'>,
+  store: Store,
+  input: AuditInput,
+): Promise<AuditEvent> {
   const event: AuditEvent = {
     id: newId('evt', deps.random),
     accountId: input.accountId,
@@ -26,6 +31,6 @@ export async function recordAudit(deps: Pick<CoreDeps, 'clock' | 'random'>, stor
     count: 1,
     data: input.data ?? {},
   };
-  await store.insertAuditEvent(event);
+  await store.insertAuditEvent(event, auditSealOf(deps.keyring));
   return event;
 }

@@ -31,7 +31,7 @@ export interface KeyAccountAttempt {
 /** Null: the secret's own verdict stands. Otherwise the error that replaces it (locked, rate_limited, …). */
 export type KeyAccountDecision = RekeyError | null;
 
-type Deps = Pick<CoreDeps, 'store' | 'clock' | 'random' | 'credentials'>;
+type Deps = Pick<CoreDeps, 'store' | 'clock' | 'random' | 'credentials' | 'keyring'>;
 
 const LOCKED_MESSAGE =
   'This key account is locked after too many failed attempts. An administrator can unlock it or regenerate its secret.';

@@ -1,3 +1,4 @@
+export * from './canonical-json.js';
 export * from './clock.js';
 export * from './core-deps.js';
 export * from './credential-format.js';

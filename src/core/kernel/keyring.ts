@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hash as digest } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hash as digest, hkdfSync } from 'node:crypto';
 import { RekeyError } from './errors.js';
 import type { Random } from './random.js';
 
@@ -96,6 +96,11 @@ export interface Keyring {
   encrypt(plaintext: string, aad: string): string;
   decrypt(ciphertext: string, aad: string): string;
   readonly signedUrlSalt: Buffer;
+  /**
+   * The key of the audit hash chain (SPEC §12): HKDF-SHA256 of the pepper, so it survives a
+   * master-key rotation as the pepper does, and someone with only the database cannot forge it.
+   */
+  readonly auditKey: Buffer;
 }
 
 /** Entries in the hot-path memo of pepper hashes before it starts afresh. */
@@ -120,6 +125,7 @@ export function createKeyring(material: KeyMaterial, random: Random): Keyring {
     encrypt: (plaintext, aad) => seal(material.dataKey, Buffer.from(plaintext, 'utf8'), aad, random),
     decrypt: (ciphertext, aad) => open(material.dataKey, ciphertext, aad).toString('utf8'),
     signedUrlSalt: material.signedUrlSalt,
+    auditKey: Buffer.from(hkdfSync('sha256', material.pepper, Buffer.alloc(0), 'rekey audit chain', 32)),
   };
 }
 

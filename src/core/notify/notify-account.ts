@@ -69,3 +69,23 @@ export async function notifyAdministrators(
   }
   return recipients.size;
 }
+
+/**
+ * Queues one message per webhook endpoint of the account subscribed to `type`, in the caller's
+ * transaction, with `data` as the payload (no email). Returns how many were queued.
+ */
+export async function notifyWebhooks(
+  deps: Pick<CoreDeps, 'clock' | 'random'>,
+  store: Store,
+  accountId: string,
+  type: EventType,
+  data: Record<string, unknown>,
+): Promise<number> {
+  let queued = 0;
+  for (const endpoint of await store.listWebhooks(accountId)) {
+    if (!endpoint.events.includes(type)) continue;
+    await store.insertOutbox(pending(deps, accountId, type, 'webhook', endpoint.id, { accountId, ...data }));
+    queued++;
+  }
+  return queued;
+}

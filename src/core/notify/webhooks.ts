@@ -16,6 +16,7 @@ export const WEBHOOK_EVENTS = [
   'secret.expiring',
   'sandbox.refreshed',
   'bundle.reset',
+  'audit.checkpoint',
 ] as const satisfies readonly EventType[];
 
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];

@@ -42,7 +42,7 @@ export function isTokenRevoked(revocations: TokenRevocations, claims: Pick<Acces
  * cannot see this: for them a token lives until its `exp`.
  */
 export async function revokeIssuedTokens(
-  deps: Pick<CoreDeps, 'clock' | 'random'>,
+  deps: Pick<CoreDeps, 'clock' | 'random' | 'keyring'>,
   tx: Store,
   client: Client,
   versions: readonly SecretVersion[],

@@ -98,7 +98,7 @@ export async function listTokens(deps: CoreDeps, caller: Caller, clientId: strin
 
 /** Revokes tokens inside the caller's transaction: audited, and a change recorded for each consumer. Returns the consumers to invalidate after commit. */
 export async function revokeTokensIn(
-  deps: Pick<CoreDeps, 'clock' | 'random'>,
+  deps: Pick<CoreDeps, 'clock' | 'random' | 'keyring'>,
   tx: Store,
   tokens: readonly TbaToken[],
   options: { actor: Actor; reason: string },
@@ -156,7 +156,7 @@ export async function revokeAllTokens(deps: CoreDeps, caller: Caller, clientId: 
 
 /** Tokens a member no longer may hold: all of them when they leave, those of lost roles otherwise (SPEC §1). */
 export async function revokeTokensOfMember(
-  deps: Pick<CoreDeps, 'clock' | 'random'>,
+  deps: Pick<CoreDeps, 'clock' | 'random' | 'keyring'>,
   tx: Store,
   member: { accountId: string; id: string },
   options: { keepRoles: readonly string[]; actor: Actor; reason: 'role_removed' | 'member_removed' },

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { EVENT_TYPES, listAuditEvents } from '../../core/audit/index.js';
+import { Readable } from 'node:stream';
+import { EVENT_TYPES, exportAuditEvents, listAuditEvents, verifyAuditChain, type ExportedAuditEvent } from '../../core/audit/index.js';
 import { invalid } from '../../core/kernel/index.js';
 import { listOutbox } from '../../core/notify/index.js';
 import type { AppDeps } from '../app-deps.js';
@@ -14,9 +15,19 @@ const AuditQuery = Type.Object(
     until: Type.Optional(Type.String({ format: 'date-time', maxLength: 40 })),
     cursor: Type.Optional(Type.String({ maxLength: 500 })),
     limit: Type.Optional(Type.String({ pattern: '^(?:[1-9][0-9]?|[1-4][0-9][0-9]|500)$' })),
+    format: Type.Optional(
+      Type.Union([Type.Literal('json'), Type.Literal('ndjson')], {
+        description: '`ndjson` streams the whole log, one event per line with every field and its chain link (`seq`, `hash`), for a SIEM.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
+
+/** One NDJSON line: the stored event, times as ISO 8601, and its chain link. */
+function exportLine(event: ExportedAuditEvent): string {
+  return `${JSON.stringify({ ...event, at: new Date(event.at).toISOString() })}\n`;
+}
 
 const OutboxQuery = Type.Object(
   {
@@ -41,8 +52,20 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AppDeps): void {
       schema: { tags: ['audit'], summary: 'Audit events, newest first', querystring: AuditQuery, security: [{ adminToken: [] }] },
       config: { auth: 'control', permission: 'audit.read' },
     },
-    async (request) => {
+    async (request, reply) => {
       const query = request.query;
+      if (query.format === 'ndjson') {
+        const filtered = (['type', 'clientId', 'since', 'until', 'cursor', 'limit'] as const).find((name) => query[name] !== undefined);
+        if (filtered) throw invalid(`/${filtered}`, 'format=ndjson exports the whole log; it takes no filter or page parameters.');
+        const events = exportAuditEvents(core, callerOf(request));
+        // The permission is checked before the first byte is sent, so a refusal is still a problem document.
+        const first = await events.next();
+        const lines = async function* (): AsyncGenerator<string> {
+          if (!first.done) yield exportLine(first.value);
+          for await (const event of events) yield exportLine(event);
+        };
+        return reply.type('application/x-ndjson').header('cache-control', 'no-store').send(Readable.from(lines()));
+      }
       const since = instant(query.since, '/since');
       const until = instant(query.until, '/until');
       const page = await listAuditEvents(core, callerOf(request), {
@@ -66,6 +89,21 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AppDeps): void {
       }));
       return page.nextCursor ? { items, nextCursor: page.nextCursor } : { items };
     },
+  );
+
+  app.get(
+    '/v1/audit/verify',
+    {
+      schema: {
+        tags: ['audit'],
+        summary: "Recompute the account's audit hash chain",
+        description:
+          'Recomputes every link of the chain (SPEC §12). `valid: false` names the first event whose hash or position does not follow from the one before it (`reason` `hash` or `gap`), or says that events at the end are missing (`head`). `pending` counts aggregated events of the last minutes, not chained yet.',
+        security: [{ adminToken: [] }],
+      },
+      config: { auth: 'control', permission: 'audit.read' },
+    },
+    async (request) => verifyAuditChain(core, callerOf(request)),
   );
 
   app.get<{ Querystring: Static<typeof OutboxQuery> }>(

@@ -4817,13 +4817,172 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    type?: "client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed";
+                    type?: "client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint";
                     clientId?: string;
                     since?: string;
                     until?: string;
                     cursor?: string;
                     limit?: string;
+                    /** @description `ndjson` streams the whole log, one event per line with every field and its chain link (`seq`, `hash`), for a SIEM. */
+                    format?: "json" | "ndjson";
                 };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recompute the account's audit hash chain
+         * @description Recomputes every link of the chain (SPEC §12). `valid: false` names the first event whose hash or position does not follow from the one before it (`reason` `hash` or `gap`), or says that events at the end are missing (`head`). `pending` counts aggregated events of the last minutes, not chained yet.
+         */
+        get: {
+            parameters: {
+                query?: never;
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -4978,7 +5137,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    type?: "client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed";
+                    type?: "client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint";
                     status?: "pending" | "sent" | "failed";
                 };
                 header?: never;
@@ -13156,7 +13315,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         url: string;
-                        events?: ("registration.completed" | "secret.regenerated" | "client.reset" | "secret.revoked" | "client.locked" | "secret.expiring" | "sandbox.refreshed" | "bundle.reset")[];
+                        events?: ("registration.completed" | "secret.regenerated" | "client.reset" | "secret.revoked" | "client.locked" | "secret.expiring" | "sandbox.refreshed" | "bundle.reset" | "audit.checkpoint")[];
                     };
                 };
             };
@@ -14007,7 +14166,7 @@ export interface components {
          * @description Audit and webhook event types.
          * @enum {string}
          */
-        EventType: "client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed";
+        EventType: "client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint";
     };
     responses: never;
     parameters: never;
