@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRekey, type Rekey } from './support/harness.js';
-import { createKeyAccount, sleep, whoamiFrom } from './support/key-accounts.js';
+import { createKeyAccount, limitedToken, sleep, whoamiFrom } from './support/key-accounts.js';
 import { STORE_KINDS } from './support/stores.js';
 
 // Loopback source addresses: the whole 127.0.0.0/8 block reaches the server on 127.0.0.1.
@@ -151,5 +151,102 @@ describe.each(STORE_KINDS)('lockScope "tiered", the default (%s)', (kind) => {
     }
     const clients = (await rekey.request('GET', '/v1/clients?profile=apikey&limit=200')).json.items;
     expect(clients.filter((client: { name: string }) => client.name === 'Bad policy')).toEqual([]);
+  });
+});
+
+// SPEC §4 POST /v1/verify: a resource server forwards the end client's address, so lockout and
+// throttles hit the offender rather than everyone behind the resource server.
+describe.each(STORE_KINDS)('POST /v1/verify with sourceAddress (%s)', (kind) => {
+  let rekey: Rekey;
+  let wrong: string;
+  beforeAll(async () => {
+    rekey = await startRekey(kind, { env: { REKEY_VERIFY_FORWARDED_PER_MINUTE: '40' } });
+    wrong = (await createKeyAccount(rekey, {}, 'donor')).secret;
+  });
+  afterAll(async () => {
+    await rekey.close();
+  });
+
+  const verify = (id: string, secret: string, extra: Record<string, unknown> = {}, token?: string) =>
+    rekey.request('POST', '/v1/verify', {
+      body: {
+        method: 'GET',
+        url: 'https://api.example.test/orders',
+        headers: { Authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` },
+        ...extra,
+      },
+      ...(token ? { token } : {}),
+    });
+
+  it('forwarded failures lock the forwarded source, not the resource server', async () => {
+    const account = await createKeyAccount(rekey, { maxFailedAttempts: 3, throttleFailuresPerMinute: 1000 });
+    const offender = { sourceAddress: '203.0.113.7' };
+    const codes: string[] = [];
+    for (let i = 0; i < 3; i++) codes.push((await verify(account.id, wrong, offender)).json.code);
+    expect(codes).toEqual(['bad_secret', 'bad_secret', 'locked']);
+    expect((await verify(account.id, account.secret, offender)).json).toMatchObject({ valid: false, code: 'locked' });
+    // Other end clients, the resource server's own address and direct callers are unaffected.
+    expect((await verify(account.id, account.secret, { sourceAddress: '203.0.113.8' })).json).toMatchObject({ valid: true, code: 'ok' });
+    expect((await verify(account.id, account.secret)).json).toMatchObject({ valid: true });
+    expect((await whoamiFrom(rekey.url, '127.0.0.1', account.id, account.secret)).status).toBe(200);
+    const audit = await rekey.request('GET', `/v1/audit?type=client.locked&clientId=${account.id}`);
+    expect(audit.json.items[0].data).toMatchObject({ scope: 'source', source: '203.0.113.7', address: '203.0.113.7' });
+
+    // An IPv6 source is its /64.
+    for (let i = 0; i < 3; i++) await verify(account.id, wrong, { sourceAddress: '2001:db8:1:2::7' });
+    expect((await verify(account.id, account.secret, { sourceAddress: '2001:db8:1:2:ffff::8' })).json.code).toBe('locked');
+    expect((await verify(account.id, account.secret, { sourceAddress: '2001:db8:1:3::7' })).json.valid).toBe(true);
+    expect((await rekey.request('GET', `/v1/clients/${account.id}`)).json).toMatchObject({ locked: false, lockedSources: 2 });
+  });
+
+  it('needs credentials.verify.forwarded (403) and a valid IP address (400), changing nothing', async () => {
+    const account = await createKeyAccount(rekey, { maxFailedAttempts: 1, throttleFailuresPerMinute: 1000 });
+    const verifier = await limitedToken(rekey, ['credentials.verify']);
+    const refused = await verify(account.id, wrong, { sourceAddress: '203.0.113.9' }, verifier);
+    expect(refused.json).toMatchObject({ status: 403, code: 'forbidden', permission: 'credentials.verify.forwarded' });
+    // Without the field the same token verifies as itself.
+    expect((await verify(account.id, account.secret, {}, verifier)).json).toMatchObject({ valid: true });
+    const forwarder = await limitedToken(rekey, ['credentials.verify', 'credentials.verify.forwarded']);
+    expect((await verify(account.id, account.secret, { sourceAddress: '203.0.113.9' }, forwarder)).json).toMatchObject({ valid: true });
+
+    for (const sourceAddress of [
+      'not-an-ip',
+      '1',
+      '300.1.1.1',
+      '203.0.113',
+      '1.2.3.4/32',
+      'fe80::1%eth0',
+      '::ffff:1.2.3',
+      '',
+      'x'.repeat(65),
+    ]) {
+      const bad = await verify(account.id, wrong, { sourceAddress });
+      expect(bad.status, sourceAddress).toBe(400);
+      expect(bad.json.code).toBe('invalid_request');
+    }
+    expect((await verify(account.id, wrong, { sourceAddress: 7 })).status).toBe(400);
+    // Nothing was counted: a single failure would have locked this key account's source.
+    expect((await rekey.request('GET', `/v1/clients/${account.id}`)).json).toMatchObject({ locked: false, lockedSources: 0 });
+    expect((await verify(account.id, account.secret)).json).toMatchObject({ valid: true });
+  });
+
+  it('rate-limits forwarded verifications per caller', async () => {
+    rekey.clock.advance(60_000 - (rekey.clock.now() % 60_000) + 5);
+    await sleep(250);
+    const account = await createKeyAccount(rekey, { throttleFailuresPerMinute: 1000 });
+    const first = await limitedToken(rekey, ['credentials.verify', 'credentials.verify.forwarded']);
+    const second = await limitedToken(rekey, ['credentials.verify', 'credentials.verify.forwarded']);
+    for (let i = 0; i < 40; i++)
+      expect((await verify(account.id, account.secret, { sourceAddress: '198.51.100.1' }, first)).status).toBe(200);
+    const limited = await verify(account.id, account.secret, { sourceAddress: '198.51.100.1' }, first);
+    expect(limited.status).toBe(429);
+    expect(limited.json).toMatchObject({ code: 'rate_limited' });
+    expect(limited.json.retryAfter).toBeGreaterThanOrEqual(1);
+    expect(limited.headers.get('retry-after')).toBe(String(limited.json.retryAfter));
+    // Other callers, and the same caller without sourceAddress, are not limited.
+    expect((await verify(account.id, account.secret, { sourceAddress: '198.51.100.1' }, second)).status).toBe(200);
+    expect((await verify(account.id, account.secret, {}, first)).status).toBe(200);
+    rekey.clock.advance(60_000);
+    expect((await verify(account.id, account.secret, { sourceAddress: '198.51.100.1' }, first)).status).toBe(200);
   });
 });
