@@ -187,6 +187,8 @@ describe.each(STORE_KINDS)('POST /v1/verify with sourceAddress (%s)', (kind) => 
     expect((await verify(account.id, account.secret, offender)).json).toMatchObject({ valid: false, code: 'locked' });
     // Other end clients, the resource server's own address and direct callers are unaffected.
     expect((await verify(account.id, account.secret, { sourceAddress: '203.0.113.8' })).json).toMatchObject({ valid: true, code: 'ok' });
+    // An IPv4-mapped IPv6 address (as Node often reports IPv4 peers) is the same source.
+    expect((await verify(account.id, account.secret, { sourceAddress: '::ffff:203.0.113.7' })).json).toMatchObject({ code: 'locked' });
     expect((await verify(account.id, account.secret)).json).toMatchObject({ valid: true });
     expect((await whoamiFrom(rekey.url, '127.0.0.1', account.id, account.secret)).status).toBe(200);
     const audit = await rekey.request('GET', `/v1/audit?type=client.locked&clientId=${account.id}`);

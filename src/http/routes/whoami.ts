@@ -41,10 +41,13 @@ const VerifyBody = Type.Object(
   { additionalProperties: false },
 );
 
-/** An IPv4 address in dotted-quad form or an IPv6 address (no zone); null otherwise. */
+/**
+ * An IPv4 address in dotted-quad form or an IPv6 address without a zone, in canonical form (an
+ * IPv4-mapped IPv6 address, as Node often reports IPv4 peers, becomes its IPv4 address); null otherwise.
+ */
 function forwardedAddressOf(value: string): string | null {
   if (ipaddr.IPv4.isValidFourPartDecimal(value)) return ipaddr.IPv4.parse(value).toString();
-  if (!value.includes('%') && ipaddr.IPv6.isValid(value)) return ipaddr.IPv6.parse(value).toString();
+  if (!value.includes('%') && ipaddr.IPv6.isValid(value)) return ipaddr.process(value).toString();
   return null;
 }
 
