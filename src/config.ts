@@ -19,6 +19,8 @@ export interface Config {
   readonly webhookAllow: readonly string[];
   /** How long an outbox worker owns a leased message before another may retry it (REKEY_OUTBOX_LEASE_SECONDS). */
   readonly outboxLeaseSeconds: number;
+  /** POST /v1/verify calls with `sourceAddress` each caller may make per minute on one node (REKEY_VERIFY_FORWARDED_PER_MINUTE). */
+  readonly verifyForwardedPerMinute: number;
   /** Test-only fault point; inert unless set. */
   readonly fault: string | null;
 }
@@ -103,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((part) => part.trim())
       .filter(Boolean),
     outboxLeaseSeconds: integer(env, 'REKEY_OUTBOX_LEASE_SECONDS', 60, 1, 3600),
+    verifyForwardedPerMinute: integer(env, 'REKEY_VERIFY_FORWARDED_PER_MINUTE', 6000, 1, 1_000_000),
     fault: env.REKEY_FAULT && env.REKEY_FAULT !== '' ? env.REKEY_FAULT : null,
   });
 }

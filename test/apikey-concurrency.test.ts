@@ -18,7 +18,7 @@ describe.each(STORE_KINDS)('lockout under real concurrency: two server processes
   });
 
   it('wrong attempts raced from both nodes stop the counter at exactly the limit', async () => {
-    const account = await createKeyAccount(rekey, { throttleFailuresPerMinute: 10_000 });
+    const account = await createKeyAccount(rekey, { lockScope: 'keyAccount', throttleFailuresPerMinute: 10_000 });
     const wrong = (await createKeyAccount(rekey, {}, 'donor')).secret;
     expect((await whoami(second.url, account.id, account.secret)).status).toBe(200);
     expect((await whoami(rekey.url, account.id, account.secret)).status).toBe(200);

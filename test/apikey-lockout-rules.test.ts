@@ -1,25 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { isSlotWorking, slotHealth } from '../src/core/apps/app.js';
 import {
+  accountWindowRuleOf,
   countsTowardLockout,
   DEFAULT_LOCKOUT_POLICY,
   isLockActive,
   lockoutPolicyOf,
   lockRuleOf,
+  locksSources,
   needsReset,
+  sourceLockRuleOf,
   throttleWindowOf,
 } from '../src/core/auth/lockout.js';
 import type { SecretVersion } from '../src/core/credentials/secret-version.js';
 
 // Pure rules of SPEC §4.5, as functions of (state, now): no store, no clock.
 describe('lockout rules', () => {
-  it("fills the seed's defaults", () => {
+  it("fills the defaults: the seed's, with tiered locks", () => {
     expect(lockoutPolicyOf({})).toEqual({
       maxFailedAttempts: 5,
       lockSeconds: null,
       throttleFailuresPerMinute: 30,
-      lockScope: 'keyAccount',
+      lockScope: 'tiered',
       staleSecretsCount: false,
+      sourceLockSeconds: 900,
+      accountLockFailures: 50,
+      accountLockSources: 3,
+      lockWindowSeconds: 900,
     });
     expect(
       lockoutPolicyOf({
@@ -29,7 +36,24 @@ describe('lockout rules', () => {
         staleSecretsCount: true,
         throttleFailuresPerMinute: 9,
       }),
-    ).toEqual({ maxFailedAttempts: 3, lockSeconds: 60, throttleFailuresPerMinute: 9, lockScope: 'source', staleSecretsCount: true });
+    ).toMatchObject({ maxFailedAttempts: 3, lockSeconds: 60, throttleFailuresPerMinute: 9, lockScope: 'source', staleSecretsCount: true });
+  });
+
+  it('locks a source for sourceLockSeconds and counts the tiered window in fifteenths', () => {
+    const policy = lockoutPolicyOf({ lockWindowSeconds: 900, sourceLockSeconds: 60, lockSeconds: 30 });
+    expect(sourceLockRuleOf(policy, 1000)).toEqual({ maxFailedAttempts: 5, lockedUntil: 61_000, now: 1000 });
+    expect(accountWindowRuleOf(policy, 125_000)).toEqual({
+      bucket: 120_000,
+      since: 125_000 - 900_000,
+      accountLockFailures: 50,
+      accountLockSources: 3,
+      lockedUntil: 155_000,
+      now: 125_000,
+    });
+    expect(accountWindowRuleOf(DEFAULT_LOCKOUT_POLICY, 5).lockedUntil).toBeNull();
+    expect(locksSources(DEFAULT_LOCKOUT_POLICY)).toBe(true);
+    expect(locksSources({ ...DEFAULT_LOCKOUT_POLICY, lockScope: 'source' })).toBe(true);
+    expect(locksSources({ ...DEFAULT_LOCKOUT_POLICY, lockScope: 'keyAccount' })).toBe(false);
   });
 
   it('counts wrong secrets always, stale ones only by policy, and nothing else', () => {

@@ -22,7 +22,7 @@ describe.each(STORE_KINDS)('key account lockout (%s)', (kind) => {
   const get = async (id: string) => (await rekey.request('GET', `/v1/clients/${id}`)).json;
 
   it('locks at maxFailedAttempts, refuses the right secret while locked, and unlock restores it', async () => {
-    const account = await createKeyAccount(rekey, { throttleFailuresPerMinute: 1000 });
+    const account = await createKeyAccount(rekey, { lockScope: 'keyAccount', throttleFailuresPerMinute: 1000 });
     const codes: string[] = [];
     for (let i = 0; i < 5; i++) codes.push((await whoami(rekey.url, account.id, wrong)).json.code);
     expect(codes).toEqual(['bad_secret', 'bad_secret', 'bad_secret', 'bad_secret', 'locked']);
@@ -57,7 +57,7 @@ describe.each(STORE_KINDS)('key account lockout (%s)', (kind) => {
   });
 
   it('a success resets the counter, and writes nothing when it is already zero', async () => {
-    const account = await createKeyAccount(rekey, { throttleFailuresPerMinute: 1000 });
+    const account = await createKeyAccount(rekey, { lockScope: 'keyAccount', throttleFailuresPerMinute: 1000 });
     expect((await whoami(rekey.url, account.id, account.secret)).status).toBe(200);
     const store = rekey.runtime.core.store;
     const before = await store.latestChange();
@@ -77,14 +77,19 @@ describe.each(STORE_KINDS)('key account lockout (%s)', (kind) => {
   });
 
   it('malformed secrets are refused before any lookup and never count', async () => {
-    const account = await createKeyAccount(rekey, { maxFailedAttempts: 1 });
+    const account = await createKeyAccount(rekey, { lockScope: 'keyAccount', maxFailedAttempts: 1 });
     for (let i = 0; i < 3; i++)
       expect((await whoami(rekey.url, account.id, WRONG.slice(0, -1) + '0')).json.code).toBe('malformed_credential');
     expect(await get(account.id)).toMatchObject({ locked: false, failedAttempts: 0 });
   });
 
   it('maxFailedAttempts is honoured, and lockSeconds ends a lock by itself', async () => {
-    const account = await createKeyAccount(rekey, { maxFailedAttempts: 2, lockSeconds: 60, throttleFailuresPerMinute: 1000 });
+    const account = await createKeyAccount(rekey, {
+      lockScope: 'keyAccount',
+      maxFailedAttempts: 2,
+      lockSeconds: 60,
+      throttleFailuresPerMinute: 1000,
+    });
     expect((await whoami(rekey.url, account.id, wrong)).json.code).toBe('bad_secret');
     expect((await whoami(rekey.url, account.id, wrong)).json.code).toBe('locked');
     expect((await whoami(rekey.url, account.id, account.secret)).json.code).toBe('locked');
@@ -101,7 +106,7 @@ describe.each(STORE_KINDS)('key account lockout (%s)', (kind) => {
     // Start at the top of a minute so the window cannot roll over mid-test.
     rekey.clock.advance(60_000 - (rekey.clock.now() % 60_000) + 5);
     await sleep(250);
-    const account = await createKeyAccount(rekey, { maxFailedAttempts: 100, throttleFailuresPerMinute: 3 });
+    const account = await createKeyAccount(rekey, { lockScope: 'keyAccount', maxFailedAttempts: 100, throttleFailuresPerMinute: 3 });
     for (let i = 0; i < 3; i++) expect((await whoami(rekey.url, account.id, wrong)).json.code).toBe('bad_secret');
     const throttled = await whoami(rekey.url, account.id, wrong);
     expect(throttled.status).toBe(429);
@@ -120,7 +125,7 @@ describe.each(STORE_KINDS)('key account lockout (%s)', (kind) => {
   });
 
   it('stale secrets: not counted by default, attributed in stale-usage (most recent first)', async () => {
-    const account = await createKeyAccount(rekey, { throttleFailuresPerMinute: 1000 });
+    const account = await createKeyAccount(rekey, { lockScope: 'keyAccount', throttleFailuresPerMinute: 1000 });
     const regenerated = await rekey.request('POST', `/v1/clients/${account.id}/regenerate`, { body: {} });
     expect(regenerated.status).toBe(200);
     for (let i = 0; i < 8; i++) {
@@ -156,7 +161,7 @@ describe.each(STORE_KINDS)('key account lockout (%s)', (kind) => {
   });
 
   it('with staleSecretsCount a retired secret counts towards the lock', async () => {
-    const account = await createKeyAccount(rekey, { staleSecretsCount: true, throttleFailuresPerMinute: 1000 });
+    const account = await createKeyAccount(rekey, { lockScope: 'keyAccount', staleSecretsCount: true, throttleFailuresPerMinute: 1000 });
     await rekey.request('POST', `/v1/clients/${account.id}/regenerate`, { body: {} });
     const codes: string[] = [];
     for (let i = 0; i < 5; i++) codes.push((await whoami(rekey.url, account.id, account.secret)).json.code);
@@ -165,7 +170,7 @@ describe.each(STORE_KINDS)('key account lockout (%s)', (kind) => {
   });
 
   it('regenerating a locked key account unlocks it, and only the new secret works', async () => {
-    const account = await createKeyAccount(rekey, { throttleFailuresPerMinute: 1000 });
+    const account = await createKeyAccount(rekey, { lockScope: 'keyAccount', throttleFailuresPerMinute: 1000 });
     for (let i = 0; i < 5; i++) await whoami(rekey.url, account.id, wrong);
     expect((await get(account.id)).locked).toBe(true);
     const regenerated = await rekey.request('POST', `/v1/clients/${account.id}/regenerate`, { body: {} });
@@ -176,7 +181,7 @@ describe.each(STORE_KINDS)('key account lockout (%s)', (kind) => {
   });
 
   it('POST /v1/verify counts failures exactly as a direct request', async () => {
-    const account = await createKeyAccount(rekey, { maxFailedAttempts: 2, throttleFailuresPerMinute: 1000 });
+    const account = await createKeyAccount(rekey, { lockScope: 'keyAccount', maxFailedAttempts: 2, throttleFailuresPerMinute: 1000 });
     const verify = (secret: string) =>
       rekey.request('POST', '/v1/verify', {
         body: {

@@ -32,7 +32,7 @@ describe.each(STORE_KINDS)('rekey apps / clients unlock CLI (%s)', (kind) => {
     });
 
   it('unlocks a key account and runs the app lifecycle with a guided rotation', async () => {
-    const key = await createKeyAccount(rekey, { maxFailedAttempts: 2, throttleFailuresPerMinute: 1000 });
+    const key = await createKeyAccount(rekey, { lockScope: 'keyAccount', maxFailedAttempts: 2, throttleFailuresPerMinute: 1000 });
     const wrong = (await createKeyAccount(rekey, {}, 'donor')).secret;
     await whoami(rekey.url, key.id, wrong);
     await whoami(rekey.url, key.id, wrong);

@@ -57,7 +57,11 @@ describe.each(STORE_KINDS)('apps and guided rotation (%s)', (kind) => {
   const failuresAfter = (answers: Answer[], start: number): Answer[] => answers.slice(start).filter((answer) => answer.code !== 'ok');
 
   it('seed 002: with staleSecretsCount a plain zero-grace regenerate locks the key account within maxFailedAttempts tries', async () => {
-    const key = await createKeyAccount(rekey, { staleSecretsCount: true, throttleFailuresPerMinute: 100_000 }, 'seed-key');
+    const key = await createKeyAccount(
+      rekey,
+      { lockScope: 'keyAccount', staleSecretsCount: true, throttleFailuresPerMinute: 100_000 },
+      'seed-key',
+    );
     const app = await appFor(key);
     const running = startRunningApp(rekey.url, { appId: app.appId, appToken: app.appToken, keyAccountId: key.id, slot: 'KEY' });
     try {
@@ -108,7 +112,11 @@ describe.each(STORE_KINDS)('apps and guided rotation (%s)', (kind) => {
   });
 
   it('guided rotation: the running app ends on the new secret with zero locked answers', async () => {
-    const key = await createKeyAccount(rekey, { staleSecretsCount: true, throttleFailuresPerMinute: 100_000 }, 'guided-key');
+    const key = await createKeyAccount(
+      rekey,
+      { lockScope: 'keyAccount', staleSecretsCount: true, throttleFailuresPerMinute: 100_000 },
+      'guided-key',
+    );
     const app = await appFor(key);
     const idle = await appFor(key, { name: 'idle', deploy: false });
     const running = startRunningApp(rekey.url, { appId: app.appId, appToken: app.appToken, keyAccountId: key.id, slot: 'KEY' });

@@ -47,6 +47,38 @@ describe('rekey clients create: profile options from the descriptors', () => {
       locked: false,
     });
 
+    const tiered = await runCli(
+      [
+        'clients',
+        'create',
+        '--profile',
+        'apikey',
+        '--name',
+        'Tiered',
+        '--source-lock-seconds',
+        '600',
+        '--account-lock-failures',
+        '9',
+        '--account-lock-sources',
+        '4',
+        '--lock-window-seconds',
+        '1800',
+        '--json',
+      ],
+      env,
+    );
+    expect(tiered.code, tiered.stderr).toBe(0);
+    expect(JSON.parse(tiered.stdout)).toMatchObject({
+      lockScope: 'tiered',
+      maxFailedAttempts: 5,
+      sourceLockSeconds: 600,
+      accountLockFailures: 9,
+      accountLockSources: 4,
+      lockWindowSeconds: 1800,
+      locked: false,
+      lockedSources: 0,
+    });
+
     const oauth = await runCli(
       [
         'clients',
@@ -87,7 +119,10 @@ describe('rekey clients create: profile options from the descriptors', () => {
     const cases: Array<[string[], RegExp]> = [
       [['--profile', 'integrator', '--name', 'X', '--allowed-scope', 'a'], /--allowed-scope does not apply to integrator clients/],
       [['--profile', 'apikey', '--name', 'X', '--max-failed-attempts', '0'], /--max-failed-attempts must be >= 1/],
-      [['--profile', 'apikey', '--name', 'X', '--lock-scope', 'everyone'], /--lock-scope must be one of keyAccount, source/],
+      [['--profile', 'apikey', '--name', 'X', '--lock-scope', 'everyone'], /--lock-scope must be one of tiered, keyAccount, source/],
+      [['--profile', 'apikey', '--name', 'X', '--account-lock-sources', '0'], /--account-lock-sources must be >= 1/],
+      [['--profile', 'apikey', '--name', 'X', '--lock-window-seconds', '10'], /--lock-window-seconds must be >= 60/],
+      [['--profile', 'apikey', '--name', 'X', '--source-lock-seconds', 'soon'], /--source-lock-seconds must be an integer/],
       [['--profile', 'tba', '--name', 'X', '--allow-hmac-sha1', 'yes'], /--allow-hmac-sha1 is true or false/],
       [['--profile', 'oauth', '--name', 'X', '--email', 'nope'], /--email must match pattern/],
       [['--profile', 'nonsense', '--name', 'X'], /--profile apikey \[--max-failed-attempts N\]/],

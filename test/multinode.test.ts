@@ -119,7 +119,7 @@ describe.each(STORE_KINDS)('two nodes on one database (%s)', (kind) => {
 
   it('wrong secrets spread over both nodes lock a key account at exactly its limit', async () => {
     const locked = await onA('POST', '/v1/clients', {
-      body: { profile: 'apikey', name: 'Lockable', maxFailedAttempts: 5, throttleFailuresPerMinute: 1000 },
+      body: { profile: 'apikey', name: 'Lockable', lockScope: 'keyAccount', maxFailedAttempts: 5, throttleFailuresPerMinute: 1000 },
     });
     // A well-formed secret (valid checksum) that belongs to another key account.
     const donor = await onA('POST', '/v1/clients', { body: { profile: 'apikey', name: 'Donor' } });

@@ -36,7 +36,7 @@ describe.each(STORE_KINDS)('whoami fast path (%s)', (kind) => {
   });
 
   it('hands failures on without authenticating twice: one failed attempt, one problem, one use per success', async () => {
-    const account = await createKeyAccount(rekey, { maxFailedAttempts: 5 });
+    const account = await createKeyAccount(rekey, { lockScope: 'keyAccount', maxFailedAttempts: 5 });
     const donor = await createKeyAccount(rekey, {}, 'donor');
     const refused = await whoami(rekey.url, account.id, donor.secret);
     expect(refused.status).toBe(401);

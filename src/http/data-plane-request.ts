@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AuthContext } from '../core/auth/index.js';
 import { addressOf } from './request-context.js';
+import { sourceOf } from './source-of.js';
 
 /** A data-plane request, either as received or as described to POST /v1/verify. */
 export interface DataPlaneRequest {
@@ -46,6 +47,7 @@ export function contextOf(request: DataPlaneRequest): AuthContext {
   const userAgent = request.headers['user-agent'];
   return {
     address: request.address,
+    source: sourceOf(request.address),
     appId: appId === undefined ? undefined : appId.slice(0, 200),
     userAgent: userAgent === undefined ? undefined : userAgent.slice(0, 500),
   };

@@ -49,7 +49,7 @@ export const ERROR_CATALOGUE: Record<ErrorCode, CatalogueEntry> = {
     status: 401,
     title: 'Key account locked',
     description:
-      'Too many failed attempts locked this key account. Every attempt is refused, even with the right secret, until an administrator unlocks it, the secret is regenerated, or the lock period passes.',
+      'Too many failed attempts locked this key account — or, with `lockScope: "source"` in the problem, locked it for the caller\'s address (IPv4 address or IPv6 /64) only. Every attempt so locked is refused, even with the right secret, until an administrator unlocks it, the secret is regenerated, or the lock period passes.',
   },
   no_credentials: {
     status: 401,

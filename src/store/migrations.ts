@@ -1,6 +1,7 @@
 import { AUDIT_CHAIN_MIGRATION } from './migrations/audit-chain.js';
 import type { SqlDb } from './sql-db.js';
 import { APPS_MIGRATION } from './migrations/apps.js';
+import { LOCK_WINDOWS_MIGRATION } from './migrations/lock-windows.js';
 import { OAUTH_MIGRATION } from './migrations/oauth.js';
 import { OPERATORS_MIGRATION } from './migrations/operators.js';
 import { PORTAL_MIGRATION } from './migrations/portal.js';
@@ -157,6 +158,7 @@ CREATE TABLE changes (
   REGISTRATION_MIGRATION,
   USAGE_BUCKETS_MIGRATION,
   OPERATORS_MIGRATION,
+  LOCK_WINDOWS_MIGRATION,
   AUDIT_CHAIN_MIGRATION,
 ];
 

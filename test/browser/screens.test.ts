@@ -67,7 +67,7 @@ async function seed(rekey: Rekey): Promise<Seeded> {
   await api('POST', `/v1/bundles/${bundle.bundleId}/install`, {}, rekey.other.token);
 
   const billing = await api('POST', '/v1/clients', { profile: 'apikey', name: 'Billing service key' });
-  const warehouse = await api('POST', '/v1/clients', { profile: 'apikey', name: 'Warehouse app key' });
+  const warehouse = await api('POST', '/v1/clients', { profile: 'apikey', name: 'Warehouse app key', lockScope: 'keyAccount' });
   const reporting = await api('POST', '/v1/clients', { profile: 'apikey', name: 'Reporting key' });
   for (let i = 0; i < 3; i++) await whoami(rekey.url, billing.id, billing.secret);
   for (let i = 0; i < 5; i++) await whoami(rekey.url, warehouse.id, reporting.secret);

@@ -82,6 +82,73 @@ describe.each(STORE_KINDS)('Store contract: auth (%s)', (kind) => {
     expect(await store.countFailureInWindow(owner, '10.0.0.1', T0 + 60_000, 2)).toBe(1);
   });
 
+  it('tiered: counts failures per source in the window, locks the key account once at enough failures from enough sources', async () => {
+    const { store, peer } = stores;
+    const owner = client(accountId);
+    await store.insertClient(owner);
+    const rule = (now: number) => ({
+      bucket: now - (now % 60_000),
+      since: now - 900_000,
+      accountLockFailures: 4,
+      accountLockSources: 2,
+      lockedUntil: null,
+      now,
+    });
+    expect(await store.recordAccountWindowFailure(owner.id, '10.0.0.1', rule(T0))).toEqual({ failures: 1, sources: 1, locked: null });
+    expect(await store.recordAccountWindowFailure(owner.id, '10.0.0.1', rule(T0 + 1))).toEqual({ failures: 2, sources: 1, locked: null });
+    expect(await store.recordAccountWindowFailure(owner.id, '10.0.0.1', rule(T0 + 2))).toEqual({ failures: 3, sources: 1, locked: null });
+    // Enough failures, but from one source: no lock.
+    expect(await store.recordAccountWindowFailure(owner.id, '10.0.0.1', rule(T0 + 3))).toEqual({ failures: 4, sources: 1, locked: null });
+    expect((await store.getClient(owner.id))?.lockedAt).toBeNull();
+    // Failures that left the window no longer count.
+    const later = T0 + 900_000 + 60_000;
+    expect(await store.recordAccountWindowFailure(owner.id, '10.0.0.2', rule(later))).toEqual({ failures: 1, sources: 1, locked: null });
+    expect(await store.recordAccountWindowFailure(owner.id, '10.0.0.1', rule(later + 1))).toEqual({
+      failures: 2,
+      sources: 2,
+      locked: null,
+    });
+    // Concurrent failures that cross both limits: exactly one locks.
+    const results = await Promise.all(
+      ['10.0.0.3', '10.0.0.4', '10.0.0.5', '10.0.0.6'].map((source, i) =>
+        (i % 2 === 1 && peer ? peer : store).recordAccountWindowFailure(owner.id, source, rule(later + 2)),
+      ),
+    );
+    const locks = results.filter((result) => result.locked !== null);
+    expect(locks).toHaveLength(1);
+    expect(locks[0]!.locked).toMatchObject({ lockedAt: later + 2, lockedUntil: null });
+    expect(await store.getClient(owner.id)).toMatchObject({ lockedAt: later + 2, lockedUntil: null });
+    // Once locked, further failures lock nothing more.
+    expect((await store.recordAccountWindowFailure(owner.id, '10.0.0.7', rule(later + 3))).locked).toBeNull();
+
+    // Clearing drops the window with the source locks and the notice claim.
+    await store.recordSourceFailure(owner.id, '10.0.0.1', { maxFailedAttempts: 1, lockedUntil: later + 60_000, now: later });
+    expect(await store.countLockedSources(owner.id, later + 59_999)).toBe(1);
+    expect(await store.countLockedSources(owner.id, later + 60_000)).toBe(0);
+    expect(await store.claimLockNotice(owner.id, later, later - 900_000)).toBe(true);
+    expect(await store.clearSourceLockouts(owner.id, later + 1)).toBe(1);
+    expect(await store.countLockedSources(owner.id, later + 1)).toBe(0);
+    await store.updateClient({ ...owner, failedAttempts: 0, lockedAt: null, lockedUntil: null });
+    expect(await store.recordAccountWindowFailure(owner.id, '10.0.0.8', rule(later + 4))).toEqual({
+      failures: 1,
+      sources: 1,
+      locked: null,
+    });
+    expect(await store.claimLockNotice(owner.id, later + 5, later + 5 - 900_000)).toBe(true);
+  });
+
+  it('claims a lock notice at most once per window, across connections', async () => {
+    const { store, peer } = stores;
+    const owner = id('cli');
+    const claims = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => (i % 2 === 1 && peer ? peer : store).claimLockNotice(owner, T0, T0 - 900_000)),
+    );
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await store.claimLockNotice(owner, T0 + 899_999, T0 - 1)).toBe(false);
+    expect(await store.claimLockNotice(owner, T0 + 900_000, T0)).toBe(true);
+    expect(await store.claimLockNotice(owner, T0 + 900_001, T0 + 1)).toBe(false);
+  });
+
   it('aggregates stale-secret use per version, app, user agent and address, most recent first', async () => {
     const { store } = stores;
     const owner = id('cli');

@@ -58,6 +58,17 @@ describe.each(STORE_KINDS)('Store contract: kernel (%s)', (kind) => {
     expect(await addresses()).toEqual(['10.0.0.2', '10.0.0.3', '10.0.0.4']);
     await store.purgeExpired(later + 86_400_000);
     expect(await addresses()).toEqual(['10.0.0.4']);
+
+    // Tiered windows and lock-notice claims go after a day (the longest lockWindowSeconds).
+    const windowRule = { bucket: later, since: -1, accountLockFailures: 100, accountLockSources: 3, lockedUntil: null, now: later };
+    await store.recordAccountWindowFailure(client, '10.0.0.2', windowRule);
+    expect(await store.claimLockNotice(client, later, -1)).toBe(true);
+    await store.purgeExpired(later + 86_400_000 - 1);
+    expect((await store.recordAccountWindowFailure(client, '10.0.0.2', windowRule)).failures).toBe(2);
+    expect(await store.claimLockNotice(client, later, -1)).toBe(false);
+    await store.purgeExpired(later + 86_400_000 + 1);
+    expect((await store.recordAccountWindowFailure(client, '10.0.0.2', windowRule)).failures).toBe(1);
+    expect(await store.claimLockNotice(client, later, -1)).toBe(true);
   });
 
   it('rolls a transaction back when its work throws, and nested transactions join the outer one', async () => {

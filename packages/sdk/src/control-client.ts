@@ -30,8 +30,8 @@ export interface VerifyRequest {
   /** The raw body, when the credential signs it (RFC 9421 content-digest, OAuth 1.0a form bodies). */
   body?: Uint8Array | string;
   /**
-   * The end client's address. Sent only when given; Rekey honours it for tokens holding
-   * `credentials.verify.forwarded` (SPEC §4).
+   * The end client's IP address. Sent only when given; Rekey honours it for tokens holding
+   * `credentials.verify.forwarded` and answers 403 to others (SPEC §4).
    */
   sourceAddress?: string;
 }

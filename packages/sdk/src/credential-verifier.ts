@@ -17,16 +17,17 @@ import { RekeyApiError } from './rekey-api-error.js';
 export interface CredentialVerifierOptions {
   /** Rekey's base URL, e.g. http://127.0.0.1:8080 */
   url: string;
-  /** An admin token holding `credentials.verify` (and `credentials.verify.forwarded` to forward addresses). */
+  /** An admin token holding `credentials.verify` and, to forward end clients' addresses, `credentials.verify.forwarded`. */
   adminToken: string;
   /** How long a positive answer is reused: 0 to 1000 ms, default 1000. */
   cacheTtlMs?: number;
   /** Cached answers kept at most (default 10 000; the oldest goes first). */
   maxCacheEntries?: number;
   /**
-   * Send the end client's address as `sourceAddress`, so Rekey's per-source throttles and locks hit
-   * that client rather than this server. Needs a Rekey that accepts the field and a token holding
-   * `credentials.verify.forwarded`; off by default.
+   * Send the end client's address as `sourceAddress` (default true), so Rekey's per-source throttles
+   * and locks hit that client rather than this server. The token needs
+   * `credentials.verify.forwarded`; when Rekey refuses the field for lack of it, `onError` is told
+   * once and the verifier goes on without forwarding. `false` never sends it.
    */
   forwardSourceAddress?: boolean;
   /** The `WWW-Authenticate` challenge sent with a 401. */
@@ -113,6 +114,11 @@ function coveredFields(signatureInput: string | undefined): string[] {
   return names;
 }
 
+/** Rekey's 403 for a token that lacks `credentials.verify.forwarded`. */
+function refusesForwarding(error: unknown): boolean {
+  return error instanceof RekeyApiError && error.status === 403 && error.problem?.['permission'] === 'credentials.verify.forwarded';
+}
+
 async function sha256Hex(text: string): Promise<string> {
   const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('');
@@ -135,6 +141,7 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
   const typeBase = (options.problemTypeBase ?? options.url).replace(/\/+$/, '');
   const challenge = options.challenge ?? DEFAULT_CHALLENGE;
   const cache = new Map<string, { identity: RekeyIdentity; until: number }>();
+  let forwarding = options.forwardSourceAddress ?? true;
 
   const refuse = (status: number, code: string, detail: string, retryAfter?: number): CredentialVerdict => {
     const headers: Record<string, string> = {};
@@ -167,15 +174,27 @@ export function createCredentialVerifier(options: CredentialVerifierOptions): Cr
       }
       const verifyRequest: VerifyRequest = { method: request.method, url: request.url, headers: forwarded };
       if (request.body !== undefined && request.body.length > 0 && needsBody(headers)) verifyRequest.body = request.body;
-      if (options.forwardSourceAddress && request.sourceAddress !== undefined) verifyRequest.sourceAddress = request.sourceAddress;
+      if (forwarding && request.sourceAddress !== undefined) verifyRequest.sourceAddress = request.sourceAddress;
 
       let answer;
       try {
-        answer = await control.verify(verifyRequest);
+        try {
+          answer = await control.verify(verifyRequest);
+        } catch (error) {
+          if (verifyRequest.sourceAddress === undefined || !refusesForwarding(error)) throw error;
+          // The token may verify but not forward: say so once, then verify as this server.
+          forwarding = false;
+          options.onError?.(error);
+          delete verifyRequest.sourceAddress;
+          answer = await control.verify(verifyRequest);
+        }
       } catch (error) {
         options.onError?.(error);
-        if (error instanceof RekeyApiError && error.status === 503) {
-          return refuse(503, 'unavailable', 'Credentials cannot be verified right now.', error.retryAfter);
+        if (error instanceof RekeyApiError && (error.status === 503 || error.status === 429)) {
+          // 429: this server's token sent more forwarded verifications than Rekey allows it a minute.
+          return error.status === 429
+            ? refuse(429, 'rate_limited', 'Too many requests are being verified right now.', error.retryAfter)
+            : refuse(503, 'unavailable', 'Credentials cannot be verified right now.', error.retryAfter);
         }
         // A misconfigured token or an unreachable Rekey must never let a request through.
         return refuse(503, 'unavailable', 'Credentials cannot be verified right now.');

@@ -59,8 +59,8 @@ describe('createCredentialVerifier (remote verification with a short positive ca
     clock += MAX_CACHE_TTL_MS + 1;
     expect(await v.verify(request)).toMatchObject({ ok: true, cached: false });
     expect(sent).toHaveLength(4);
-    // Addresses are forwarded only when asked (Rekey must accept the field and the token hold credentials.verify.forwarded).
-    expect(sent.every((body) => !('sourceAddress' in body))).toBe(true);
+    // The end client's address goes with every verification by default.
+    expect(sent.map((body) => body.sourceAddress)).toEqual(['192.0.2.1', '192.0.2.1', '192.0.2.2', '192.0.2.1']);
   });
 
   it('never caches a refusal or a signed request (a replay must reach Rekey)', async () => {
@@ -118,15 +118,60 @@ describe('createCredentialVerifier (remote verification with a short positive ca
     ).toMatchObject({ ok: false, status: 503 });
   });
 
-  it('sends sourceAddress only when forwardSourceAddress is on', async () => {
+  it('sends sourceAddress by default, never with forwardSourceAddress: false', async () => {
     sent.length = 0;
-    await verifier({ forwardSourceAddress: true, cacheTtlMs: 0 }).verify({
+    const request = {
       method: 'GET',
       url: 'https://api.example/x',
       headers: { authorization: basic(apikey.id, apikey.secret) },
       sourceAddress: '198.51.100.7',
-    });
+    };
+    expect(await verifier({ cacheTtlMs: 0 }).verify(request)).toMatchObject({ ok: true });
     expect(sent[0]).toMatchObject({ sourceAddress: '198.51.100.7' });
+    expect(await verifier({ forwardSourceAddress: false, cacheTtlMs: 0 }).verify(request)).toMatchObject({ ok: true });
+    expect(sent[1]).not.toHaveProperty('sourceAddress');
+  });
+
+  it('forwarded failures lock the end client, not this server', async () => {
+    const created = await control.createClient({
+      profile: 'apikey',
+      name: 'Forwarded',
+      maxFailedAttempts: 2,
+      throttleFailuresPerMinute: 1000,
+    });
+    const v = verifier({ cacheTtlMs: 0 });
+    const from = (sourceAddress: string, secret: string) =>
+      v.verify({ method: 'GET', url: 'https://api.example/x', headers: { authorization: basic(created.id, secret) }, sourceAddress });
+    // A well-formed secret of another key account: a wrong guess that counts.
+    const wrong = apikey.secret;
+    for (let i = 0; i < 2; i++) await from('203.0.113.50', wrong);
+    expect(await from('203.0.113.50', created.secret!)).toMatchObject({ ok: false, status: 401, problem: { code: 'locked' } });
+    expect(await from('203.0.113.51', created.secret!)).toMatchObject({ ok: true });
+  });
+
+  it('without credentials.verify.forwarded, tells onError once and verifies as this server', async () => {
+    const token = await limitedToken(rekey, ['credentials.verify']);
+    const errors: unknown[] = [];
+    sent.length = 0;
+    const v = createCredentialVerifier({
+      url: rekey.url,
+      adminToken: token,
+      fetch: counting(),
+      cacheTtlMs: 0,
+      onError: (error) => errors.push(error),
+    });
+    const request = {
+      method: 'GET',
+      url: 'https://api.example/x',
+      headers: { authorization: basic(apikey.id, apikey.secret) },
+      sourceAddress: '198.51.100.9',
+    };
+    expect(await v.verify(request)).toMatchObject({ ok: true });
+    expect(await v.verify(request)).toMatchObject({ ok: true });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(RekeyApiError);
+    expect((errors[0] as RekeyApiError).status).toBe(403);
+    expect(sent.map((body) => body.sourceAddress)).toEqual(['198.51.100.9', undefined, undefined]);
   });
 
   it("refuses a cache longer than Rekey's revocation bound", () => {

@@ -3,6 +3,8 @@ export const PERMISSIONS = [
   'credentials.read',
   'credentials.manage',
   'credentials.verify',
+  /** POST /v1/verify with `sourceAddress`: lockout and throttles count against the end client's address. */
+  'credentials.verify.forwarded',
   'apps.manage',
   'members.manage',
   'accounts.manage',

@@ -4,7 +4,7 @@ export const EVENT_TYPES = {
   'client.updated': "A client's name or settings changed.",
   'client.deleted': 'A client was deleted: every secret version and token was revoked; the record stays for audit.',
   'client.reset': "An integration record's consumer key and secret were reset; the old pair stopped working.",
-  'client.locked': 'A key account was locked after too many failed attempts.',
+  'client.locked': 'A key account, or one source address of it, was locked after too many failed attempts (data.scope says which).',
   'client.unlocked': 'A key account was unlocked by a member or by a regenerate.',
   'secret.regenerated': 'A new secret version became current; the previous one entered its grace period or was retired.',
   'secret.revoked': 'A secret version was revoked and is refused from now on.',

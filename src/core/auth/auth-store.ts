@@ -1,4 +1,4 @@
-import type { LockCounter, LockRule, SourceLockout } from './lockout.js';
+import type { AccountWindowCount, AccountWindowRule, LockCounter, LockRule, SourceLockout } from './lockout.js';
 import type { StaleUse, StaleUsage } from './stale-use.js';
 import type { UsageBucket } from './usage-bucket.js';
 
@@ -33,11 +33,28 @@ export interface AuthStore {
   recordFailedAttempt(clientId: string, rule: LockRule): Promise<LockCounter | null>;
   /** Clears the counter (and a lapsed timed lock) after a success; true when something changed. */
   resetFailedAttempts(clientId: string, now: number): Promise<boolean>;
-  /** The same counter per (key account, source address), for `lockScope: "source"`. */
+  /** The same counter per (key account, source), for `lockScope` `"tiered"` and `"source"`. */
   recordSourceFailure(clientId: string, address: string, rule: LockRule): Promise<LockCounter | null>;
   resetSourceFailures(clientId: string, address: string, now: number): Promise<boolean>;
   listSourceLockouts(clientId: string): Promise<SourceLockout[]>;
-  /** Unlock and regenerate drop every per-address lock; returns how many addresses were locked. */
+  /** How many sources of the key account are locked at `now`. */
+  countLockedSources(clientId: string, now: number): Promise<number>;
+  /**
+   * Tiered: counts one failure from `source` in the key account's window, drops buckets that left
+   * it, and — when the window holds `accountLockFailures` failures from `accountLockSources`
+   * distinct sources and the key account is unlocked (or its timed lock has passed) — locks the key
+   * account with one conditional UPDATE, so of concurrent failures exactly one locks.
+   */
+  recordAccountWindowFailure(clientId: string, source: string, rule: AccountWindowRule): Promise<AccountWindowCount>;
+  /**
+   * Claims the key account's one lock notice of the window: true (and `now` recorded) when none was
+   * sent after `since`; false when one was, so the caller sends none.
+   */
+  claimLockNotice(clientId: string, now: number, since: number): Promise<boolean>;
+  /**
+   * Unlock and regenerate drop every per-source lock and counter, the tiered window and the notice claim; returns
+   * how many sources were locked.
+   */
   clearSourceLockouts(clientId: string, now: number): Promise<number>;
   /**
    * Counts one failure for (key account, address) in the window starting at `windowStart`, unless

@@ -5,11 +5,14 @@ import type { CoreDeps } from '../kernel/core-deps.js';
 import type { CachedClient, CredentialCache } from './credential-cache.js';
 import { RekeyError, type ErrorCode } from '../kernel/errors.js';
 import {
+  accountWindowRuleOf,
   countsTowardLockout,
   isLockActive,
+  locksSources,
   lockoutPolicyOf,
   lockRuleOf,
   needsReset,
+  sourceLockRuleOf,
   throttleWindowOf,
   type LockCounter,
   type LockoutPolicy,
@@ -17,6 +20,7 @@ import {
 } from './lockout.js';
 import { notifyAdministrators } from '../notify/notify-account.js';
 import { recordAudit } from '../audit/record-audit.js';
+import type { Store } from '../kernel/store.js';
 
 export interface KeyAccountAttempt {
   entry: CachedClient;
@@ -36,11 +40,11 @@ type Deps = Pick<CoreDeps, 'store' | 'clock' | 'random' | 'credentials' | 'keyri
 const LOCKED_MESSAGE =
   'This key account is locked after too many failed attempts. An administrator can unlock it or regenerate its secret.';
 const SOURCE_LOCKED_MESSAGE =
-  'This key account is locked for your address after too many failed attempts. An administrator can unlock it or regenerate its secret.';
+  'This key account is locked for your address after too many failed attempts. The lock ends by itself, or an administrator can unlock it or regenerate its secret.';
 const MAX_THROTTLE_HINTS = 10_000;
 
 /**
- * Per-address locks of a cached key account, read once per cache entry: a lock written anywhere
+ * Per-source locks of a cached key account, read once per cache entry: a lock written anywhere
  * records a change, every node drops the entry, and the next use reads the locks afresh. So the
  * hot path stays in memory (SPEC §9) and all nodes agree within the change log's delay.
  */
@@ -95,22 +99,27 @@ function unavailable(): KeyAccountDecision {
 }
 
 /**
- * The key-account rules of SPEC §4.5 around one attempt whose secret was already judged:
- * locks refuse everything (and count nothing); a success resets a non-zero counter; a failure is
- * throttled per (key account, address), attributed when stale, and counted with one atomic
- * conditional UPDATE that locks at the limit. Answers without a promise when nothing needs
- * reading or writing (the usual success).
+ * The key-account rules of SPEC §4.5 around one attempt whose secret was already judged: locks
+ * refuse everything (and count nothing, except that under `tiered` a wrong guess from a locked
+ * source still counts towards the key-account-wide lock); a success resets a non-zero counter; a
+ * failure is throttled per (key account, source), attributed when stale, and counted with atomic
+ * conditional writes that lock at the limit. Answers without a promise when nothing needs reading
+ * or writing (the usual success).
  */
 export function judgeKeyAccountAttempt(deps: Deps, attempt: KeyAccountAttempt): KeyAccountDecision | Promise<KeyAccountDecision> {
   const { entry, context } = attempt;
   const policy = lockoutPolicyOf(fieldsOf(entry.client, 'apikey') ?? {});
-  if (policy.lockScope !== 'source') return judgeUnderLock(deps, attempt, policy, undefined);
+  if (!locksSources(policy)) return judgeUnderLock(deps, attempt, policy, undefined);
   const known = sourceLocksRead.get(entry);
-  if (known) return judgeUnderLock(deps, attempt, policy, known.get(context.address));
+  if (known) return judgeUnderLock(deps, attempt, policy, known.get(context.source));
   return sourceLocksOf(deps, entry).then(
-    (locks) => judgeUnderLock(deps, attempt, policy, locks.get(context.address)),
+    (locks) => judgeUnderLock(deps, attempt, policy, locks.get(context.source)),
     () => unavailable(),
   );
+}
+
+function sourceLocked(): KeyAccountDecision {
+  return deny('locked', SOURCE_LOCKED_MESSAGE, { lockScope: 'source' });
 }
 
 function judgeUnderLock(
@@ -121,18 +130,23 @@ function judgeUnderLock(
 ): KeyAccountDecision | Promise<KeyAccountDecision> {
   const { entry, now } = attempt;
   const { client } = entry;
-  if (policy.lockScope === 'source') {
-    if (sourceLock && isLockActive(sourceLock, now)) return deny('locked', SOURCE_LOCKED_MESSAGE, { lockScope: 'source' });
-  } else if (isLockActive(client, now)) {
-    return deny('locked', LOCKED_MESSAGE);
+  if (policy.lockScope !== 'source' && isLockActive(client, now)) return deny('locked', LOCKED_MESSAGE);
+  if (locksSources(policy) && sourceLock && isLockActive(sourceLock, now)) {
+    // A locked source keeps guessing: under tiered its guesses still count towards the key account.
+    if (policy.lockScope === 'tiered' && attempt.verdict !== 'ok' && countsTowardLockout(attempt.verdict, policy))
+      return failedAttempt(deps, attempt, policy, true);
+    return sourceLocked();
   }
 
   if (attempt.verdict === 'ok') {
-    const lock = policy.lockScope === 'source' ? sourceLock : client;
-    if (lock && needsReset(lock)) return resetAfterSuccess(deps, attempt, policy).then(() => null);
+    const reset =
+      policy.lockScope === 'keyAccount'
+        ? needsReset(client)
+        : (sourceLock !== undefined && needsReset(sourceLock)) || (policy.lockScope === 'tiered' && needsReset(client));
+    if (reset) return resetAfterSuccess(deps, attempt, policy).then(() => null);
     return null;
   }
-  return failedAttempt(deps, attempt, policy);
+  return failedAttempt(deps, attempt, policy, false);
 }
 
 /** A success clears the counter — a write only when there is something to clear. */
@@ -140,10 +154,10 @@ async function resetAfterSuccess(deps: Deps, attempt: KeyAccountAttempt, policy:
   const { client } = attempt.entry;
   try {
     await deps.store.transaction(async (tx) => {
-      const done =
-        policy.lockScope === 'source'
-          ? await tx.resetSourceFailures(client.id, attempt.context.address, attempt.now)
-          : await tx.resetFailedAttempts(client.id, attempt.now);
+      let done = false;
+      if (locksSources(policy)) done = await tx.resetSourceFailures(client.id, attempt.context.source, attempt.now);
+      // Under tiered the key account's own state changes only when a timed lock has lapsed.
+      if (policy.lockScope !== 'source') done = (await tx.resetFailedAttempts(client.id, attempt.now)) || done;
       if (done) await tx.recordChange(client.id, attempt.now);
     });
   } catch {
@@ -153,14 +167,31 @@ async function resetAfterSuccess(deps: Deps, attempt: KeyAccountAttempt, policy:
   deps.credentials.invalidate(client.id);
 }
 
-type FailureResult = { kind: 'throttled' } | { kind: 'recorded' } | { kind: 'counted'; counter: LockCounter } | { kind: 'already_locked' };
+/** What one counted failure locked: the source, the whole key account, both or neither. */
+interface LockOutcome {
+  source: LockCounter | null;
+  keyAccount: LockCounter | null;
+  /** The failures (and sources) counted in the tiered window when the key account locked. */
+  window?: { failures: number; sources: number };
+}
 
-async function failedAttempt(deps: Deps, attempt: KeyAccountAttempt, policy: LockoutPolicy): Promise<KeyAccountDecision> {
+type FailureResult =
+  | { kind: 'throttled' }
+  | { kind: 'recorded' }
+  | { kind: 'counted'; locked: LockOutcome }
+  | { kind: 'already_locked'; scope: 'source' | 'keyAccount' };
+
+async function failedAttempt(
+  deps: Deps,
+  attempt: KeyAccountAttempt,
+  policy: LockoutPolicy,
+  fromLockedSource: boolean,
+): Promise<KeyAccountDecision> {
   const { entry, now, context, verdict, versionId } = attempt;
   const { client } = entry;
   const window = throttleWindowOf(now);
   const hints = hintsOf(deps.credentials);
-  const hintKey = `${client.id}\n${context.address}`;
+  const hintKey = `${client.id}\n${context.source}`;
   const throttled = (): KeyAccountDecision =>
     deny('rate_limited', `Too many failed attempts for this key account from your address; retry in ${window.retryAfterSeconds} s.`, {
       retryAfter: window.retryAfterSeconds,
@@ -172,7 +203,7 @@ async function failedAttempt(deps: Deps, attempt: KeyAccountAttempt, policy: Loc
   let result: FailureResult;
   try {
     result = await deps.store.transaction(async (tx): Promise<FailureResult> => {
-      const failures = await tx.countFailureInWindow(client.id, context.address, window.windowStart, policy.throttleFailuresPerMinute);
+      const failures = await tx.countFailureInWindow(client.id, context.source, window.windowStart, policy.throttleFailuresPerMinute);
       if (failures === null) return { kind: 'throttled' };
       if (code === 'stale_secret' && versionId !== null) {
         await tx.recordStaleUse({
@@ -185,43 +216,33 @@ async function failedAttempt(deps: Deps, attempt: KeyAccountAttempt, policy: Loc
         });
       }
       if (!counts) return { kind: 'recorded' };
-      const rule = lockRuleOf(policy, now);
-      const counter =
-        policy.lockScope === 'source'
-          ? await tx.recordSourceFailure(client.id, context.address, rule)
-          : await tx.recordFailedAttempt(client.id, rule);
-      if (counter === null) return { kind: 'already_locked' };
-      // Every node must see the new count (a success elsewhere must reset it) and, above all, the lock.
-      await tx.recordChange(client.id, now);
-      if (counter.lockedAt !== null) {
-        const scope = policy.lockScope;
-        await recordAudit(deps, tx, {
-          accountId: client.accountId,
-          type: 'client.locked',
-          actor: SYSTEM_ACTOR,
-          clientId: client.id,
-          versionId,
-          data: {
-            scope,
-            failedAttempts: counter.failedAttempts,
-            lastFailure: code,
-            address: context.address,
-            ...(context.appId ? { appId: context.appId } : {}),
-            ...(counter.lockedUntil !== null ? { lockedUntil: new Date(counter.lockedUntil).toISOString() } : {}),
-          },
-        });
-        const where = scope === 'source' ? ` for address ${context.address}` : '';
-        await notifyAdministrators(deps, tx, client.accountId, 'client.locked', {
-          subject: `Key account ${client.name} locked`,
-          text:
-            `Key account ${client.id} (${client.name}) in account ${client.accountId} was locked${where} after ${counter.failedAttempts} failed attempts (last: ${code}, from ${context.address}).` +
-            (counter.lockedUntil !== null
-              ? ` The lock ends at ${new Date(counter.lockedUntil).toISOString()}.`
-              : ' It stays locked until an administrator unlocks it or regenerates its secret.'),
-          clientId: client.id,
-        });
+      const locked: LockOutcome = { source: null, keyAccount: null };
+      let sourceWasLocked = fromLockedSource;
+      if (policy.lockScope === 'keyAccount') {
+        const counter = await tx.recordFailedAttempt(client.id, lockRuleOf(policy, now));
+        if (counter === null) return { kind: 'already_locked', scope: 'keyAccount' };
+        if (counter.lockedAt !== null) locked.keyAccount = counter;
+      } else if (!fromLockedSource) {
+        const counter = await tx.recordSourceFailure(client.id, context.source, sourceLockRuleOf(policy, now));
+        // Locked by another node since this one read the locks.
+        if (counter === null && policy.lockScope === 'source') return { kind: 'already_locked', scope: 'source' };
+        if (counter === null) sourceWasLocked = true;
+        else if (counter.lockedAt !== null) locked.source = counter;
       }
-      return { kind: 'counted', counter };
+      if (policy.lockScope === 'tiered') {
+        const counted = await tx.recordAccountWindowFailure(client.id, context.source, accountWindowRuleOf(policy, now));
+        if (counted.locked !== null) {
+          locked.keyAccount = counted.locked;
+          locked.window = { failures: counted.failures, sources: counted.sources };
+        }
+      }
+      // Every node must see the new count (a success elsewhere must reset it) and, above all, a lock.
+      await tx.recordChange(client.id, now);
+      if (locked.source !== null) await lockRecorded(deps, tx, attempt, policy, 'source', locked.source);
+      if (locked.keyAccount !== null) await lockRecorded(deps, tx, attempt, policy, 'keyAccount', locked.keyAccount, locked.window);
+      if (locked.source !== null || locked.keyAccount !== null) await lockNotified(deps, tx, attempt, policy, locked);
+      if (sourceWasLocked && locked.keyAccount === null) return { kind: 'already_locked', scope: 'source' };
+      return { kind: 'counted', locked };
     });
   } catch {
     return unavailable();
@@ -232,24 +253,85 @@ async function failedAttempt(deps: Deps, attempt: KeyAccountAttempt, policy: Loc
       rememberThrottle(hints, hintKey, window.windowEnd, now);
       return throttled();
     case 'recorded':
-      return null;
+      return fromLockedSource ? sourceLocked() : null;
     case 'already_locked':
-      // Locked by another node since this one cached the key account.
       deps.credentials.invalidate(client.id);
-      return deny(
-        'locked',
-        policy.lockScope === 'source' ? SOURCE_LOCKED_MESSAGE : LOCKED_MESSAGE,
-        policy.lockScope === 'source' ? { lockScope: 'source' } : {},
-      );
-    case 'counted':
+      return result.scope === 'source' ? sourceLocked() : deny('locked', LOCKED_MESSAGE);
+    case 'counted': {
       deps.credentials.invalidate(client.id);
-      if (result.counter.lockedAt !== null) {
+      const { locked } = result;
+      if (locked.keyAccount !== null)
         return deny(
           'locked',
-          `This attempt failed (${code}) and locked the key account${policy.lockScope === 'source' ? ' for your address' : ''}. An administrator can unlock it or regenerate its secret.`,
-          policy.lockScope === 'source' ? { lockScope: 'source' } : {},
+          `This attempt failed (${code}) and locked the key account. An administrator can unlock it or regenerate its secret.`,
         );
-      }
+      if (locked.source !== null)
+        return deny(
+          'locked',
+          `This attempt failed (${code}) and locked the key account for your address. The lock ends by itself, or an administrator can unlock it or regenerate its secret.`,
+          { lockScope: 'source' },
+        );
       return null;
+    }
   }
+}
+
+/** Every lock is audited (SPEC §4.5): which scope, after how many failures, the last failure and where from. */
+async function lockRecorded(
+  deps: Deps,
+  tx: Store,
+  attempt: KeyAccountAttempt,
+  policy: LockoutPolicy,
+  scope: 'source' | 'keyAccount',
+  counter: LockCounter,
+  window?: { failures: number; sources: number },
+): Promise<void> {
+  const { client } = attempt.entry;
+  const { context } = attempt;
+  await recordAudit(deps, tx, {
+    accountId: client.accountId,
+    type: 'client.locked',
+    actor: SYSTEM_ACTOR,
+    clientId: client.id,
+    versionId: attempt.versionId,
+    data: {
+      scope,
+      lockScope: policy.lockScope,
+      failedAttempts: counter.failedAttempts,
+      lastFailure: attempt.verdict,
+      address: context.address,
+      ...(scope === 'source' ? { source: context.source } : {}),
+      ...(window ? { sources: window.sources } : {}),
+      ...(context.appId ? { appId: context.appId } : {}),
+      ...(counter.lockedUntil !== null ? { lockedUntil: new Date(counter.lockedUntil).toISOString() } : {}),
+    },
+  });
+}
+
+/** Administrators hear of locks at most once per key account per window, however many sources lock. */
+async function lockNotified(deps: Deps, tx: Store, attempt: KeyAccountAttempt, policy: LockoutPolicy, locked: LockOutcome): Promise<void> {
+  const { client } = attempt.entry;
+  const { context, now } = attempt;
+  if (!(await tx.claimLockNotice(client.id, now, now - policy.lockWindowSeconds * 1000))) return;
+  const code = attempt.verdict;
+  const counter = (locked.keyAccount ?? locked.source)!;
+  const where = locked.keyAccount === null ? ` for source ${context.source}` : '';
+  const after = locked.window
+    ? `${locked.window.failures} failed attempts from ${locked.window.sources} sources`
+    : `${counter.failedAttempts} failed attempts`;
+  const tiered =
+    policy.lockScope === 'tiered' && locked.keyAccount === null
+      ? ` Other sources are unaffected; the whole key account locks after ${policy.accountLockFailures} failures from ${policy.accountLockSources} sources within ${policy.lockWindowSeconds} s.`
+      : '';
+  await notifyAdministrators(deps, tx, client.accountId, 'client.locked', {
+    subject: `Key account ${client.name} locked`,
+    text:
+      `Key account ${client.id} (${client.name}) in account ${client.accountId} was locked${where} after ${after} (last: ${code}, from ${context.address}).` +
+      (counter.lockedUntil !== null
+        ? ` The lock ends at ${new Date(counter.lockedUntil).toISOString()}.`
+        : ' It stays locked until an administrator unlocks it or regenerates its secret.') +
+      tiered +
+      ` Further locks within ${policy.lockWindowSeconds} s are audited without another notice.`,
+    clientId: client.id,
+  });
 }

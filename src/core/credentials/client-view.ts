@@ -17,6 +17,7 @@ export interface ClientView {
   consumerKey?: string;
   locked?: boolean;
   failedAttempts?: number;
+  lockedSources?: number;
   versions: VersionView[];
   [field: string]: unknown;
 }
@@ -26,7 +27,8 @@ const ISO = (ms: number): string => new Date(ms).toISOString();
 /** Retired versions stay in the view for 30 days. */
 const RETIRED_SHOWN_MS = 30 * 86_400_000;
 
-export function viewClient(client: Client, versions: readonly SecretVersion[], now: number): ClientView {
+/** `lockedSources`: for key accounts, how many sources are locked at `now` (the caller reads it from the store). */
+export function viewClient(client: Client, versions: readonly SecretVersion[], now: number, lockedSources = 0): ClientView {
   const view: ClientView = {
     id: client.id,
     accountId: client.accountId,
@@ -42,5 +44,5 @@ export function viewClient(client: Client, versions: readonly SecretVersion[], n
       .reverse(),
   };
   if (client.deletedAt !== null) view.deletedAt = ISO(client.deletedAt);
-  return Object.assign(view, descriptorOf(client).view(client, now));
+  return Object.assign(view, descriptorOf(client).view({ ...client, lockedSources }, now));
 }

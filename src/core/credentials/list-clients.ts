@@ -3,6 +3,7 @@ import type { Page } from '../kernel/page.js';
 import { requirePermission } from '../accounts/require-permission.js';
 import type { Profile } from './client.js';
 import { viewClient, type ClientView } from './client-view.js';
+import { lockedSourcesOf } from './locked-sources-of.js';
 
 export interface ListClientsInput {
   profile?: Profile;
@@ -15,6 +16,10 @@ export async function listClients(deps: CoreDeps, caller: Caller, input: ListCli
   await requirePermission(deps, caller, 'credentials.read', 'list clients');
   const page = await deps.store.listClients(caller.accountId, input);
   const now = deps.clock.now();
-  const items = await Promise.all(page.items.map(async (client) => viewClient(client, await deps.store.listVersions(client.id), now)));
+  const items = await Promise.all(
+    page.items.map(async (client) =>
+      viewClient(client, await deps.store.listVersions(client.id), now, await lockedSourcesOf(deps.store, client, now)),
+    ),
+  );
   return page.nextCursor ? { items, nextCursor: page.nextCursor } : { items };
 }

@@ -21,6 +21,7 @@ import {
 } from '../../jose/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { addressOf } from '../request-context.js';
+import { sourceOf } from '../source-of.js';
 
 /** RFC 6749 §5.1; also compiles the 200 serializer. */
 const TokenResponseSchema = Type.Object({
@@ -66,7 +67,8 @@ function sendOAuthError(error: unknown, request: FastifyRequest, reply: FastifyR
 }
 
 function contextOf(request: FastifyRequest): AuthContext {
-  const context: AuthContext = { address: addressOf(request) };
+  const address = addressOf(request);
+  const context: AuthContext = { address, source: sourceOf(address) };
   const userAgent = request.headers['user-agent'];
   if (userAgent !== undefined) context.userAgent = userAgent.slice(0, 500);
   return context;

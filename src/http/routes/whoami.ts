@@ -1,10 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthOutcome, Identity } from '../../core/auth/index.js';
+import ipaddr from 'ipaddr.js';
+import { requirePermission } from '../../core/accounts/index.js';
 import { RekeyError } from '../../core/kernel/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { authenticateRequest, DATA_PLANE_CHALLENGE } from '../authenticate-request.js';
 import { dataPlaneRequestOf } from '../data-plane-request.js';
+import { createPerCallerLimit } from '../per-caller-limit.js';
 import { addressOf, callerOf } from '../request-context.js';
 import { takePrecomputed } from '../whoami-fast-path.js';
 
@@ -26,12 +29,31 @@ const VerifyBody = Type.Object(
     url: Type.String({ minLength: 1, maxLength: 8192 }),
     headers: Type.Record(Type.String({ maxLength: 256 }), Type.String({ maxLength: 65_536 }), { maxProperties: 200 }),
     body: Type.Optional(Type.String({ maxLength: 1_400_000, pattern: '^[A-Za-z0-9+/]*={0,2}$', contentEncoding: 'base64' })),
+    sourceAddress: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        description:
+          "The end client's IP address as the resource server saw it: lockout and throttles then count against it, not against the resource server. Needs the credentials.verify.forwarded permission; rate-limited per caller.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 
+/**
+ * An IPv4 address in dotted-quad form or an IPv6 address without a zone, in canonical form (an
+ * IPv4-mapped IPv6 address, as Node often reports IPv4 peers, becomes its IPv4 address); null otherwise.
+ */
+function forwardedAddressOf(value: string): string | null {
+  if (ipaddr.IPv4.isValidFourPartDecimal(value)) return ipaddr.IPv4.parse(value).toString();
+  if (!value.includes('%') && ipaddr.IPv6.isValid(value)) return ipaddr.process(value).toString();
+  return null;
+}
+
 export function registerWhoamiRoutes(app: FastifyInstance, deps: AppDeps): void {
   const { config } = deps;
+  const forwardedLimit = createPerCallerLimit(config.verifyForwardedPerMinute, () => deps.core.clock.now());
   const answer = (outcome: AuthOutcome): Identity => {
     if (!outcome.ok) {
       const error = outcome.error;
@@ -69,6 +91,24 @@ export function registerWhoamiRoutes(app: FastifyInstance, deps: AppDeps): void 
     },
     async (request) => {
       const caller = callerOf(request);
+      let address = addressOf(request);
+      const { sourceAddress } = request.body;
+      if (sourceAddress !== undefined) {
+        await requirePermission(deps.core, caller, 'credentials.verify.forwarded', 'verify with a forwarded sourceAddress');
+        const forwarded = forwardedAddressOf(sourceAddress);
+        if (forwarded === null)
+          throw new RekeyError('invalid_request', 'sourceAddress must be an IPv4 or IPv6 address.', {
+            errors: [{ pointer: '/sourceAddress', message: 'Must be an IPv4 address (a.b.c.d) or an IPv6 address.' }],
+          });
+        const retryAfter = forwardedLimit.take(`${caller.actor.type}:${caller.actor.id}`);
+        if (retryAfter !== null)
+          throw new RekeyError(
+            'rate_limited',
+            `Too many verifications with a forwarded sourceAddress from this caller (at most ${config.verifyForwardedPerMinute} a minute); retry in ${retryAfter} s.`,
+            { retryAfter },
+          );
+        address = forwarded;
+      }
       let targetUri: string;
       try {
         const parsed = new URL(request.body.url);
@@ -91,7 +131,7 @@ export function registerWhoamiRoutes(app: FastifyInstance, deps: AppDeps): void 
           targetUri,
           headers,
           body: request.body.body !== undefined ? Buffer.from(request.body.body, 'base64') : undefined,
-          address: addressOf(request),
+          address,
         },
         { accountId: caller.accountId },
       );

@@ -1,4 +1,13 @@
-import type { AuthStore, LockRule, LockCounter, SourceLockout, StaleUsage, UsageBucket, UsageUpdate } from '../../core/auth/index.js';
+import type {
+  AccountWindowRule,
+  AuthStore,
+  LockRule,
+  LockCounter,
+  SourceLockout,
+  StaleUsage,
+  UsageBucket,
+  UsageUpdate,
+} from '../../core/auth/index.js';
 import type { SqlDb } from '../sql-db.js';
 import { type Row, num, numOrNull, str } from './row.js';
 
@@ -57,6 +66,14 @@ const UNLOCKED_OR_LAPSED = (table: string): string =>
 
 /** The counter after one more failure, from the row's old values (SET sees only the old row). */
 const NEXT_COUNT = (table: string): string => `(CASE WHEN ${table}.locked_at IS NULL THEN ${table}.failed_attempts + 1 ELSE 1 END)`;
+
+async function countLockedSources(db: SqlDb, clientId: string, now: number): Promise<number> {
+  const [row] = await db.all<Row>(
+    'SELECT COUNT(*) AS n FROM source_lockouts WHERE client_id = ? AND locked_at IS NOT NULL AND (locked_until IS NULL OR locked_until > ?)',
+    [clientId, now],
+  );
+  return num(row?.n ?? 0);
+}
 
 /** SQL for the AuthStore port; the same statements serve SQLite and PostgreSQL. */
 export function authSql(db: SqlDb, options: AuthSqlOptions = {}): AuthStore {
@@ -155,13 +172,44 @@ export function authSql(db: SqlDb, options: AuthSqlOptions = {}): AuthStore {
         ...toCounter(row),
       }));
     },
-    async clearSourceLockouts(clientId, now) {
-      const [row] = await db.all<Row>(
-        'SELECT COUNT(*) AS n FROM source_lockouts WHERE client_id = ? AND locked_at IS NOT NULL AND (locked_until IS NULL OR locked_until > ?)',
-        [clientId, now],
+    countLockedSources: (clientId, now) => countLockedSources(db, clientId, now),
+    async recordAccountWindowFailure(clientId, source, rule: AccountWindowRule) {
+      await db.run(
+        `INSERT INTO lock_window_failures (client_id, bucket, source, failures) VALUES (?, ?, ?, 1)
+         ON CONFLICT (client_id, bucket, source) DO UPDATE SET failures = lock_window_failures.failures + 1`,
+        [clientId, rule.bucket, source],
       );
+      await db.run('DELETE FROM lock_window_failures WHERE client_id = ? AND bucket <= ?', [clientId, rule.since]);
+      const [row] = await db.all<Row>(
+        'SELECT COALESCE(SUM(failures), 0) AS failures, COUNT(DISTINCT source) AS sources FROM lock_window_failures WHERE client_id = ?',
+        [clientId],
+      );
+      const failures = num(row?.failures ?? 0);
+      const sources = num(row?.sources ?? 0);
+      if (failures < rule.accountLockFailures || sources < rule.accountLockSources) return { failures, sources, locked: null };
+      const locked = await db.all<Row>(
+        `UPDATE clients SET failed_attempts = ?, locked_at = CAST(? AS BIGINT), locked_until = CAST(? AS BIGINT)
+         WHERE id = ? AND ${UNLOCKED_OR_LAPSED('clients')}
+         RETURNING failed_attempts, locked_at, locked_until`,
+        [failures, rule.now, rule.lockedUntil, clientId, rule.now],
+      );
+      return { failures, sources, locked: locked[0] ? toCounter(locked[0]) : null };
+    },
+    async claimLockNotice(clientId, now, since) {
+      const rows = await db.all<Row>(
+        `INSERT INTO lock_notices (client_id, notified_at) VALUES (?, ?)
+         ON CONFLICT (client_id) DO UPDATE SET notified_at = excluded.notified_at WHERE lock_notices.notified_at <= ?
+         RETURNING notified_at`,
+        [clientId, now, since],
+      );
+      return rows.length > 0;
+    },
+    async clearSourceLockouts(clientId, now) {
+      const locked = await countLockedSources(db, clientId, now);
       await db.run('DELETE FROM source_lockouts WHERE client_id = ?', [clientId]);
-      return num(row?.n ?? 0);
+      await db.run('DELETE FROM lock_window_failures WHERE client_id = ?', [clientId]);
+      await db.run('DELETE FROM lock_notices WHERE client_id = ?', [clientId]);
+      return locked;
     },
     async countFailureInWindow(clientId, address, windowStart, limit) {
       const rows = await db.all<Row>(

@@ -6,6 +6,7 @@ import { type Row, num, str } from './row.js';
 
 /** How long an address's failure counter (or lapsed lock) outlives its last update. */
 export const SOURCE_LOCKOUT_RETENTION_MS = 24 * 60 * 60 * 1000;
+const LOCK_WINDOW_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 /** PostgreSQL advisory lock (with the schema as second key) serialising appends to the change log. */
 const CHANGE_LOG_LOCK = 7_301_262;
@@ -79,6 +80,9 @@ export function kernelSql(db: SqlDb): KernelStore {
         'DELETE FROM source_lockouts WHERE updated_at <= ? AND (locked_at IS NULL OR (locked_until IS NOT NULL AND locked_until <= ?))',
         [now - SOURCE_LOCKOUT_RETENTION_MS, now],
       );
+      // Tiered lockout windows last at most a day (lockWindowSeconds ≤ 86 400).
+      await db.run('DELETE FROM lock_window_failures WHERE bucket <= ?', [now - LOCK_WINDOW_RETENTION_MS]);
+      await db.run('DELETE FROM lock_notices WHERE notified_at <= ?', [now - LOCK_WINDOW_RETENTION_MS]);
       // Hourly usage buckets older than 30 days.
       await db.run('DELETE FROM usage_buckets WHERE hour < ?', [now - USAGE_BUCKET_RETENTION_MS]);
     },

@@ -47,6 +47,10 @@ export interface ClientView {
   throttleFailuresPerMinute?: number;
   lockScope?: 'tiered' | 'keyAccount' | 'source';
   staleSecretsCount?: boolean;
+  sourceLockSeconds?: number;
+  accountLockFailures?: number;
+  accountLockSources?: number;
+  lockWindowSeconds?: number;
   registrationOnly?: boolean;
 }
 

@@ -180,19 +180,27 @@ export interface paths {
                         allowedScopes?: string[];
                         /** @description The `aud` claim of its access tokens. */
                         audience?: string;
-                        /** @description Failed attempts that lock the key account. */
+                        /** @description Failed attempts that lock the failing source (tiered, source) or the key account (keyAccount). */
                         maxFailedAttempts?: number;
-                        /** @description How long a lock lasts; null: until unlocked. */
+                        /** @description How long a lock of the whole key account lasts; null: until unlocked. */
                         lockSeconds?: number | null;
                         /** @description Failures per minute before attempts are throttled. */
                         throttleFailuresPerMinute?: number;
                         /**
-                         * @description What a lock applies to: the whole key account, or the failing source address.
+                         * @description What failures lock: tiered (the failing source; the key account only after failures from several sources), keyAccount (the whole key account), or source (only ever the failing source).
                          * @enum {string}
                          */
-                        lockScope?: "keyAccount" | "source";
+                        lockScope?: "tiered" | "keyAccount" | "source";
                         /** @description Whether attempts with a replaced secret count towards the lock. */
                         staleSecretsCount?: boolean;
+                        /** @description How long a source (an IPv4 address or IPv6 /64) stays locked. */
+                        sourceLockSeconds?: number;
+                        /** @description Tiered: failures within lockWindowSeconds that lock the whole key account. */
+                        accountLockFailures?: number;
+                        /** @description Tiered: distinct sources those failures must come from. */
+                        accountLockSources?: number;
+                        /** @description Tiered: the window the key-account-wide failures are counted in. */
+                        lockWindowSeconds?: number;
                         /** @description Whether the record uses token-based authentication (OAuth 1.0a). */
                         tokenBasedAuth?: boolean;
                         /** @description Whether HMAC-SHA1 signatures are accepted besides HMAC-SHA256. */
@@ -1774,6 +1782,8 @@ export interface paths {
                         };
                         /** Format: byte */
                         body?: string;
+                        /** @description The end client's IP address as the resource server saw it: lockout and throttles then count against it, not against the resource server. Needs the credentials.verify.forwarded permission; rate-limited per caller. */
+                        sourceAddress?: string;
                     };
                 };
             };
@@ -3548,7 +3558,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         name: string;
-                        permissions: ("credentials.read" | "credentials.manage" | "credentials.verify" | "apps.manage" | "members.manage" | "accounts.manage" | "audit.read")[];
+                        permissions: ("credentials.read" | "credentials.manage" | "credentials.verify" | "credentials.verify.forwarded" | "apps.manage" | "members.manage" | "accounts.manage" | "audit.read")[];
                     };
                 };
             };
@@ -3769,7 +3779,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        permissions: ("credentials.read" | "credentials.manage" | "credentials.verify" | "apps.manage" | "members.manage" | "accounts.manage" | "audit.read")[];
+                        permissions: ("credentials.read" | "credentials.manage" | "credentials.verify" | "credentials.verify.forwarded" | "apps.manage" | "members.manage" | "accounts.manage" | "audit.read")[];
                     };
                 };
             };
@@ -4369,7 +4379,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         name: string;
-                        permissions?: ("credentials.read" | "credentials.manage" | "credentials.verify" | "apps.manage" | "members.manage" | "accounts.manage" | "audit.read")[];
+                        permissions?: ("credentials.read" | "credentials.manage" | "credentials.verify" | "credentials.verify.forwarded" | "apps.manage" | "members.manage" | "accounts.manage" | "audit.read")[];
                         expiresInSeconds?: number;
                     };
                 };

@@ -15,6 +15,11 @@ type Created = ResponseOf<'post', '/v1/clients'>;
 
 export const LOCK_SCOPES = [
   {
+    value: 'tiered',
+    label: 'Lock the failing address, then the key account if many addresses fail',
+    hint: 'Recommended: failures lock the address they come from for a while; the whole key account locks only when failures come from several addresses.',
+  },
+  {
     value: 'keyAccount',
     label: 'Lock the whole key account',
     hint: 'As the seed describes: after the limit, every attempt is refused until unlocked or regenerated.',
@@ -32,7 +37,7 @@ export function ApiKeysPage(): ReactNode {
   const list = useClientList('apikey');
   const [created, setCreated] = useShownOnce<Created>();
   const [name, setName] = useState('');
-  const [lockScope, setLockScope] = useState<'keyAccount' | 'source'>('keyAccount');
+  const [lockScope, setLockScope] = useState<'tiered' | 'keyAccount' | 'source'>('tiered');
   const [maxFailedAttempts, setMaxFailedAttempts] = useState('5');
   const [lockMinutes, setLockMinutes] = useState('');
 

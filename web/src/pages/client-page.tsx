@@ -48,11 +48,18 @@ function Facts({ rows }: { rows: Array<[string, ReactNode]> }): ReactNode {
 }
 
 function lockoutPolicy(client: ClientView): string {
-  const scope = client.lockScope === 'source' ? 'the failing address is locked' : 'the whole key account is locked';
   const duration = client.lockSeconds
     ? `for ${Math.round(client.lockSeconds / 60)} min`
     : 'until an administrator unlocks it or the secret is regenerated';
-  return `After ${client.maxFailedAttempts ?? 5} failed attempts ${scope} ${duration}. Failures from one address are throttled above ${client.throttleFailuresPerMinute ?? 30} a minute. Retired secrets ${client.staleSecretsCount ? 'count' : 'do not count'} as failures.`;
+  const sourceMinutes = Math.round((client.sourceLockSeconds ?? 900) / 60);
+  const scope =
+    client.lockScope === 'keyAccount'
+      ? `the whole key account is locked ${duration}`
+      : `the failing address is locked for ${sourceMinutes} min` +
+        (client.lockScope === 'source'
+          ? ''
+          : `; after ${client.accountLockFailures ?? 50} failures from ${client.accountLockSources ?? 3} or more addresses within ${Math.round((client.lockWindowSeconds ?? 900) / 60)} min the whole key account is locked ${duration}`);
+  return `After ${client.maxFailedAttempts ?? 5} failed attempts ${scope}. Failures from one address are throttled above ${client.throttleFailuresPerMinute ?? 30} a minute. Retired secrets ${client.staleSecretsCount ? 'count' : 'do not count'} as failures.`;
 }
 
 /** One client, whatever its profile: details, its actions, the version timeline and its traffic. */
@@ -192,7 +199,7 @@ export function ClientPage({ id }: { id: string }): ReactNode {
                   type="button"
                   className="button"
                   onClick={() => setDialog('unlock')}
-                  disabled={!client.locked && !client.failedAttempts}
+                  disabled={!client.locked && !client.failedAttempts && !client.lockedSources}
                 >
                   Unlock
                 </button>
@@ -222,6 +229,7 @@ export function ClientPage({ id }: { id: string }): ReactNode {
               ['Name', client.name],
               ['Locked', client.locked ? 'True' : 'False'],
               ['Failed attempts', String(client.failedAttempts ?? 0)],
+              ['Locked addresses', String(client.lockedSources ?? 0)],
               ['Lockout policy', lockoutPolicy(client)],
               ['Created', formatDate(client.createdAt)],
             ]}

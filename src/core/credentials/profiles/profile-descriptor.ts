@@ -41,6 +41,8 @@ export interface ProfileViewInput<F> {
   failedAttempts: number;
   lockedAt: number | null;
   lockedUntil: number | null;
+  /** Key accounts: how many sources are locked now (read by the caller; 0 when not read). */
+  lockedSources?: number;
 }
 
 /** Why a client of this profile may not be rotated through a given path, or null when it may. */

@@ -49,6 +49,8 @@ describe('profile descriptors', () => {
     expect(schemas.get('email')).toBe(PROFILE_DESCRIPTORS.integrator.settable.email);
     expect([...schemas.keys()].sort()).toEqual(
       [
+        'accountLockFailures',
+        'accountLockSources',
         'allowHmacSha1',
         'allowedScopes',
         'application',
@@ -57,7 +59,9 @@ describe('profile descriptors', () => {
         'email',
         'lockScope',
         'lockSeconds',
+        'lockWindowSeconds',
         'maxFailedAttempts',
+        'sourceLockSeconds',
         'staleSecretsCount',
         'throttleFailuresPerMinute',
         'tokenBasedAuth',
@@ -88,8 +92,16 @@ describe('profile descriptors', () => {
 
   it('add the profile-only view fields', () => {
     const state = { consumerKey: null, failedAttempts: 3, lockedAt: 1_000, lockedUntil: 5_000 };
-    expect(descriptorOf({ profile: 'apikey' }).view({ ...state, fields: {} }, 4_999)).toEqual({ locked: true, failedAttempts: 3 });
-    expect(descriptorOf({ profile: 'apikey' }).view({ ...state, fields: {} }, 5_000)).toEqual({ locked: false, failedAttempts: 3 });
+    expect(descriptorOf({ profile: 'apikey' }).view({ ...state, fields: {}, lockedSources: 2 }, 4_999)).toEqual({
+      locked: true,
+      failedAttempts: 3,
+      lockedSources: 2,
+    });
+    expect(descriptorOf({ profile: 'apikey' }).view({ ...state, fields: {} }, 5_000)).toEqual({
+      locked: false,
+      failedAttempts: 3,
+      lockedSources: 0,
+    });
     expect(descriptorOf({ profile: 'tba' }).view({ ...state, consumerKey: 'ck_1', fields: {} }, 0)).toEqual({ consumerKey: 'ck_1' });
     expect(descriptorOf({ profile: 'oauth' }).view({ ...state, fields: {} }, 0)).toEqual({});
   });
@@ -121,7 +133,7 @@ describe('checkSettableFields', () => {
     expect(refusal(() => checkSettableFields('apikey', { maxFailedAttempts: 1.5 })).message).toBe('maxFailedAttempts must be an integer.');
     expect(refusal(() => checkSettableFields('apikey', { lockSeconds: 30 * 86_400 + 1 })).pointer).toBe('/lockSeconds');
     expect(refusal(() => checkSettableFields('apikey', { lockScope: 'everyone' })).message).toBe(
-      'lockScope must be one of keyAccount, source.',
+      'lockScope must be one of tiered, keyAccount, source.',
     );
     expect(refusal(() => checkSettableFields('tba', { tokenBasedAuth: 'yes' })).message).toBe('tokenBasedAuth must be a boolean.');
     expect(refusal(() => checkSettableFields('oauth', { email: 'not an email' })).pointer).toBe('/email');
