@@ -84,7 +84,8 @@ export function credentialOwner(auth: AuthPlan): Owner | 'operator' | null {
     case 'basic':
       return auth.secret === 'real' && auth.encoding === 'plain' && auth.client !== 'garbage' && auth.client !== 'foreign' ? 'main' : null;
     case 'signature':
-      return auth.mutation === 'valid' || auth.mutation === 'duplicated' ? 'main' : null;
+      // Any one verifying label authenticates (SPEC §4a), so a valid one beside a broken one still works.
+      return auth.mutation === 'valid' || auth.mutation === 'duplicated' || auth.mutation === 'two-labels' ? 'main' : null;
     case 'oauth1':
       return auth.mutation === 'valid' ? 'main' : null;
     case 'session':
@@ -98,14 +99,17 @@ export function credentialOwner(auth: AuthPlan): Owner | 'operator' | null {
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** POSTs that answer about their input and change nothing guarded (SPEC §4, §5), whatever the credential. */
+const READ_ONLY_POSTS = new Set(['/v1/whoami', '/v1/verify', '/v1/signed-urls', '/v1/signed-urls/verify', '/oauth/token', '/oauth/introspect']);
 
 /**
  * Whether the request could act: an unsafe method, a working credential, and every id in the
  * path belonging to that credential's account. Such a request must carry a body certain to be
  * refused, so that "nothing changes" stays a property of bad input and not of luck.
  */
-export function couldAct(fuzzCase: FuzzCase): boolean {
+export function couldAct(fuzzCase: FuzzCase, operation: Operation): boolean {
   if (!UNSAFE.has(fuzzCase.method)) return false;
+  if (fuzzCase.method === 'POST' && READ_ONLY_POSTS.has(operation.path)) return false;
   const owner = credentialOwner(fuzzCase.auth);
   if (owner === null) return false;
   return fuzzCase.params.every((param) => param.owner === owner || param.owner === 'any');
@@ -295,7 +299,8 @@ export function fuzzCaseArbitrary(operations: Operation[], fixture: FuzzFixture)
   const bodyArbitrary = (operation: Operation): fc.Arbitrary<BodyPlan> => {
     const schema = operation.body?.schema;
     const json = 'application/json';
-    const objectLike = schema?.type === 'object' || schema === undefined;
+    // Without a schema a route takes any JSON value; only broken JSON is certain to be refused there.
+    const objectLike = schema?.type === 'object';
     const certain = (plan: Omit<BodyPlan, 'certainRefusal'>): BodyPlan => ({ ...plan, certainRefusal: true });
     const maybe = (plan: Omit<BodyPlan, 'certainRefusal'>): BodyPlan => ({ ...plan, certainRefusal: false });
     const valid = schemaValue(schema ?? { type: 'object' }, 0);
@@ -426,9 +431,12 @@ export function fuzzCaseArbitrary(operations: Operation[], fixture: FuzzFixture)
 
   const refusedBodyArbitrary = (operation: Operation): fc.Arbitrary<BodyPlan> =>
     fc.oneof(
-      fc.constantFrom('{', '{"a":1,}', 'null', '[]', '"x"', '1e400', '{"a":"\\ud800"', '\u0000').map(
+      fc.constantFrom('{', '{"a":1,}', '{"a":"\\ud800"', '\u0000', '[', '{"a":1}}', "{'a':1}").map(
         (text): BodyPlan => ({ contentType: 'application/json', text, certainRefusal: true }),
       ),
+      ...(operation.body?.schema?.type === 'object'
+        ? [fc.constantFrom('null', '[]', '"x"', '1e400', 'true').map((text): BodyPlan => ({ contentType: 'application/json', text, certainRefusal: true }))]
+        : []),
       ...(operation.strictBody
         ? [
             valueOf(operation.body!.schema, 0, stringValue).map(
@@ -438,7 +446,7 @@ export function fuzzCaseArbitrary(operations: Operation[], fixture: FuzzFixture)
         : []),
     );
 
-  const auth = authArbitrary(fixture);
+  const anyAuth = authArbitrary(fixture);
   const headers = headersArbitrary();
 
   return fc.integer({ min: 0, max: operations.length - 1 }).chain((index) => {
@@ -447,11 +455,12 @@ export function fuzzCaseArbitrary(operations: Operation[], fixture: FuzzFixture)
       operation: fc.constant(index),
       method: fc.oneof(
         { weight: 20, arbitrary: fc.constant(operation.method) },
-        { weight: 1, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'FUZZ', 'get', 'CONNECT') },
+        { weight: 1, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'FUZZ', 'get') },
       ),
       params: fc.tuple(...operation.pathParams.map(() => param)),
       query: queryArbitrary(operation),
-      auth,
+      // Half the cases present the credential the route takes, so the input reaches its validation.
+      auth: fc.oneof(rightAuthArbitrary(operation), anyAuth),
       body: bodyArbitrary(operation),
       refusedBody: refusedBodyArbitrary(operation),
       headers,
@@ -462,15 +471,15 @@ export function fuzzCaseArbitrary(operations: Operation[], fixture: FuzzFixture)
 function authArbitrary(fixture: FuzzFixture): fc.Arbitrary<AuthPlan> {
   const basic = (id: string, secret: string): string => `Basic ${Buffer.from(`${id}:${secret}`, 'utf8').toString('base64')}`;
   return fc.oneof(
-    { weight: 3, arbitrary: fc.constant<AuthPlan>({ kind: 'none' }) },
+    { weight: 2, arbitrary: fc.constant<AuthPlan>({ kind: 'none' }) },
     {
-      weight: 8,
+      weight: 12,
       arbitrary: fc.record({
         kind: fc.constant('bearer' as const),
         token: fc.constantFrom<BearerChoice>('admin', 'admin', 'admin', 'limited', 'other', 'operator', 'app', 'jwt', 'malformed', 'checksum', 'empty'),
         mutation: fc.oneof(
-          { weight: 4, arbitrary: fc.constant<TokenMutation>('none') },
-          { weight: 3, arbitrary: fc.constantFrom<TokenMutation>('truncate', 'append', 'flip', 'nul', 'latin1', 'percent') },
+          { weight: 6, arbitrary: fc.constant<TokenMutation>('none') },
+          { weight: 2, arbitrary: fc.constantFrom<TokenMutation>('truncate', 'append', 'flip', 'nul', 'latin1', 'percent') },
         ),
         scheme: fc.constantFrom('Bearer', 'Bearer', 'Bearer', 'bearer', 'BEARER', 'Bearer  ', 'Token', 'Bearer\t'),
       }),
@@ -569,6 +578,24 @@ function authArbitrary(fixture: FuzzFixture): fc.Arbitrary<AuthPlan> {
         .map((values): AuthPlan => ({ kind: 'raw', values })),
     },
   );
+}
+
+/** A working credential of the kind the operation takes (none for the public ones). */
+function rightAuthArbitrary(operation: Operation): fc.Arbitrary<AuthPlan> {
+  const admin: AuthPlan = { kind: 'bearer', token: 'admin', mutation: 'none', scheme: 'Bearer' };
+  const session: AuthPlan = { kind: 'session', cookie: 'real', csrf: 'real' };
+  const signature: AuthPlan = { kind: 'signature', mutation: 'valid' };
+  const oauth1: AuthPlan = { kind: 'oauth1', mutation: 'valid' };
+  const basic = (client: 'apikey' | 'oauth'): AuthPlan => ({ kind: 'basic', client, secret: 'real', encoding: 'plain' });
+  const bearer = (token: BearerChoice): AuthPlan => ({ kind: 'bearer', token, mutation: 'none', scheme: 'Bearer' });
+  const path = operation.path;
+  if (path.startsWith('/v1/integrator/')) return fc.constant(signature);
+  if (path === '/v1/app/credentials') return fc.constant(bearer('app'));
+  if (path === '/v1/accounts') return fc.constant(bearer('operator'));
+  if (path === '/v1/whoami') return fc.constantFrom(basic('apikey'), basic('oauth'), signature, oauth1, bearer('jwt'), admin);
+  if (path.startsWith('/oauth/')) return fc.constant(basic('oauth'));
+  if (operation.security.includes('adminToken')) return fc.constantFrom(admin, admin, admin, session);
+  return fc.constant<AuthPlan>({ kind: 'none' });
 }
 
 function headersArbitrary(): fc.Arbitrary<Array<[string, string]>> {

@@ -28,16 +28,20 @@ export interface Operation {
   body: { contentTypes: string[]; schema?: JsonSchema } | null;
   /** A JSON object body that refuses unknown fields: an extra field is certain to be refused. */
   strictBody: boolean;
+  /** Security scheme names the document lists for the operation. */
+  security: string[];
 }
 
 interface OpenApiDocument {
   paths: Record<string, Record<string, OpenApiOperation>>;
+  security?: Array<Record<string, unknown>>;
   components?: { schemas?: Record<string, JsonSchema> };
 }
 
 interface OpenApiOperation {
   parameters?: Array<{ name: string; in: string; schema?: JsonSchema }>;
   requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
+  security?: Array<Record<string, unknown>>;
 }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
@@ -79,6 +83,7 @@ export function operationsOf(document: OpenApiDocument): Operation[] {
         })),
         body: Object.keys(content).length > 0 ? { contentTypes: Object.keys(content), ...(schema ? { schema } : {}) } : null,
         strictBody: schema?.type === 'object' && schema.additionalProperties === false,
+        security: (operation.security ?? document.security ?? []).flatMap((requirement) => Object.keys(requirement)),
       });
     }
   }

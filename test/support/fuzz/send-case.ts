@@ -11,6 +11,7 @@ import type { FuzzFixture } from './seed.js';
 const wellFormed = (prefix: string, fill: string): string => prefix + fill.repeat(43) + checksumOf(fill.repeat(43));
 const WRONG_SECRET = wellFormed('rk_sec_', 'A');
 const WRONG_ADMIN = wellFormed('rk_adm_', 'B');
+const FRAMING = new Set(['content-length', 'transfer-encoding', 'content-type', 'content-encoding']);
 
 export interface SentCase {
   request: RawRequest;
@@ -21,7 +22,7 @@ export interface SentCase {
 
 /** Turns a case into bytes (signing what must be signed now) and sends it. */
 export async function sendCase(port: number, fixture: FuzzFixture, operation: Operation, fuzzCase: FuzzCase): Promise<SentCase> {
-  const acting = couldAct(fuzzCase);
+  const acting = couldAct(fuzzCase, operation);
   const plan = acting ? fuzzCase.refusedBody : fuzzCase.body;
   let path = operation.path;
   operation.pathParams.forEach((name, index) => {
@@ -32,7 +33,9 @@ export async function sendCase(port: number, fixture: FuzzFixture, operation: Op
   const headers: Array<[string, string]> = [];
   if (plan.contentType !== undefined) headers.push(['content-type', plan.contentType]);
   headers.push(...authHeaders(fuzzCase.auth, fixture, { port, method: fuzzCase.method, target, contentType: plan.contentType, body }));
-  headers.push(...fuzzCase.headers);
+  // A request that could act keeps its refused body: no header may reframe it (Content-Length: 0
+  // would send an empty, valid body) or relabel it.
+  headers.push(...(acting ? fuzzCase.headers.filter(([name]) => !FRAMING.has(name.toLowerCase())) : fuzzCase.headers));
   let wire = body;
   if (plan.chunked && body) {
     headers.push(['transfer-encoding', 'chunked']);
