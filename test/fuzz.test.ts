@@ -21,6 +21,7 @@ describe.each(STORE_KINDS)('fuzz (%s)', (kind) => {
       expect(report.serverErrors.map((finding) => `${finding.status} ${finding.request}`)).toEqual([]);
       expect(report.unexpectedSuccesses.map((finding) => `${finding.status} ${finding.request}`)).toEqual([]);
       expect(report.stateChanges).toEqual([]);
+      expect(report.notProblemExamples.map((finding) => `${finding.status} ${finding.request}`)).toEqual([]);
       expect(report.byClass['4xx']).toBeGreaterThan(RUNS / 2);
     },
     120_000 + RUNS * 10,

@@ -23,7 +23,12 @@ export interface FuzzCase {
 export type AuthPlan =
   | { kind: 'none' }
   | { kind: 'bearer'; token: BearerChoice; mutation: TokenMutation; scheme: string }
-  | { kind: 'basic'; client: 'apikey' | 'oauth' | 'integrator' | 'foreign' | 'garbage'; secret: 'real' | 'wrong' | 'garbage'; encoding: BasicEncoding }
+  | {
+      kind: 'basic';
+      client: 'apikey' | 'oauth' | 'integrator' | 'foreign' | 'garbage';
+      secret: 'real' | 'wrong' | 'garbage';
+      encoding: BasicEncoding;
+    }
   | { kind: 'signature'; mutation: SignatureMutation }
   | { kind: 'oauth1'; mutation: OAuth1Mutation }
   | { kind: 'session'; cookie: 'real' | 'garbage' | 'duplicated' | 'nul' | 'other-csrf'; csrf: 'real' | 'missing' | 'wrong' | 'nul' }
@@ -100,7 +105,14 @@ export function credentialOwner(auth: AuthPlan): Owner | 'operator' | null {
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** POSTs that answer about their input and change nothing guarded (SPEC §4, §5), whatever the credential. */
-const READ_ONLY_POSTS = new Set(['/v1/whoami', '/v1/verify', '/v1/signed-urls', '/v1/signed-urls/verify', '/oauth/token', '/oauth/introspect']);
+const READ_ONLY_POSTS = new Set([
+  '/v1/whoami',
+  '/v1/verify',
+  '/v1/signed-urls',
+  '/v1/signed-urls/verify',
+  '/oauth/token',
+  '/oauth/introspect',
+]);
 
 /**
  * Whether the request could act: an unsafe method, a working credential, and every id in the
@@ -249,7 +261,15 @@ export function fuzzCaseArbitrary(operations: Operation[], fixture: FuzzFixture)
   const hostileSegment = fc.oneof(
     fc.constantFrom(...HOSTILE_SEGMENTS),
     realId.chain((id) =>
-      fc.constantFrom(`${id.value}%00`, `${id.value}%2F..`, `${id.value}/`, id.value.toUpperCase(), `${id.value}~`, `${id.value}%20`, id.value.slice(0, -1)),
+      fc.constantFrom(
+        `${id.value}%00`,
+        `${id.value}%2F..`,
+        `${id.value}/`,
+        id.value.toUpperCase(),
+        `${id.value}~`,
+        `${id.value}%20`,
+        id.value.slice(0, -1),
+      ),
     ),
     fc.string({ unit: 'binary', maxLength: 12 }).map((text) => encodeSegment(text)),
   );
@@ -260,7 +280,10 @@ export function fuzzCaseArbitrary(operations: Operation[], fixture: FuzzFixture)
 
   const stringValue = fc.oneof(
     { weight: 3, arbitrary: realId.map((id) => id.value) },
-    { weight: 2, arbitrary: fc.constantFrom('apikey', 'oauth', 'tba', 'integrator', 'Administrator', 'credentials.read', 'GET', fixture.adminEmail) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom('apikey', 'oauth', 'tba', 'integrator', 'Administrator', 'credentials.read', 'GET', fixture.adminEmail),
+    },
     { weight: 2, arbitrary: fc.string({ maxLength: 16 }) },
     { weight: 1, arbitrary: fc.constantFrom('https://files.example/report.csv', fixture.signedUrl, 'http://127.0.0.1:9/hook') },
   );
@@ -280,19 +303,30 @@ export function fuzzCaseArbitrary(operations: Operation[], fixture: FuzzFixture)
             fc.tuple(
               fc.constantFrom(...operation.query.map((entry) => entry.name)),
               fc.oneof(
-                fc.constantFrom(...operation.query).chain((entry) => schemaValue(entry.schema, 0).map((value) => encodeQueryValue(String(value)))),
+                fc
+                  .constantFrom(...operation.query)
+                  .chain((entry) => schemaValue(entry.schema, 0).map((value) => encodeQueryValue(String(value)))),
                 hostileValue.map((value) => encodeQueryValue(typeof value === 'string' ? value : toJsonText(value))),
                 fc.constantFrom(...HOSTILE_SEGMENTS),
               ),
             ),
           ]
         : []),
-      fc.tuple(fc.constantFrom('limit', 'cursor', 'profile', 'format', 'x', '__proto__', 'a[b]', '', '%00'), fc.constantFrom(...HOSTILE_SEGMENTS)),
+      fc.tuple(
+        fc.constantFrom('limit', 'cursor', 'profile', 'format', 'x', '__proto__', 'a[b]', '', '%00'),
+        fc.constantFrom(...HOSTILE_SEGMENTS),
+      ),
     );
     return fc.oneof(
       { weight: 4, arbitrary: fc.constant('') },
-      { weight: 4, arbitrary: fc.array(pair, { minLength: 1, maxLength: 4 }).map((pairs) => `?${pairs.map(([k, v]) => `${k}=${v}`).join('&')}`) },
-      { weight: 1, arbitrary: fc.constantFrom('?', '??', '?&&&', '?=', '?limit', '?limit=1&limit=2', '?%00=%00', '?' + 'q='.repeat(3000), '?\u0000') },
+      {
+        weight: 4,
+        arbitrary: fc.array(pair, { minLength: 1, maxLength: 4 }).map((pairs) => `?${pairs.map(([k, v]) => `${k}=${v}`).join('&')}`),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom('?', '??', '?&&&', '?=', '?limit', '?limit=1&limit=2', '?%00=%00', '?' + 'q='.repeat(3000), '?\u0000'),
+      },
     );
   };
 
@@ -311,19 +345,19 @@ export function fuzzCaseArbitrary(operations: Operation[], fixture: FuzzFixture)
         weight: 5,
         arbitrary: fc
           .tuple(valid, hostileValue, fc.nat())
-          .map(([value, hostile, at]) => maybe({ contentType: json, text: latin1OfUtf8(toJsonText(replaceSomewhere(value, hostile, at))) })),
+          .map(([value, hostile, at]) =>
+            maybe({ contentType: json, text: latin1OfUtf8(toJsonText(replaceSomewhere(value, hostile, at))) }),
+          ),
       },
       {
         weight: 3,
-        arbitrary: fc
-          .tuple(valid, fc.constantFrom(...HOSTILE_STRINGS.slice(0, 6)), fc.nat())
-          .map(([value, hostile, at]) =>
-            // A NUL or an unpaired surrogate in any string: SPEC §5 says no store holds it, so it is refused.
-            // With no string to hold it, the body becomes that string, refused where a schema wants an object.
-            hasString(value)
-              ? certain({ contentType: json, text: latin1OfUtf8(toJsonText(replaceString(value, hostile, at))) })
-              : { contentType: json, text: toJsonText(hostile), certainRefusal: schema?.type === 'object' },
-          ),
+        arbitrary: fc.tuple(valid, fc.constantFrom(...HOSTILE_STRINGS.slice(0, 6)), fc.nat()).map(([value, hostile, at]) =>
+          // A NUL or an unpaired surrogate in any string: SPEC §5 says no store holds it, so it is refused.
+          // With no string to hold it, the body becomes that string, refused where a schema wants an object.
+          hasString(value)
+            ? certain({ contentType: json, text: latin1OfUtf8(toJsonText(replaceString(value, hostile, at))) })
+            : { contentType: json, text: toJsonText(hostile), certainRefusal: schema?.type === 'object' },
+        ),
       },
       ...(operation.strictBody
         ? [
@@ -382,7 +416,9 @@ export function fuzzCaseArbitrary(operations: Operation[], fixture: FuzzFixture)
             },
             {
               weight: 1,
-              arbitrary: fc.constantFrom(50, 20_000).map((depth) => certain({ contentType: json, text: '['.repeat(depth) + ']'.repeat(depth) })),
+              arbitrary: fc
+                .constantFrom(50, 20_000)
+                .map((depth) => certain({ contentType: json, text: '['.repeat(depth) + ']'.repeat(depth) })),
             },
           ]
         : []),
@@ -431,17 +467,23 @@ export function fuzzCaseArbitrary(operations: Operation[], fixture: FuzzFixture)
 
   const refusedBodyArbitrary = (operation: Operation): fc.Arbitrary<BodyPlan> =>
     fc.oneof(
-      fc.constantFrom('{', '{"a":1,}', '{"a":"\\ud800"', '\u0000', '[', '{"a":1}}', "{'a':1}").map(
-        (text): BodyPlan => ({ contentType: 'application/json', text, certainRefusal: true }),
-      ),
+      fc
+        .constantFrom('{', '{"a":1,}', '{"a":"\\ud800"', '\u0000', '[', '{"a":1}}', "{'a':1}")
+        .map((text): BodyPlan => ({ contentType: 'application/json', text, certainRefusal: true })),
       ...(operation.body?.schema?.type === 'object'
-        ? [fc.constantFrom('null', '[]', '"x"', '1e400', 'true').map((text): BodyPlan => ({ contentType: 'application/json', text, certainRefusal: true }))]
+        ? [
+            fc
+              .constantFrom('null', '[]', '"x"', '1e400', 'true')
+              .map((text): BodyPlan => ({ contentType: 'application/json', text, certainRefusal: true })),
+          ]
         : []),
       ...(operation.strictBody
         ? [
-            valueOf(operation.body!.schema, 0, stringValue).map(
-              (value): BodyPlan => ({ contentType: 'application/json', text: latin1OfUtf8(withExtraField(value, '__fuzz', 1)), certainRefusal: true }),
-            ),
+            valueOf(operation.body!.schema, 0, stringValue).map((value): BodyPlan => ({
+              contentType: 'application/json',
+              text: latin1OfUtf8(withExtraField(value, '__fuzz', 1)),
+              certainRefusal: true,
+            })),
           ]
         : []),
     );
@@ -476,7 +518,19 @@ function authArbitrary(fixture: FuzzFixture): fc.Arbitrary<AuthPlan> {
       weight: 12,
       arbitrary: fc.record({
         kind: fc.constant('bearer' as const),
-        token: fc.constantFrom<BearerChoice>('admin', 'admin', 'admin', 'limited', 'other', 'operator', 'app', 'jwt', 'malformed', 'checksum', 'empty'),
+        token: fc.constantFrom<BearerChoice>(
+          'admin',
+          'admin',
+          'admin',
+          'limited',
+          'other',
+          'operator',
+          'app',
+          'jwt',
+          'malformed',
+          'checksum',
+          'empty',
+        ),
         mutation: fc.oneof(
           { weight: 6, arbitrary: fc.constant<TokenMutation>('none') },
           { weight: 2, arbitrary: fc.constantFrom<TokenMutation>('truncate', 'append', 'flip', 'nul', 'latin1', 'percent') },
@@ -490,7 +544,16 @@ function authArbitrary(fixture: FuzzFixture): fc.Arbitrary<AuthPlan> {
         kind: fc.constant('basic' as const),
         client: fc.constantFrom('apikey', 'oauth', 'integrator', 'foreign', 'garbage'),
         secret: fc.constantFrom('real', 'wrong', 'garbage'),
-        encoding: fc.constantFrom<BasicEncoding>('plain', 'plain', 'percent-nul', 'no-colon', 'bad-base64', 'huge', 'surrogate', 'percent-garbage'),
+        encoding: fc.constantFrom<BasicEncoding>(
+          'plain',
+          'plain',
+          'percent-nul',
+          'no-colon',
+          'bad-base64',
+          'huge',
+          'surrogate',
+          'percent-garbage',
+        ),
       }),
     },
     {
@@ -646,9 +709,14 @@ function headersArbitrary(): fc.Arbitrary<Array<[string, string]>> {
     fc.integer({ min: 50, max: 300 }).map((count): [string, string] => ['x-many', 'v'.repeat(count)]),
   );
   return fc.oneof(
-    { weight: 6, arbitrary: fc.constant([]) },
+    { weight: 6, arbitrary: fc.constant<Array<[string, string]>>([]) },
     { weight: 3, arbitrary: fc.array(header, { minLength: 1, maxLength: 3 }) },
-    { weight: 1, arbitrary: fc.integer({ min: 100, max: 400 }).map((count) => Array.from({ length: count }, (_, i): [string, string] => [`x-h${i}`, 'v'])) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .integer({ min: 100, max: 400 })
+        .map((count) => Array.from({ length: count }, (_, i): [string, string] => [`x-h${i}`, 'v'])),
+    },
   );
 }
 
@@ -705,7 +773,8 @@ function hasString(value: unknown): boolean {
 function nodePaths(value: unknown, prefix: Array<string | number>): Array<Array<string | number>> {
   const paths = [prefix];
   if (Array.isArray(value)) value.forEach((item, index) => paths.push(...nodePaths(item, [...prefix, index])));
-  else if (value && typeof value === 'object') for (const [key, item] of Object.entries(value)) paths.push(...nodePaths(item, [...prefix, key]));
+  else if (value && typeof value === 'object')
+    for (const [key, item] of Object.entries(value)) paths.push(...nodePaths(item, [...prefix, key]));
   return paths;
 }
 
@@ -734,7 +803,8 @@ function encodeSegment(text: string): string {
   for (const char of text) {
     const code = char.codePointAt(0)!;
     if (code >= 0xd800 && code <= 0xdfff) {
-      out += `%${(0xe0 | (code >> 12)).toString(16)}%${(0x80 | ((code >> 6) & 0x3f)).toString(16)}%${(0x80 | (code & 0x3f)).toString(16)}`.toUpperCase();
+      out +=
+        `%${(0xe0 | (code >> 12)).toString(16)}%${(0x80 | ((code >> 6) & 0x3f)).toString(16)}%${(0x80 | (code & 0x3f)).toString(16)}`.toUpperCase();
     } else out += encodeURIComponent(char);
   }
   return out;

@@ -32,7 +32,7 @@ export interface Operation {
   security: string[];
 }
 
-interface OpenApiDocument {
+export interface OpenApiDocument {
   paths: Record<string, Record<string, OpenApiOperation>>;
   security?: Array<Record<string, unknown>>;
   components?: { schemas?: Record<string, JsonSchema> };
@@ -77,10 +77,12 @@ export function operationsOf(document: OpenApiDocument): Operation[] {
         method: method.toUpperCase(),
         path,
         pathParams: [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1]!),
-        query: parameters.filter((parameter) => parameter.in === 'query').map((parameter) => ({
-          name: parameter.name,
-          schema: resolve(parameter.schema) ?? {},
-        })),
+        query: parameters
+          .filter((parameter) => parameter.in === 'query')
+          .map((parameter) => ({
+            name: parameter.name,
+            schema: resolve(parameter.schema) ?? {},
+          })),
         body: Object.keys(content).length > 0 ? { contentTypes: Object.keys(content), ...(schema ? { schema } : {}) } : null,
         strictBody: schema?.type === 'object' && schema.additionalProperties === false,
         security: (operation.security ?? document.security ?? []).flatMap((requirement) => Object.keys(requirement)),

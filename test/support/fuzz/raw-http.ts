@@ -17,6 +17,7 @@ export interface RawRequest {
 export interface RawResponse {
   /** null when no status line came back (connection reset, timeout). */
   status: number | null;
+  contentType?: string;
   /** The start of the response body, for reporting. */
   body: string;
   error?: string;
@@ -42,8 +43,11 @@ export function sendRaw(port: number, request: RawRequest, timeoutMs = 15_000): 
       const text = Buffer.concat(chunks).toString('utf8');
       const match = /^HTTP\/1\.[01] (\d{3})/.exec(text);
       const bodyStart = text.indexOf('\r\n\r\n');
+      const head = bodyStart === -1 ? text : text.slice(0, bodyStart);
+      const contentType = /\r\ncontent-type: *([^\r]*)/i.exec(head)?.[1];
       resolve({
         status: match ? Number(match[1]) : null,
+        ...(contentType === undefined ? {} : { contentType }),
         body: bodyStart === -1 ? '' : text.slice(bodyStart + 4, bodyStart + 4 + 600),
         ...(match ? {} : { error: error ?? 'no status line' }),
       });

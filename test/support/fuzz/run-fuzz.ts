@@ -3,7 +3,7 @@ import { startRekey } from '../harness.js';
 import { startNode, type NodeProcess } from '../rekey-nodes.js';
 import type { StoreKind } from '../stores.js';
 import { fuzzCaseArbitrary, type FuzzCase } from './fuzz-cases.js';
-import { operationsOf, type Operation } from './operations.js';
+import { operationsOf, type OpenApiDocument } from './operations.js';
 import { sendCase } from './send-case.js';
 import { seedFixture } from './seed.js';
 import { diffSnapshots, takeSnapshot } from './state-snapshot.js';
@@ -27,6 +27,9 @@ export interface FuzzReport {
   /** A request that presented a working credential on its own ids answered 2xx although its body is always refused. */
   unexpectedSuccesses: FuzzFinding[];
   noResponse: FuzzFinding[];
+  /** 4xx answers (outside /oauth/*) that are not problem documents. */
+  notProblemDocuments: number;
+  notProblemExamples: FuzzFinding[];
   /** Cases the fuzz failed to build (its own bugs). */
   fuzzErrors: string[];
   crashes: number;
@@ -63,7 +66,7 @@ export async function runFuzz(kind: StoreKind, options: FuzzOptions): Promise<Fu
     await rekey.app.close();
     await rekey.runtime.close();
     node = await startNode({ ...rekey.env, REKEY_WEBHOOK_ALLOW: '127.0.0.1', REKEY_LOG_LEVEL: 'warn' });
-    const document = await (await fetch(`${node.url}/openapi.json`)).json();
+    const document = (await (await fetch(`${node.url}/openapi.json`)).json()) as OpenApiDocument;
     const operations = operationsOf(document);
     log(`fuzz ${kind}: seed ${seed}, ${options.runs} requests over ${operations.length} operations`);
 
@@ -79,6 +82,8 @@ export async function runFuzz(kind: StoreKind, options: FuzzOptions): Promise<Fu
       unexpectedSuccesses: [],
       noResponse: [],
       fuzzErrors: [],
+      notProblemDocuments: 0,
+      notProblemExamples: [],
       crashes: 0,
       stateChanges: [],
       alive: false,
@@ -103,9 +108,11 @@ export async function runFuzz(kind: StoreKind, options: FuzzOptions): Promise<Fu
       }
       report.requests++;
       const status = sent.response.status;
-      const code = status === null ? 'none' : String(status);
+      // A reset while still writing is TCP's doing (the server answered early and closed), not a silence.
+      const reset = status === null && /EPIPE|ECONNRESET/.test(sent.response.error ?? '');
+      const code = status === null ? (reset ? 'reset' : 'none') : String(status);
       report.byStatus[code] = (report.byStatus[code] ?? 0) + 1;
-      const statusClass = status === null ? 'none' : `${Math.floor(status / 100)}xx`;
+      const statusClass = status === null ? code : `${Math.floor(status / 100)}xx`;
       report.byClass[statusClass] = (report.byClass[statusClass] ?? 0) + 1;
       const finding = (): FuzzFinding => ({
         operation: `${operation.method} ${operation.path}`,
@@ -114,7 +121,14 @@ export async function runFuzz(kind: StoreKind, options: FuzzOptions): Promise<Fu
         response: sent.response.body || (sent.response.error ?? ''),
       });
       if (status !== null && status >= 500) report.serverErrors.push(finding());
-      else if (status === null && report.noResponse.length < FINDINGS_KEPT) report.noResponse.push(finding());
+      // SPEC §6: every error is a problem document, except /oauth/* (RFC 6749) and what Node's own
+      // HTTP server refuses before any route runs (a bare 400, 417 or 431 with no body).
+      const bare = status !== null && status >= 400 && !(sent.response.contentType ?? '').startsWith('application/problem+json');
+      const fromNode = status === 417 || status === 431 || /^(0\r\n\r\n)?$/.test(sent.response.body);
+      if (bare && !fromNode && !operation.path.startsWith('/oauth/')) {
+        report.notProblemDocuments++;
+        if (report.notProblemExamples.length < 5) report.notProblemExamples.push(finding());
+      } else if (status === null && !reset && report.noResponse.length < FINDINGS_KEPT) report.noResponse.push(finding());
       if (sent.couldAct && status !== null && status >= 200 && status < 300 && report.unexpectedSuccesses.length < FINDINGS_KEPT) {
         report.unexpectedSuccesses.push(finding());
       }
@@ -123,14 +137,16 @@ export async function runFuzz(kind: StoreKind, options: FuzzOptions): Promise<Fu
 
     const perStream = Math.ceil(options.runs / streams);
     await Promise.all(
-      Array.from({ length: streams }, (_, stream) =>
-        fc.assert(
-          fc.asyncProperty(arbitrary, async (fuzzCase) => {
-            await onCase(fuzzCase);
-          }),
-          { numRuns: Math.min(perStream, options.runs - stream * perStream), seed: seed + stream, endOnFailure: true },
+      Array.from({ length: streams }, (_, stream) => Math.max(0, Math.min(perStream, options.runs - stream * perStream)))
+        .filter((numRuns) => numRuns > 0)
+        .map((numRuns, stream) =>
+          fc.assert(
+            fc.asyncProperty(arbitrary, async (fuzzCase) => {
+              await onCase(fuzzCase);
+            }),
+            { numRuns, seed: seed + stream, endOnFailure: true },
+          ),
         ),
-      ),
     );
 
     report.crashes = crashed ? 1 : 0;
@@ -166,7 +182,7 @@ function describeRequest(request: { method: string; target: string; headers: Arr
 /** The counts the issue asks for, one per line. */
 export function formatReport(report: FuzzReport): string {
   const lines = [
-    `store ${report.store}: seed ${report.seed}, ${report.operations} operations, ${report.seconds} s`,
+    `store ${report.store}: seed ${report.seed}, ${report.operations} operations, ${report.seconds} s (replay: REKEY_FUZZ_SEED=${report.seed} REKEY_FUZZ_RUNS=${report.requests} REKEY_TEST_STORES=${report.store})`,
     `  requests        ${report.requests}`,
     `  by class        ${JSON.stringify(report.byClass)}`,
     `  by status       ${JSON.stringify(report.byStatus)}`,
@@ -175,11 +191,15 @@ export function formatReport(report: FuzzReport): string {
     `  still answering ${report.alive ? 'yes' : 'NO'}`,
     `  state changes   ${report.stateChanges.length}`,
     `  acted on bad input ${report.unexpectedSuccesses.length}`,
-    `  no response     ${report.byClass.none ?? 0}`,
+    `  no response     ${report.byClass.none ?? 0} (and ${report.byClass.reset ?? 0} reset while sending an oversized request)`,
     `  fuzz errors     ${report.fuzzErrors.length}`,
+    `  not a problem document ${report.notProblemDocuments}`,
   ];
+  for (const finding of report.notProblemExamples)
+    lines.push(`  -- bare ${finding.status} ${finding.operation}\n${finding.request}\n  => ${finding.response}`);
   for (const error of report.fuzzErrors.slice(0, 5)) lines.push(`  fuzz error: ${error}`);
-  for (const finding of report.noResponse.slice(0, 5)) lines.push(`  -- no response ${finding.operation}\n${finding.request}\n  => ${finding.response}`);
+  for (const finding of report.noResponse.slice(0, 5))
+    lines.push(`  -- no response ${finding.operation}\n${finding.request}\n  => ${finding.response}`);
   for (const finding of [...report.serverErrors.slice(0, FINDINGS_KEPT), ...report.unexpectedSuccesses]) {
     lines.push(`  -- ${finding.status} ${finding.operation}\n${finding.request}\n  => ${finding.response}`);
   }

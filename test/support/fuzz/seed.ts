@@ -106,9 +106,13 @@ export async function seedFixture(rekey: Rekey): Promise<FuzzFixture> {
     .join('; ');
   keep('main', signIn.json.sessionId);
 
-  await call('POST', '/v1/register', { token: null, body: { companyId: rekey.main.accountId, email: adminEmail, password: FUZZ_PASSWORD } });
-  const signed = (await call('POST', '/v1/signed-urls', { body: { url: 'https://files.example/report.csv', method: 'GET', ttlSeconds: 86_400 } }))
-    .json;
+  await call('POST', '/v1/register', {
+    token: null,
+    body: { companyId: rekey.main.accountId, email: adminEmail, password: FUZZ_PASSWORD },
+  });
+  const signed = (
+    await call('POST', '/v1/signed-urls', { body: { url: 'https://files.example/report.csv', method: 'GET', ttlSeconds: 86_400 } })
+  ).json;
 
   const tokenResponse = await send(rekey.url, 'POST', '/oauth/token', {
     token: null,

@@ -44,7 +44,12 @@ export async function takeSnapshot(db: TestDatabase): Promise<StateSnapshot> {
     for (const [table, ignored] of Object.entries(GUARDED_TABLES)) {
       const rows = await read.all(`SELECT * FROM ${table}`);
       snapshot[table] = rows
-        .map((row) => JSON.stringify(Object.entries(row).filter(([column]) => !ignored.includes(column)), normalise))
+        .map((row) =>
+          JSON.stringify(
+            Object.entries(row).filter(([column]) => !ignored.includes(column)),
+            normalise,
+          ),
+        )
         .sort();
     }
   } finally {
@@ -81,7 +86,9 @@ function sqliteReader(path: string): Reader {
   db.pragma('busy_timeout = 10000');
   return {
     all: async (sql) => db.prepare(sql).all() as Array<Record<string, unknown>>,
-    close: async () => db.close(),
+    close: async () => {
+      db.close();
+    },
   };
 }
 
