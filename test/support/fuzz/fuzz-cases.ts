@@ -294,7 +294,26 @@ export function fuzzCaseArbitrary(operations: Operation[], fixture: FuzzFixture)
     fc.string({ unit: 'binary', maxLength: 20 }),
   );
 
-  const schemaValue = (schema: JsonSchema | undefined, depth: number): fc.Arbitrary<unknown> => valueOf(schema, depth, stringValue);
+  const basic = (id: string, secret: string): string => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+  // Only a header map carries working credentials: a body field could be a leak report, which revokes.
+  const headerValue = fc.oneof(
+    stringValue,
+    fc.constantFrom(...HOSTILE_STRINGS),
+    fc.constantFrom(
+      basic(fixture.apikey.id, fixture.apikey.secret),
+      basic(fixture.apikey.id, `rk_sec_${'A'.repeat(49)}`),
+      basic(fixture.oauth.id, fixture.oauth.secret),
+      `Bearer ${fixture.accessToken}`,
+      `Bearer ${fixture.accessToken.slice(0, -3)}`,
+      `OAuth realm="${fixture.accountId}", oauth_consumer_key="${fixture.tba.consumerKey}", oauth_token="${fixture.tba.tokenId}", oauth_signature="x"`,
+      `sig1=("@method" "@target-uri");created=${Math.floor(Date.now() / 1000)};keyid="${fixture.integrator.id}";nonce="n"`,
+      'sig1=:AAAA:',
+      'sha-256=:AAAA:',
+      'application/json',
+    ),
+  );
+  const sources: ValueSources = { text: stringValue, header: headerValue };
+  const schemaValue = (schema: JsonSchema | undefined, depth: number): fc.Arbitrary<unknown> => valueOf(schema, depth, sources);
 
   const queryArbitrary = (operation: Operation): fc.Arbitrary<string> => {
     const pair = fc.oneof(
@@ -479,7 +498,7 @@ export function fuzzCaseArbitrary(operations: Operation[], fixture: FuzzFixture)
         : []),
       ...(operation.strictBody
         ? [
-            valueOf(operation.body!.schema, 0, stringValue).map((value): BodyPlan => ({
+            valueOf(operation.body!.schema, 0, sources).map((value): BodyPlan => ({
               contentType: 'application/json',
               text: latin1OfUtf8(withExtraField(value, '__fuzz', 1)),
               certainRefusal: true,
@@ -720,26 +739,37 @@ function headersArbitrary(): fc.Arbitrary<Array<[string, string]>> {
   );
 }
 
-function valueOf(schema: JsonSchema | undefined, depth: number, stringValue: fc.Arbitrary<string>): fc.Arbitrary<unknown> {
+/** Strings for a generated value: any text, and header values (credentials included) for a header map. */
+interface ValueSources {
+  text: fc.Arbitrary<string>;
+  header: fc.Arbitrary<string>;
+}
+
+function valueOf(schema: JsonSchema | undefined, depth: number, sources: ValueSources): fc.Arbitrary<unknown> {
   if (!schema || depth > 4) return fc.constant({});
   if (schema.const !== undefined) return fc.constant(schema.const);
   if (schema.enum) return fc.constantFrom(...schema.enum);
   const union = schema.anyOf ?? schema.oneOf;
-  if (union && union.length > 0) return fc.oneof(...union.map((part) => valueOf(part, depth + 1, stringValue)));
-  if (schema.allOf && schema.allOf.length > 0) return valueOf(schema.allOf[0], depth + 1, stringValue);
+  if (union && union.length > 0) return fc.oneof(...union.map((part) => valueOf(part, depth + 1, sources)));
+  if (schema.allOf && schema.allOf.length > 0) return valueOf(schema.allOf[0], depth + 1, sources);
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   switch (type) {
     case 'object': {
       const properties = schema.properties ?? {};
       const required = new Set(schema.required ?? []);
       const entries = Object.entries(properties);
+      if (entries.length === 0 && typeof schema.additionalProperties === 'object') {
+        // A map of request headers (POST /v1/verify): what a resource server forwards.
+        const names = fc.constantFrom('authorization', 'signature', 'signature-input', 'content-digest', 'content-type', 'cookie', 'x-any');
+        return fc.dictionary(names, sources.header, { maxKeys: 4 });
+      }
       if (entries.length === 0) return fc.constant({});
-      return fc.record(Object.fromEntries(entries.map(([key, value]) => [key, valueOf(value, depth + 1, stringValue)])), {
+      return fc.record(Object.fromEntries(entries.map(([key, value]) => [key, valueOf(value, depth + 1, sources)])), {
         requiredKeys: entries.map(([key]) => key).filter((key) => required.has(key)),
       });
     }
     case 'array':
-      return fc.array(valueOf(schema.items, depth + 1, stringValue), { maxLength: 3 });
+      return fc.array(valueOf(schema.items, depth + 1, sources), { maxLength: 3 });
     case 'integer':
       return fc.integer({ min: Math.max(schema.minimum ?? -10, -1e6), max: Math.min(schema.maximum ?? 100_000, 1e9) });
     case 'number':
@@ -749,7 +779,7 @@ function valueOf(schema: JsonSchema | undefined, depth: number, stringValue: fc.
     case 'null':
       return fc.constant(null);
     case 'string':
-      return stringValue;
+      return sources.text;
     default:
       return fc.constant('x');
   }
