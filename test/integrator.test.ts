@@ -226,6 +226,26 @@ describe.each(STORE_KINDS)('integrator profile (%s)', (kind) => {
     expect((await jsonOf(wrong)).code).toBe('bad_signature');
   });
 
+  // Issue 14 (found by the fuzz): a signed body dropped in transit (Content-Length: 0, the signed
+  // Content-Digest kept) verified, and the rotation ran with the defaults instead of the signed body.
+  it('refuses a signed request whose body was dropped: the covered Content-Digest is compared with the empty body', async () => {
+    const before = await rekey.request('GET', `/v1/clients/${clientId}`);
+    const url = `${rekey.url}/v1/integrator/regenerate-secret`;
+    const signed = await signRequest({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json' },
+      body: '{"oldSecretValidForSeconds":60}',
+      keyId: clientId,
+      secret,
+    });
+    const dropped = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...signed }, body: '' });
+    expect(dropped.status).toBe(401);
+    expect((await jsonOf(dropped)).code).toBe('digest_mismatch');
+    const after = await rekey.request('GET', `/v1/clients/${clientId}`);
+    expect(versionStates(after.json)).toEqual(versionStates(before.json));
+  });
+
   it('never accepts an integrator secret as Basic', async () => {
     const basic = Buffer.from(`${clientId}:${secret}`).toString('base64');
     const response = await rekey.request('GET', '/v1/whoami', { token: null, headers: { authorization: `Basic ${basic}` } });

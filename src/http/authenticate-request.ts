@@ -137,10 +137,12 @@ async function authenticateSignature(
     );
   }
   if (signed.expires !== undefined && signed.expires <= nowSeconds) return fail('expired', 'The signature has expired.');
-  if (hasBody) {
+  // A Content-Digest that is sent is always compared, even with an empty body: otherwise a signed
+  // body dropped in transit (Content-Length: 0, the covered digest kept) would verify (issue 14).
+  if (hasBody || request.headers['content-digest'] !== undefined) {
     const digest = checkContentDigest(request.headers['content-digest'], body);
     if (digest === 'malformed') return fail('invalid_request', 'The Content-Digest header is malformed.');
-    if (digest !== 'ok')
+    if (digest === 'mismatch' || (digest === 'missing' && hasBody))
       return fail(
         'digest_mismatch',
         digest === 'missing' ? 'A request with a body must carry a sha-256 Content-Digest.' : 'The Content-Digest does not match the body.',
