@@ -5,6 +5,8 @@ import { invalid } from '../../core/kernel/index.js';
 import { listOutbox } from '../../core/notify/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf } from '../request-context.js';
+import { ok } from '../openapi.js';
+import { listOf, ref } from '../response-schemas.js';
 
 const AuditQuery = Type.Object(
   {
@@ -39,7 +41,19 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/v1/audit',
     {
       schema: { tags: ['audit'], summary: 'Audit events, newest first', querystring: AuditQuery, security: [{ adminToken: [] }] },
-      config: { auth: 'control', permission: 'audit.read' },
+      config: {
+        auth: 'control',
+        permission: 'audit.read',
+        responses: ok(
+          Type.Object(
+            {
+              items: Type.Array(ref('AuditEvent')),
+              nextCursor: Type.Optional(Type.String({ description: 'Pass as `cursor` for the next page.' })),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+      },
     },
     async (request) => {
       const query = request.query;
@@ -72,7 +86,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/v1/outbox',
     {
       schema: { tags: ['outbox'], summary: 'Queued and delivered notifications', querystring: OutboxQuery, security: [{ adminToken: [] }] },
-      config: { auth: 'control', permission: 'accounts.manage' },
+      config: { auth: 'control', permission: 'accounts.manage', responses: ok(listOf('OutboxMessage')) },
     },
     async (request) => {
       const messages = await listOutbox(core, callerOf(request), { ...request.query, limit: 200 });
