@@ -85,6 +85,13 @@ function bundlePath(): string | null {
   }
 }
 
+/**
+ * The one thing the bundle would fetch from elsewhere: the logo next to its "API docs by Redocly"
+ * credit. It becomes an empty image, so /docs loads nothing from another origin (the credit stays).
+ */
+const CDN_LOGO = 'https://cdn.redoc.ly/redoc/logo-mini.svg';
+const NO_LOGO = 'data:image/svg+xml,%3Csvg xmlns=%27http://www.w3.org/2000/svg%27 width=%271%27 height=%271%27/%3E';
+
 const etagOf = (body: Buffer): string => `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
 
 function fixed(name: string, contentType: string, text: string): ReferenceAsset {
@@ -98,7 +105,8 @@ export function createReferenceAssets(): { bundleName: string; assets: Reference
   const path = bundlePath();
   let bundle: Buffer | undefined;
   let bundleEtag: string | undefined;
-  const read = (): Buffer => (bundle ??= path ? readFileSync(path) : Buffer.from('/* Redoc is not installed. */'));
+  const read = (): Buffer =>
+    (bundle ??= Buffer.from(path ? readFileSync(path, 'utf8').replaceAll(CDN_LOGO, NO_LOGO) : '/* Redoc is not installed. */'));
   const assets: ReferenceAsset[] = [
     fixed('reference.js', 'text/javascript; charset=utf-8', START),
     fixed('reference.css', 'text/css; charset=utf-8', STYLE),

@@ -70,7 +70,7 @@ export function registerDocsRoutes(app: FastifyInstance): void {
       .headers(REFERENCE_HEADERS)
       .send(
         `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>API reference · Rekey</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="stylesheet" href="/docs/reference.css"></head>
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><link rel="stylesheet" href="/docs/reference.css"></head>
 <body><div id="reference"></div><noscript><main class="plain"><h1>Rekey API</h1><p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Errors: <a href="/problems">/problems</a>.</p><table><tr><th>method</th><th>path</th><th>what</th><th>area</th></tr>${rows.join('')}</table></main></noscript>
 <script src="/docs/${reference.bundleName}"></script><script src="/docs/reference.js"></script></body></html>`,
       );

@@ -2212,6 +2212,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Payload too large. Codes: `payload_too_large`. */
                 413: {
                     headers: {
@@ -7988,6 +8008,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Too many requests. Codes: `rate_limited`. */
                 429: {
                     headers: {
@@ -8150,6 +8190,26 @@ export interface paths {
                          *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
                          *       "instance": "/v1/…",
                          *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
                          *       "requestId": "req-1"
                          *     }
                          */
@@ -10197,6 +10257,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Conflict. Codes: `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "The request conflicts with the current state: the resource already exists, is deleted, or an Idempotency-Key was reused for a different request.",
+                         *       "instance": "/v1/…",
+                         *       "code": "conflict",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Too many requests. Codes: `rate_limited`. */
                 429: {
                     headers: {
@@ -11775,6 +11855,26 @@ export interface paths {
                          *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
                          *       "instance": "/v1/…",
                          *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
                          *       "requestId": "req-1"
                          *     }
                          */
@@ -14204,6 +14304,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Conflict. Codes: `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "The request conflicts with the current state: the resource already exists, is deleted, or an Idempotency-Key was reused for a different request.",
+                         *       "instance": "/v1/…",
+                         *       "code": "conflict",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Payload too large. Codes: `payload_too_large`. */
                 413: {
                     headers: {
@@ -14763,6 +14883,8 @@ export interface components {
             actor: {
                 type: "member" | "admin_token" | "client" | "system" | "session" | "app";
                 id: string;
+                /** @description The member behind an admin token or session. */
+                memberId?: string;
             };
             clientId?: string;
             versionId?: string;
