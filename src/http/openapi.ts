@@ -156,7 +156,8 @@ export const OPENAPI_OPTIONS: FastifyDynamicSwaggerOptions = {
       schemas: {
         Problem: {
           type: 'object',
-          description: 'RFC 9457 problem details; every error Rekey answers on /v1.',
+          description:
+            'RFC 9457 problem details; every error Rekey answers on /v1. Some codes add facts of their own (e.g. `ownerAccountId` for `bundle_managed`, `steps` for a guided rotation that stopped).',
           required: ['type', 'title', 'status', 'detail', 'instance', 'code', 'requestId'],
           properties: {
             type: { type: 'string', description: '/problems/<code>, a page documenting the code.' },
@@ -176,6 +177,11 @@ export const OPENAPI_OPTIONS: FastifyDynamicSwaggerOptions = {
               items: { type: 'object', properties: { pointer: { type: 'string' }, message: { type: 'string' } } },
             },
             retryAfter: { type: 'integer', description: '429 only.' },
+            reason: {
+              type: 'string',
+              description:
+                'Why, where a code has several causes: `session_revoked` (`signed_out`, `signed_out_by_admin`, …), `unavailable`.',
+            },
           },
         },
         EventType: { type: 'string', enum: Object.keys(EVENT_TYPES), description: 'Audit and webhook event types.' },

@@ -32,6 +32,9 @@ export interface OpenApiDocument {
 // RFC 3339 date-time, the format every instant in the document names.
 const DATE_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$/i;
 
+const DOCUMENT_ID = 'rekey:openapi';
+const checks = new Map<string, ReturnType<typeof createResponseCheck>>();
+
 const isJson = (mediaType: string): boolean => mediaType === 'application/json' || mediaType.endsWith('+json');
 
 /** The documented path of a Fastify route: `/v1/clients/:id` → `/v1/clients/{id}`. */
@@ -44,19 +47,24 @@ export const documentedPath = (routeUrl: string): string => routeUrl.replace(/:(
 export function createResponseCheck(
   document: OpenApiDocument,
 ): (method: string, routeUrl: string, status: number, contentType: string | undefined, body: string) => string | null {
+  // Every test server serves the same document: its compiled validators are shared.
+  const key = JSON.stringify(document);
+  const known = checks.get(key);
+  if (known) return known;
   const ajv = new Ajv2020({ strict: false, allErrors: true, formats: { 'date-time': DATE_TIME } });
+  // The components are compiled once; each operation's schema refers to them by this id.
+  ajv.addSchema({ $id: DOCUMENT_ID, components: document.components });
   const validators = new Map<string, ValidateFunction>();
-  const validatorOf = (key: string, schema: object): ValidateFunction => {
-    let validate = validators.get(key);
+  const validatorOf = (operation: string, schema: object): ValidateFunction => {
+    let validate = validators.get(operation);
     if (!validate) {
-      // The schema's `#/components/…` references resolve against this root.
-      validate = ajv.compile({ ...schema, components: document.components });
-      validators.set(key, validate);
+      validate = ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', `"${DOCUMENT_ID}#/components/`)) as object);
+      validators.set(operation, validate);
     }
     return validate;
   };
 
-  return (method, routeUrl, status, contentType, body) => {
+  const check = (method: string, routeUrl: string, status: number, contentType: string | undefined, body: string): string | null => {
     const path = documentedPath(routeUrl);
     const operation = document.paths?.[path]?.[method.toLowerCase()];
     if (!operation) return null;
@@ -80,6 +88,8 @@ export function createResponseCheck(
     if (validate(parsed)) return null;
     return (validate.errors ?? []).map((error) => `${error.instancePath || '(body)'} ${error.message ?? 'is invalid'}`).join('; ');
   };
+  checks.set(key, check);
+  return check;
 }
 
 const bodyText = (payload: unknown): string | null => {

@@ -38,7 +38,7 @@ describe('the API reference at /docs (Chromium)', () => {
 
     await page.goto('/docs');
     // Operation titles are the summaries; the regenerate operation shows its response fields and example.
-    await page.getByRole('heading', { name: 'Regenerate the secret; the id stays' }).waitFor({ timeout: 20_000 });
+    await page.getByRole('heading', { name: 'Regenerate the secret; the id stays' }).waitFor({ timeout: 60_000 });
     await expect(page.getByRole('heading', { name: 'Create a client; its secret is returned once' }).count()).resolves.toBe(1);
     const text = await page.evaluate(() => (globalThis as unknown as InPage).document.body.innerText);
     expect(text).toContain('oldSecretExpiresAt');
@@ -47,7 +47,7 @@ describe('the API reference at /docs (Chromium)', () => {
     expect(errors).toEqual([]);
     expect(elsewhere).toEqual([]);
     await context.close();
-  }, 60_000);
+  }, 120_000);
 
   it('serves the page, its script and the renderer itself, under a CSP that names only this origin', async () => {
     const html = await send(rekey.url, 'GET', '/docs', { token: null, headers: { accept: 'text/html' } });

@@ -283,7 +283,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppDeps): void {
         params: IdParams,
         security: adminToken,
       },
-      config: { auth: 'control', permission: 'credentials.read', responses: ok(listOf('StaleUsage')) },
+      config: { auth: 'control', permission: 'credentials.read', responses: ok(listOf('StaleUsage')), problems: ['conflict'] },
     },
     async (request) => listStaleUsage(core, callerOf(request), request.params.id),
   );

@@ -67,7 +67,7 @@ export function registerTbaRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/v1/clients/:id/tokens',
     {
       schema: { tags, summary: "List an integration's active tokens (never a secret)", params: IdParams, security },
-      config: { auth: 'control', permission: 'credentials.read', responses: ok(listOf('TbaToken')) },
+      config: { auth: 'control', permission: 'credentials.read', responses: ok(listOf('TbaToken')), problems: ['not_tba'] },
     },
     async (request) => ({ items: await listTokens(core, callerOf(request), request.params.id) }),
   );

@@ -5697,6 +5697,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Not an integration record. Codes: `not_tba`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_tba",
+                         *       "title": "Not an integration record",
+                         *       "status": 409,
+                         *       "detail": "Reset applies only to tba clients; regenerate other profiles.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_tba",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Too many requests. Codes: `rate_limited`. */
                 429: {
                     headers: {
@@ -10879,6 +10899,26 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Conflict. Codes: `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "The request conflicts with the current state: the resource already exists, is deleted, or an Idempotency-Key was reused for a different request.",
+                         *       "instance": "/v1/…",
+                         *       "code": "conflict",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
                 /** @description Too many requests. Codes: `rate_limited`. */
                 429: {
                     headers: {
@@ -14436,7 +14476,7 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description RFC 9457 problem details; every error Rekey answers on /v1. */
+        /** @description RFC 9457 problem details; every error Rekey answers on /v1. Some codes add facts of their own (e.g. `ownerAccountId` for `bundle_managed`, `steps` for a guided rotation that stopped). */
         Problem: {
             /** @description /problems/<code>, a page documenting the code. */
             type: string;
@@ -14462,6 +14502,8 @@ export interface components {
             }[];
             /** @description 429 only. */
             retryAfter?: number;
+            /** @description Why, where a code has several causes: `session_revoked` (`signed_out`, `signed_out_by_admin`, …), `unavailable`. */
+            reason?: string;
         };
         /**
          * @description Audit and webhook event types.
