@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Every response of every server a test starts is checked against the OpenAPI document.
+    setupFiles: ['test/support/validate-responses.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

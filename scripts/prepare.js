@@ -17,7 +17,7 @@ const inputs = [
   'packages/sdk/tsconfig.build.json',
   'package-lock.json',
 ];
-const outputs = ['dist/cli/run-cli.js', 'dist/web/index.html', 'packages/sdk/dist/index.js'];
+const outputs = ['dist/cli/run-cli.js', 'dist/web/index.html', 'dist/docs/redoc.standalone.js', 'packages/sdk/dist/index.js'];
 
 function newest(path) {
   if (!existsSync(path)) return 0;

@@ -3,11 +3,12 @@ import createClient from 'openapi-fetch';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { paths } from '../web/src/api/schema.js';
+import { createResponseCheck, type OpenApiDocument } from '../src/http/response-validation.js';
 import { startRekey, type Rekey } from './support/harness.js';
 
 interface Operation {
   security?: Record<string, string[]>[];
-  responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
+  responses: Record<string, { content?: Record<string, { schema?: { $ref?: string }; example?: unknown }> }>;
 }
 
 describe('the OpenAPI document', () => {
@@ -42,10 +43,19 @@ describe('the OpenAPI document', () => {
           statuses.some((status) => status.startsWith('2')),
           `${method} ${path}`,
         ).toBe(true);
-        for (const status of statuses.filter((status) => /^[45]/.test(status)))
-          expect(operation.responses[status]!.content?.['application/problem+json']?.schema?.$ref, `${method} ${path} ${status}`).toBe(
-            '#/components/schemas/Problem',
-          );
+        for (const status of statuses.filter((status) => /^[45]/.test(status))) {
+          // The OAuth endpoints refuse as RFC 6749 §5.2 says; everything else with a problem document.
+          const [mediaType, schema] = path.startsWith('/oauth/')
+            ? ['application/json', '#/components/schemas/OAuthError']
+            : ['application/problem+json', '#/components/schemas/Problem'];
+          expect(operation.responses[status]!.content?.[mediaType]?.schema?.$ref, `${method} ${path} ${status}`).toBe(schema);
+        }
+        // Every success that has a body describes it; only 204 and the RFC 7009 revocation answer none.
+        for (const status of statuses.filter((status) => status.startsWith('2'))) {
+          const content = operation.responses[status]!.content;
+          if (status === '204' || path === '/oauth/revoke') expect(content, `${method} ${path} ${status}`).toBeUndefined();
+          else expect(Object.values(content ?? {})[0]?.schema, `${method} ${path} ${status}`).toBeDefined();
+        }
         if (path.startsWith('/v1/clients')) expect(operation.security, `${method} ${path}`).toContainEqual({ adminToken: [] });
       }
     }
@@ -53,6 +63,30 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(document.paths['/v1/clients']!.post!.responses)).toContain('201');
     expect(Object.keys(document.paths['/v1/clients/{id}']!.delete!.responses)).toContain('204');
     expect(Object.keys(document.paths['/v1/clients/{id}']!.delete!.responses)).not.toContain('200');
+  });
+
+  it('documents the success bodies of the main operations, with examples that match their schemas', () => {
+    const check = createResponseCheck(document as OpenApiDocument);
+    let examples = 0;
+    for (const [path, methods] of Object.entries(document.paths))
+      for (const [method, operation] of Object.entries(methods))
+        for (const [status, response] of Object.entries(operation.responses))
+          for (const [mediaType, media] of Object.entries(response.content ?? {})) {
+            if (media.example === undefined) continue;
+            examples++;
+            const route = path.replace(/\{([^}]+)\}/g, ':$1');
+            expect(
+              check(method, route, Number(status), mediaType, JSON.stringify(media.example)),
+              `${method} ${path} ${status}`,
+            ).toBeNull();
+          }
+    expect(examples).toBeGreaterThan(40);
+    const success = (path: string, method: string, status: string) =>
+      document.paths[path]![method]!.responses[status]!.content!['application/json']!;
+    expect(success('/v1/clients', 'post', '201').schema).toEqual({ $ref: '#/components/schemas/CreatedClient' });
+    expect(success('/v1/clients/{id}/regenerate', 'post', '200').example).toMatchObject({ secret: expect.stringMatching(/^rk_sec_/) });
+    expect(success('/v1/whoami', 'get', '200').schema).toEqual({ $ref: '#/components/schemas/Identity' });
+    expect(success('/oauth/token', 'post', '200').example).toMatchObject({ token_type: 'Bearer' });
   });
 
   it('generates TypeScript with openapi-typescript, and an openapi-fetch client creates, regenerates and deletes a client', async () => {

@@ -135,7 +135,12 @@ export async function buildApp(appDeps: AppDeps): Promise<FastifyInstance> {
     return observe;
   };
   let closing = false;
-  const fastPath = createWhoamiFastPath(deps, () => closing);
+  // Test runs name a report file: every response is then checked against the OpenAPI document.
+  const reportFile = process.env.REKEY_VALIDATE_RESPONSES;
+  const validation = reportFile ? (await import('./response-validation.js')).createResponseValidation(reportFile) : undefined;
+  const fastPath = validation
+    ? validation.wrapFastPath(createWhoamiFastPath(deps, () => closing))
+    : createWhoamiFastPath(deps, () => closing);
   const app = Fastify({
     logger: {
       level: deps.config.logLevel,
@@ -298,6 +303,7 @@ export async function buildApp(appDeps: AppDeps): Promise<FastifyInstance> {
   });
 
   await app.register(swagger, OPENAPI_OPTIONS);
+  validation?.install(app);
 
   registerClientRoutes(app, deps);
   registerWhoamiRoutes(app, deps);

@@ -1,8 +1,21 @@
 import type { Identity } from '../core/auth/index.js';
-import type { Caller } from '../core/kernel/index.js';
+import type { Caller, ErrorCode } from '../core/kernel/index.js';
 import type { Permission } from '../core/accounts/index.js';
 
 export type BodyKind = 'json' | 'form' | 'any';
+
+/** A success response as the OpenAPI document describes it (openapi.ts). */
+export interface DocumentedResponse {
+  description: string;
+  /** The body's JSON Schema; none for an empty body. */
+  schema?: object;
+  /** A typical body, shown by /docs. */
+  example?: unknown;
+  /** Default `application/json`. */
+  contentType?: string;
+  /** Other media types the same status may answer with (e.g. an NDJSON export), each with its schema. */
+  alternatives?: Record<string, { schema: object; description?: string }>;
+}
 
 /** Per-route declarations read by the shared hooks. */
 export interface RouteConfig {
@@ -21,6 +34,14 @@ export interface RouteConfig {
    * issuance, introspection, whoami) say `debug`: a log write per request is measurable there.
    */
   accessLog?: 'info' | 'debug';
+  /**
+   * The route's success responses, for the OpenAPI document only: what the handler returns is
+   * serialized as it is (a response schema in `schema.response` would make Fastify drop every
+   * field it does not declare). The test suite checks real responses against them.
+   */
+  responses?: Readonly<Record<number, DocumentedResponse>>;
+  /** Problem codes the route answers besides those its kind implies (openapi.ts), for the document. */
+  problems?: readonly ErrorCode[];
 }
 
 declare module 'fastify' {

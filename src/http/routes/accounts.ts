@@ -4,6 +4,8 @@ import { authenticateOperatorToken, createAccount, listAccounts, type Operator }
 import { RekeyError } from '../../core/kernel/index.js';
 import { hashPassword } from '../../password-hash.js';
 import type { AppDeps } from '../app-deps.js';
+import { created, ok } from '../openapi.js';
+import { listOf, ref } from '../response-schemas.js';
 
 const CreateAccountBody = Type.Object(
   {
@@ -36,9 +38,14 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AppDeps): void
     }, done);
   };
   const tags = ['operators'];
+  const security = [{ operatorToken: [] }];
   app.get(
     '/v1/accounts',
-    { schema: { tags, summary: 'List every account (operator token)' }, onRequest: authenticateOperator },
+    {
+      schema: { tags, security, summary: 'List every account (operator token)' },
+      config: { responses: ok(listOf('Account')) },
+      onRequest: authenticateOperator,
+    },
     async (request) => {
       operatorOf(request);
       return { items: await listAccounts(deps.core) };
@@ -51,6 +58,11 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AppDeps): void
         tags,
         summary: 'Create an account with its Administrator and admin token (operator token); returned once',
         body: CreateAccountBody,
+        security,
+      },
+      config: {
+        problems: ['conflict'],
+        responses: created(ref('CreatedAccount'), undefined, 'The account, its Administrator and an admin token (returned this once).'),
       },
       onRequest: authenticateOperator,
     },

@@ -20,7 +20,8 @@ import {
 import { hashPassword } from '../../password-hash.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf } from '../request-context.js';
-import { CREATED, NO_CONTENT } from '../openapi.js';
+import { CREATED, NO_CONTENT, created, ok } from '../openapi.js';
+import { listOf, ref } from '../response-schemas.js';
 
 const PermissionList = Type.Array(Type.Union(PERMISSIONS.map((permission) => Type.Literal(permission))), {
   maxItems: PERMISSIONS.length,
@@ -61,14 +62,20 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.get(
     '/v1/members',
-    { schema: { tags, security, summary: "List the account's members" }, config: { auth: 'control', permission: 'members.manage' } },
+    {
+      schema: { tags, security, summary: "List the account's members" },
+      config: { auth: 'control', permission: 'members.manage', responses: ok(listOf('Member')) },
+    },
     async (request) => ({
       items: await listMembers(core, callerOf(request)),
     }),
   );
   app.get(
     '/v1/members/me',
-    { schema: { tags, security, summary: 'The calling member and their live permissions' }, config: { auth: 'control' } },
+    {
+      schema: { tags, security, summary: 'The calling member and their live permissions' },
+      config: { auth: 'control', responses: ok(ref('CurrentMember')) },
+    },
     async (request) => {
       return getCurrentMember(core, callerOf(request));
     },
@@ -77,7 +84,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/v1/members',
     {
       schema: { response: CREATED, tags, security, summary: 'Add a member (optionally with a console password)', body: MemberBody },
-      config: { auth: 'control', permission: 'members.manage' },
+      config: { auth: 'control', permission: 'members.manage', responses: created(ref('Member')) },
     },
     async (request, reply) => {
       // Hashing is slow on purpose: it runs before, never inside, the transaction.
@@ -97,7 +104,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AppDeps): void {
         params: IdParams,
         body: MemberRolesBody,
       },
-      config: { auth: 'control', permission: 'members.manage' },
+      config: { auth: 'control', permission: 'members.manage', responses: ok(ref('Member')) },
     },
     async (request) => setMemberRoles(core, callerOf(request), request.params.id, request.body.roles),
   );
@@ -142,7 +149,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/v1/roles',
     {
       schema: { tags, security, summary: 'List roles, the built-in Administrator first' },
-      config: { auth: 'control', permission: 'members.manage' },
+      config: { auth: 'control', permission: 'members.manage', responses: ok(listOf('Role')) },
     },
     async (request) => ({
       items: await listRoles(core, callerOf(request)),
@@ -152,7 +159,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/v1/roles',
     {
       schema: { response: CREATED, tags, security, summary: 'Define a custom role (only permissions you hold)', body: RoleBody },
-      config: { auth: 'control', permission: 'members.manage' },
+      config: { auth: 'control', permission: 'members.manage', responses: created(ref('Role')) },
     },
     async (request, reply) =>
       reply
@@ -165,7 +172,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/v1/roles/:name',
     {
       schema: { tags, security, summary: "Change a custom role's permissions", params: NameParams, body: RolePermissionsBody },
-      config: { auth: 'control', permission: 'members.manage' },
+      config: { auth: 'control', permission: 'members.manage', responses: ok(ref('Role')) },
     },
     async (request) => updateRole(core, callerOf(request), request.params.name, request.body.permissions as Permission[]),
   );
@@ -189,7 +196,10 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.get(
     '/v1/admin-tokens',
-    { schema: { tags, security, summary: 'List admin tokens (your own, or all with members.manage)' }, config: { auth: 'control' } },
+    {
+      schema: { tags, security, summary: 'List admin tokens (your own, or all with members.manage)' },
+      config: { auth: 'control', responses: ok(listOf('AdminToken')) },
+    },
     async (request) => ({
       items: await listAdminTokens(core, callerOf(request)),
     }),
@@ -198,7 +208,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/v1/admin-tokens',
     {
       schema: { response: CREATED, tags, security, summary: 'Create an admin token for yourself; returned once', body: TokenBody },
-      config: { auth: 'control' },
+      config: { auth: 'control', responses: created(ref('CreatedAdminToken')) },
     },
     async (request, reply) => {
       const { name, permissions, expiresInSeconds } = request.body;

@@ -18,7 +18,9 @@ import { RekeyError } from '../../core/kernel/index.js';
 import { listStaleUsage, unlockKeyAccount } from '../../core/auth/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf, idempotencyKeyOf } from '../request-context.js';
-import { CREATED, NO_CONTENT } from '../openapi.js';
+import { CREATED, NO_CONTENT, created, ok } from '../openapi.js';
+import { APP_EXAMPLE, CREATED_APP_EXAMPLE } from '../response-examples.js';
+import { listOf, ref } from '../response-schemas.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Id = Type.String({ minLength: 1, maxLength: 100 });
@@ -78,7 +80,12 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppDeps): void {
         body: CreateAppBody,
         security: adminToken,
       },
-      config: { auth: 'control', permission: 'apps.manage' },
+      config: {
+        auth: 'control',
+        permission: 'apps.manage',
+        responses: created(ref('CreatedApp'), CREATED_APP_EXAMPLE, 'The app, with its token returned this once.'),
+        problems: ['not_found'],
+      },
     },
     async (request, reply) => {
       const created = await createApp(core, callerOf(request), {
@@ -98,7 +105,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppDeps): void {
         querystring: ListQuery,
         security: adminToken,
       },
-      config: { auth: 'control', permission: 'apps.manage' },
+      config: { auth: 'control', permission: 'apps.manage', responses: ok(listOf('App')), problems: ['not_found'] },
     },
     async (request) => listApps(core, callerOf(request), request.query.keyAccountId ? { keyAccountId: request.query.keyAccountId } : {}),
   );
@@ -107,7 +114,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/v1/apps/:id',
     {
       schema: { tags: ['apps'], summary: 'Get an app (slot metadata, never values)', params: IdParams, security: adminToken },
-      config: { auth: 'control', permission: 'apps.manage' },
+      config: { auth: 'control', permission: 'apps.manage', responses: ok(ref('App'), APP_EXAMPLE) },
     },
     async (request) => getApp(core, callerOf(request), request.params.id),
   );
@@ -122,7 +129,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppDeps): void {
         body: UpdateAppBody,
         security: adminToken,
       },
-      config: { auth: 'control', permission: 'apps.manage' },
+      config: { auth: 'control', permission: 'apps.manage', responses: ok(ref('App')) },
     },
     async (request) => updateApp(core, callerOf(request), request.params.id, request.body),
   );
@@ -162,7 +169,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppDeps): void {
           body: EmptyBody,
           security: adminToken,
         },
-        config: { auth: 'control', permission: 'apps.manage' },
+        config: { auth: 'control', permission: 'apps.manage', responses: ok(ref('App')) },
       },
       async (request) => deployApp(core, callerOf(request), request.params.id, state),
     );
@@ -178,7 +185,11 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppDeps): void {
         body: SecretBody,
         security: adminToken,
       },
-      config: { auth: 'control', permission: 'apps.manage' },
+      config: {
+        auth: 'control',
+        permission: 'apps.manage',
+        responses: ok(ref('App'), undefined, 'The app, with the slot metadata (never the value).'),
+      },
     },
     async (request) => putAppSecret(core, callerOf(request), request.params.id, request.params.name, request.body),
   );
@@ -206,7 +217,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppDeps): void {
         body: EmptyBody,
         security: adminToken,
       },
-      config: { auth: 'control', permission: 'apps.manage' },
+      config: { auth: 'control', permission: 'apps.manage', responses: created(ref('AppToken')) },
     },
     async (request, reply) =>
       reply
@@ -218,8 +229,12 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get(
     '/v1/app/credentials',
     {
-      schema: { tags: ['apps'], summary: "The calling app's own secret slots with values (Authorization: Bearer rk_app_…)" },
-      config: { auth: 'none', realm: 'app', scope: 'app.credentials' },
+      schema: {
+        tags: ['apps'],
+        summary: "The calling app's own secret slots with values (Authorization: Bearer rk_app_…)",
+        security: [{ appToken: [] }],
+      },
+      config: { auth: 'none', realm: 'app', scope: 'app.credentials', responses: ok(ref('AppCredentials')), problems: ['conflict'] },
     },
     async (request, reply) => {
       const header = request.headers.authorization;
@@ -239,7 +254,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppDeps): void {
         params: IdParams,
         security: adminToken,
       },
-      config: { auth: 'control', permission: 'credentials.read' },
+      config: { auth: 'control', permission: 'credentials.read', responses: ok(listOf('App')) },
     },
     async (request) => listAppsOfKeyAccount(core, callerOf(request), request.params.id),
   );
@@ -254,7 +269,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppDeps): void {
         body: EmptyBody,
         security: adminToken,
       },
-      config: { auth: 'control', permission: 'credentials.manage' },
+      config: { auth: 'control', permission: 'credentials.manage', responses: ok(ref('Client'), undefined, 'The unlocked key account.') },
     },
     async (request) => unlockKeyAccount(core, callerOf(request), request.params.id),
   );
@@ -268,7 +283,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppDeps): void {
         params: IdParams,
         security: adminToken,
       },
-      config: { auth: 'control', permission: 'credentials.read' },
+      config: { auth: 'control', permission: 'credentials.read', responses: ok(listOf('StaleUsage')), problems: ['conflict'] },
     },
     async (request) => listStaleUsage(core, callerOf(request), request.params.id),
   );
@@ -283,7 +298,7 @@ export function registerAppRoutes(app: FastifyInstance, deps: AppDeps): void {
         body: RotateBody,
         security: adminToken,
       },
-      config: { auth: 'control', permission: 'credentials.manage' },
+      config: { auth: 'control', permission: 'credentials.manage', responses: ok(ref('RotateWithAppsResult')) },
     },
     async (request, reply) => {
       const caller = callerOf(request);

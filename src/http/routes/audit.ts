@@ -6,6 +6,8 @@ import { invalid } from '../../core/kernel/index.js';
 import { listOutbox } from '../../core/notify/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf } from '../request-context.js';
+import { ok } from '../openapi.js';
+import { listOf, ref } from '../response-schemas.js';
 
 const AuditQuery = Type.Object(
   {
@@ -50,7 +52,29 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/v1/audit',
     {
       schema: { tags: ['audit'], summary: 'Audit events, newest first', querystring: AuditQuery, security: [{ adminToken: [] }] },
-      config: { auth: 'control', permission: 'audit.read' },
+      config: {
+        auth: 'control',
+        permission: 'audit.read',
+        responses: {
+          200: {
+            ...ok(
+              Type.Object(
+                {
+                  items: Type.Array(ref('AuditEvent')),
+                  nextCursor: Type.Optional(Type.String({ description: 'Pass as `cursor` for the next page.' })),
+                },
+                { additionalProperties: false },
+              ),
+            )[200]!,
+            alternatives: {
+              'application/x-ndjson': {
+                schema: ref('ExportedAuditEvent'),
+                description: 'With `format=ndjson`: one event per line, in chain order, then the events not chained yet.',
+              },
+            },
+          },
+        },
+      },
     },
     async (request, reply) => {
       const query = request.query;
@@ -101,7 +125,11 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AppDeps): void {
           'Recomputes every link of the chain (SPEC §12). `valid: false` names the first event whose hash or position does not follow from the one before it (`reason` `hash` or `gap`), or says that events at the end are missing (`head`). `pending` counts aggregated events of the last minutes, not chained yet.',
         security: [{ adminToken: [] }],
       },
-      config: { auth: 'control', permission: 'audit.read' },
+      config: {
+        auth: 'control',
+        permission: 'audit.read',
+        responses: ok(ref('AuditVerification'), { valid: true, events: 1284, pending: 2 }),
+      },
     },
     async (request) => verifyAuditChain(core, callerOf(request)),
   );
@@ -110,7 +138,7 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/v1/outbox',
     {
       schema: { tags: ['outbox'], summary: 'Queued and delivered notifications', querystring: OutboxQuery, security: [{ adminToken: [] }] },
-      config: { auth: 'control', permission: 'accounts.manage' },
+      config: { auth: 'control', permission: 'accounts.manage', responses: ok(listOf('OutboxMessage')) },
     },
     async (request) => {
       const messages = await listOutbox(core, callerOf(request), { ...request.query, limit: 200 });

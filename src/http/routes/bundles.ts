@@ -3,10 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import { getBundleOfClient, installBundle, publishBundle } from '../../core/tba/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf } from '../request-context.js';
-import { CREATED } from '../openapi.js';
+import { CREATED, created, ok } from '../openapi.js';
+import { listOf, ref } from '../response-schemas.js';
 
 const EmptyBody = Type.Object({}, { additionalProperties: false });
 const IdParams = Type.Object({ id: Type.String() });
+const PublishedBundle = Type.Object({ bundleId: Type.String() }, { additionalProperties: false });
 const BundleParams = Type.Object({ bundleId: Type.String() });
 
 /** Bundles (SPEC §5, seed 000): publish an integration record; other accounts install it. */
@@ -25,7 +27,14 @@ export function registerBundleRoutes(app: FastifyInstance, deps: AppDeps): void 
         body: EmptyBody,
         security,
       },
-      config: { auth: 'control', permission: 'accounts.manage' },
+      config: {
+        auth: 'control',
+        permission: 'accounts.manage',
+        responses: {
+          ...ok(PublishedBundle, undefined, 'The record was already published: its bundle.'),
+          ...created(PublishedBundle, undefined, 'Published.'),
+        },
+      },
     },
     async (request, reply) => {
       const { bundle, created } = await publishBundle(core, callerOf(request), request.params.id);
@@ -37,7 +46,7 @@ export function registerBundleRoutes(app: FastifyInstance, deps: AppDeps): void 
     '/v1/clients/:id/bundles',
     {
       schema: { tags, summary: 'The bundle of an integration record and the accounts that installed it', params: IdParams, security },
-      config: { auth: 'control', permission: 'credentials.read' },
+      config: { auth: 'control', permission: 'credentials.read', responses: ok(listOf('Bundle')) },
     },
     async (request) => ({ items: await getBundleOfClient(core, callerOf(request), request.params.id) }),
   );
@@ -53,7 +62,11 @@ export function registerBundleRoutes(app: FastifyInstance, deps: AppDeps): void 
         body: EmptyBody,
         security,
       },
-      config: { auth: 'control', permission: 'accounts.manage' },
+      config: {
+        auth: 'control',
+        permission: 'accounts.manage',
+        responses: created(ref('Client'), undefined, 'The installed integration record (consumer key, never the secret).'),
+      },
     },
     async (request, reply) => reply.code(201).send(await installBundle(core, callerOf(request), request.params.bundleId)),
   );

@@ -14,7 +14,9 @@ import {
 import { MAX_USAGE_HOURS, listClientUsage } from '../../core/auth/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf, idempotencyKeyOf } from '../request-context.js';
-import { CREATED, NO_CONTENT } from '../openapi.js';
+import { CREATED, NO_CONTENT, created, ok } from '../openapi.js';
+import { CLIENT_EXAMPLE, CLIENT_PAGE_EXAMPLE, CREATED_CLIENT_EXAMPLE, REGENERATE_EXAMPLE } from '../response-examples.js';
+import { ref } from '../response-schemas.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 
@@ -93,7 +95,15 @@ export function registerClientRoutes(app: FastifyInstance, deps: AppDeps): void 
         body: CreateClientBody,
         security: [{ adminToken: [] }],
       },
-      config: { auth: 'control', permission: 'credentials.manage' },
+      config: {
+        auth: 'control',
+        permission: 'credentials.manage',
+        responses: created(
+          ref('CreatedClient'),
+          CREATED_CLIENT_EXAMPLE,
+          'The client, with its secret (tba: consumerKey and consumerSecret) returned this once.',
+        ),
+      },
     },
     async (request, reply) => {
       const { profile, name, expiresInSeconds, ...rest } = request.body;
@@ -112,7 +122,7 @@ export function registerClientRoutes(app: FastifyInstance, deps: AppDeps): void 
     '/v1/clients',
     {
       schema: { tags: ['clients'], summary: 'List clients', querystring: ListQuery, security: [{ adminToken: [] }] },
-      config: { auth: 'control', permission: 'credentials.read' },
+      config: { auth: 'control', permission: 'credentials.read', responses: ok(ref('ClientPage'), CLIENT_PAGE_EXAMPLE) },
     },
     async (request) =>
       listClients(core, callerOf(request), {
@@ -126,7 +136,7 @@ export function registerClientRoutes(app: FastifyInstance, deps: AppDeps): void 
     '/v1/clients/:id',
     {
       schema: { tags: ['clients'], summary: 'Get a client (never its secret)', params: IdParams, security: [{ adminToken: [] }] },
-      config: { auth: 'control', permission: 'credentials.read' },
+      config: { auth: 'control', permission: 'credentials.read', responses: ok(ref('Client'), CLIENT_EXAMPLE) },
     },
     async (request) => getClient(core, callerOf(request), request.params.id),
   );
@@ -157,7 +167,7 @@ export function registerClientRoutes(app: FastifyInstance, deps: AppDeps): void 
         body: RegenerateBody,
         security: [{ adminToken: [] }],
       },
-      config: { auth: 'control', permission: 'credentials.manage' },
+      config: { auth: 'control', permission: 'credentials.manage', responses: ok(ref('RegenerateResult'), REGENERATE_EXAMPLE) },
     },
     async (request, reply) => {
       const key = idempotencyKeyOf(request);
@@ -186,7 +196,7 @@ export function registerClientRoutes(app: FastifyInstance, deps: AppDeps): void 
         body: EmptyBody,
         security: [{ adminToken: [] }],
       },
-      config: { auth: 'control', permission: 'credentials.manage' },
+      config: { auth: 'control', permission: 'credentials.manage', responses: ok(ref('SecretVersion'), undefined, 'The revoked version.') },
     },
     async (request) => revokeSecretVersion(core, callerOf(request), request.params.id, request.params.versionId),
   );

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { EVENT_TYPES } from '../../core/audit/index.js';
 import { ERROR_CODES, RekeyError, type ErrorCode } from '../../core/kernel/index.js';
 import { ERROR_CATALOGUE } from '../errors.js';
+import { REFERENCE_HEADERS, createReferenceAssets } from '../reference-page.js';
 
 const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -13,7 +14,7 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #dde1e6;
 .m{font-weight:600;text-transform:uppercase;font-size:12px}</style></head><body>${body}</body></html>`;
 }
 
-/** The error catalogue, event list and API reference, served by Rekey itself. */
+/** The error catalogue, event list and API reference (rendered by Redoc), served by Rekey itself. */
 export function registerDocsRoutes(app: FastifyInstance): void {
   app.get('/openapi.json', { schema: { hide: true }, config: { auth: 'none' } }, async () => app.swagger());
 
@@ -52,6 +53,7 @@ export function registerDocsRoutes(app: FastifyInstance): void {
       );
   });
 
+  const reference = createReferenceAssets();
   app.get('/docs', { schema: { hide: true }, config: { auth: 'none' } }, async (_request, reply) => {
     const spec = app.swagger() as { paths?: Record<string, Record<string, { summary?: string; tags?: string[] }>> };
     const rows: string[] = [];
@@ -62,13 +64,21 @@ export function registerDocsRoutes(app: FastifyInstance): void {
         );
       }
     }
+    // Redoc renders /openapi.json in full; without JavaScript the page still lists every operation.
     return reply
       .type('text/html; charset=utf-8')
+      .headers(REFERENCE_HEADERS)
       .send(
-        page(
-          'API reference',
-          `<h1>Rekey API</h1><p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Errors: <a href="/problems">/problems</a>.</p><table><tr><th>method</th><th>path</th><th>what</th><th>area</th></tr>${rows.join('')}</table>`,
-        ),
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>API reference · Rekey</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><link rel="stylesheet" href="/docs/reference.css"></head>
+<body><div id="reference"></div><noscript><main class="plain"><h1>Rekey API</h1><p>Machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Errors: <a href="/problems">/problems</a>.</p><table><tr><th>method</th><th>path</th><th>what</th><th>area</th></tr>${rows.join('')}</table></main></noscript>
+<script src="/docs/${reference.bundleName}"></script><script src="/docs/reference.js"></script></body></html>`,
       );
   });
+  for (const asset of reference.assets)
+    app.get(`/docs/${asset.name}`, { schema: { hide: true }, config: { auth: 'none' } }, async (request, reply) => {
+      reply.header('content-type', asset.contentType).header('cache-control', 'public, max-age=3600').header('etag', asset.etag);
+      if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
+      return reply.send(asset.body());
+    });
 }

@@ -6,8 +6,18 @@ import type { AppDeps } from '../app-deps.js';
 import { authenticateRequest } from '../authenticate-request.js';
 import { idempotencyKeyOf } from '../request-context.js';
 import { dataPlaneRequestOf } from '../data-plane-request.js';
+import { ok } from '../openapi.js';
+import { INTEGRATOR_REGENERATE_EXAMPLE } from '../response-examples.js';
 
 const CHALLENGE = 'Signature realm="integrator", scope="integrator.secret"';
+
+const Regenerated = Type.Object(
+  {
+    secret: Type.String({ description: 'The new secret, returned this once.' }),
+    oldSecretExpiresAt: Type.Optional(Type.String({ format: 'date-time', description: 'Only when oldSecretValidForSeconds > 0.' })),
+  },
+  { additionalProperties: false },
+);
 
 const Body = Type.Object(
   { oldSecretValidForSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: INTEGRATOR_MAX_GRACE_SECONDS })) },
@@ -23,8 +33,15 @@ export function registerIntegratorRoutes(app: FastifyInstance, deps: AppDeps): v
         tags: ['integrator'],
         summary: "Regenerate the calling integrator's secret (signed with its current secret); returned once",
         body: Body,
+        security: [{ httpSignature: [] }],
       },
-      config: { auth: 'none', realm: 'integrator', scope: 'integrator.secret' },
+      config: {
+        auth: 'none',
+        realm: 'integrator',
+        scope: 'integrator.secret',
+        problems: ['not_found'],
+        responses: ok(Regenerated, INTEGRATOR_REGENERATE_EXAMPLE, 'The new secret; the old one works until oldSecretExpiresAt.'),
+      },
       // The signature is checked first so an unauthenticated caller learns nothing about body rules.
       preValidation: async (request) => {
         const outcome = await authenticateRequest(deps, dataPlaneRequestOf(request, config.publicUrl), { only: 'http_signature' });

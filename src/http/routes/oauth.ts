@@ -22,6 +22,9 @@ import {
 import type { AppDeps } from '../app-deps.js';
 import { addressOf } from '../request-context.js';
 import { sourceOf } from '../source-of.js';
+import { ok } from '../openapi.js';
+import { TOKEN_EXAMPLE } from '../response-examples.js';
+import { ref } from '../response-schemas.js';
 
 /** RFC 6749 §5.1; also compiles the 200 serializer. */
 const TokenResponseSchema = Type.Object({
@@ -33,6 +36,8 @@ const TokenResponseSchema = Type.Object({
 type TokenResponse = Static<typeof TokenResponseSchema>;
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post'];
+/** client_secret_basic; client_secret_post (client_id and client_secret in the form) works too. */
+const CLIENT_AUTH = [{ basic: [] }];
 const TOKEN_TYPE_HINTS = ['access_token', 'refresh_token'];
 
 /** RFC 6749 §5.2 bodies for everything the /oauth/* endpoints refuse, including body-parser failures. */
@@ -96,10 +101,15 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
         tags: ['oauth'],
         summary: 'Client credentials grant (RFC 6749 §4.4): a JWT access token',
         consumes: ['application/x-www-form-urlencoded'],
+        security: CLIENT_AUTH,
         response: { 200: TokenResponseSchema },
       },
       // Issuing and introspecting change nothing: like whoami, their access-log line is debug.
-      config: { ...form, accessLog: 'debug' },
+      config: {
+        ...form,
+        accessLog: 'debug',
+        responses: ok(TokenResponseSchema, TOKEN_EXAMPLE, 'A JWT access token (`Cache-Control: no-store`).'),
+      },
       errorHandler,
     },
     (request, reply) => {
@@ -155,9 +165,10 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
         tags: ['oauth'],
         summary: "Token introspection (RFC 7662): only the calling client's own tokens are ever active",
         consumes: ['application/x-www-form-urlencoded'],
+        security: CLIENT_AUTH,
       },
       // Issuing and introspecting change nothing: like whoami, their access-log line is debug.
-      config: { ...form, accessLog: 'debug' },
+      config: { ...form, accessLog: 'debug', responses: ok(ref('Introspection')) },
       errorHandler,
     },
     async (request, reply) => {
@@ -198,8 +209,9 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
           'revokeIssuedTokens, nor a delete): for them a token is good until its exp, at most REKEY_ACCESS_TOKEN_TTL_SECONDS ' +
           '(600 s by default). Use introspection or /v1/verify where revocation must take effect at once.',
         consumes: ['application/x-www-form-urlencoded'],
+        security: CLIENT_AUTH,
       },
-      config: form,
+      config: { ...form, responses: { 200: { description: 'Revoked, or nothing to revoke: the body is empty.' } } },
       errorHandler,
     },
     async (request, reply) => {
@@ -222,7 +234,7 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/.well-known/jwks.json',
     {
       schema: { tags: ['oauth'], summary: 'Public keys that verify Rekey access tokens (next, active and still-needed retired keys)' },
-      config: { auth: 'none' },
+      config: { auth: 'none', responses: ok(ref('Jwks')) },
     },
     async (_request, reply) => {
       const keys = await runtime.keys.jwks();
@@ -234,7 +246,7 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/.well-known/oauth-authorization-server',
     {
       schema: { tags: ['oauth'], summary: 'Authorization server metadata (RFC 8414)' },
-      config: { auth: 'none' },
+      config: { auth: 'none', responses: ok(ref('AuthorizationServerMetadata')) },
     },
     async (_request, reply) => {
       return reply.header('cache-control', 'public, max-age=300').send({

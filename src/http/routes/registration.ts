@@ -4,6 +4,9 @@ import { registerPortal } from '../../core/portal/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { addressOf } from '../request-context.js';
 import { argon2Passwords } from './sessions.js';
+import { ok } from '../openapi.js';
+import { REGISTRATION_EXAMPLE } from '../response-examples.js';
+import { ref } from '../response-schemas.js';
 
 const RegisterBody = Type.Object(
   {
@@ -24,7 +27,13 @@ export function registerRegistrationRoutes(app: FastifyInstance, deps: AppDeps):
         summary: 'Run the portal registration: issues or replaces the portal secret (never returned; it goes to the portal app)',
         body: RegisterBody,
       },
-      config: { auth: 'none', realm: 'registration', scope: 'registration' },
+      config: {
+        auth: 'none',
+        realm: 'registration',
+        scope: 'registration',
+        problems: ['forbidden'],
+        responses: ok(ref('Registration'), REGISTRATION_EXAMPLE, 'The portal key account and its new version (never its secret).'),
+      },
     },
     async (request, reply) => {
       const result = await registerPortal(deps.core, { ...request.body, address: addressOf(request) }, argon2Passwords);

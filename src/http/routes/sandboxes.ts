@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { createSandbox, issueSandboxAdminToken, listSandboxes, refreshSandbox } from '../../core/portal/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf } from '../request-context.js';
-import { CREATED } from '../openapi.js';
+import { CREATED, created, ok } from '../openapi.js';
+import { listOf, ref } from '../response-schemas.js';
 
 const CreateBody = Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false });
 const EmptyBody = Type.Object({}, { additionalProperties: false });
@@ -27,7 +28,7 @@ export function registerSandboxRoutes(app: FastifyInstance, deps: AppDeps): void
         body: CreateBody,
         security,
       },
-      config: { auth: 'control', permission: 'accounts.manage' },
+      config: { auth: 'control', permission: 'accounts.manage', responses: created(ref('CreatedSandbox')) },
     },
     async (request, reply) =>
       reply
@@ -40,7 +41,7 @@ export function registerSandboxRoutes(app: FastifyInstance, deps: AppDeps): void
     '/v1/accounts/:id/sandboxes',
     {
       schema: { tags, summary: "List the account's sandboxes", params: IdParams, security },
-      config: { auth: 'control', permission: 'accounts.manage' },
+      config: { auth: 'control', permission: 'accounts.manage', responses: ok(listOf('Sandbox')) },
     },
     async (request) => listSandboxes(core, callerOf(request), request.params.id),
   );
@@ -55,7 +56,7 @@ export function registerSandboxRoutes(app: FastifyInstance, deps: AppDeps): void
         body: EmptyBody,
         security,
       },
-      config: { auth: 'control', permission: 'accounts.manage' },
+      config: { auth: 'control', permission: 'accounts.manage', responses: ok(ref('RefreshResult')) },
     },
     async (request, reply) =>
       reply.header('cache-control', 'no-store').send(await refreshSandbox(core, callerOf(request), request.params.id)),
@@ -72,7 +73,7 @@ export function registerSandboxRoutes(app: FastifyInstance, deps: AppDeps): void
         body: EmptyBody,
         security,
       },
-      config: { auth: 'control', permission: 'accounts.manage' },
+      config: { auth: 'control', permission: 'accounts.manage', responses: created(ref('SandboxAdminToken')) },
     },
     async (request, reply) =>
       reply

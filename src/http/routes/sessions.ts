@@ -13,7 +13,8 @@ import { hashPassword, verifyPassword } from '../../password-hash.js';
 import type { AppDeps } from '../app-deps.js';
 import { CSRF_COOKIE, SESSION_COOKIE } from '../authenticate-control.js';
 import { addressOf, callerOf } from '../request-context.js';
-import { CREATED, NO_CONTENT } from '../openapi.js';
+import { CREATED, NO_CONTENT, created, ok } from '../openapi.js';
+import { listOf, ref } from '../response-schemas.js';
 
 const SignInBody = Type.Object(
   {
@@ -66,7 +67,15 @@ export function registerSessionRoutes(app: FastifyInstance, deps: AppDeps): void
         summary: 'Sign in to the console: sets the session cookie and returns the CSRF token',
         body: SignInBody,
       },
-      config: { auth: 'none', scope: 'console' },
+      config: {
+        auth: 'none',
+        scope: 'console',
+        responses: created(
+          ref('SignedIn'),
+          undefined,
+          'Signed in: the session cookie is set (HttpOnly), and the CSRF token is here and in a cookie.',
+        ),
+      },
     },
     async (request, reply) => {
       const userAgent = request.headers['user-agent'];
@@ -103,7 +112,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: AppDeps): void
     '/v1/sessions',
     {
       schema: { tags, summary: "The caller's own console sessions", security },
-      config: { auth: 'control' },
+      config: { auth: 'control', responses: ok(listOf('Session')) },
     },
     async (request) => ({ items: await listOwnSessions(core, callerOf(request)) }),
   );
@@ -126,7 +135,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: AppDeps): void
     '/v1/sessions/revoke-all',
     {
       schema: { tags, summary: 'End every console session of the account (administrators)', body: EmptyBody, security },
-      config: { auth: 'control', permission: 'members.manage' },
+      config: { auth: 'control', permission: 'members.manage', responses: ok(ref('Revoked')) },
     },
     async (request, reply) => {
       const caller = callerOf(request);

@@ -6,7 +6,9 @@ import { SIGNED_URL_MAX_TTL_SECONDS, createSignedUrl, verifySignedUrl, type Pres
 import { parseSignedUrl, signUrl, signedUrlSignature } from '../../protocols/signed-url.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf } from '../request-context.js';
-import { CREATED } from '../openapi.js';
+import { CREATED, created, ok } from '../openapi.js';
+import { SIGNED_URL_EXAMPLE, SIGNED_URL_VERDICT_EXAMPLE } from '../response-examples.js';
+import { ref } from '../response-schemas.js';
 
 const Method = Type.String({
   minLength: 1,
@@ -41,7 +43,11 @@ export function registerSignedUrlRoutes(app: FastifyInstance, deps: AppDeps): vo
         body: SignBody,
         security,
       },
-      config: { auth: 'control', permission: 'credentials.verify' },
+      config: {
+        auth: 'control',
+        permission: 'credentials.verify',
+        responses: created(ref('SignedUrl'), SIGNED_URL_EXAMPLE, 'The signed URL.'),
+      },
     },
     async (request, reply) => {
       const { url, method, ttlSeconds } = request.body;
@@ -67,7 +73,15 @@ export function registerSignedUrlRoutes(app: FastifyInstance, deps: AppDeps): vo
         body: VerifyBody,
         security,
       },
-      config: { auth: 'control', permission: 'credentials.verify' },
+      config: {
+        auth: 'control',
+        permission: 'credentials.verify',
+        responses: ok(
+          ref('SignedUrlVerdict'),
+          SIGNED_URL_VERDICT_EXAMPLE,
+          'The verdict; a URL that fails is `valid: false` with its code.',
+        ),
+      },
     },
     async (request, reply) => {
       const parsed = parseSignedUrl(request.body.method, request.body.url);

@@ -5,7 +5,8 @@ import type { AppDeps } from '../app-deps.js';
 import { callerOf, idempotencyKeyOf } from '../request-context.js';
 import { registerBundleRoutes } from './bundles.js';
 import { registerSessionRoutes } from './sessions.js';
-import { CREATED, NO_CONTENT } from '../openapi.js';
+import { CREATED, NO_CONTENT, created, ok } from '../openapi.js';
+import { listOf, ref } from '../response-schemas.js';
 
 const EmptyBody = Type.Object({}, { additionalProperties: false });
 const IdParams = Type.Object({ id: Type.String() });
@@ -34,7 +35,7 @@ export function registerTbaRoutes(app: FastifyInstance, deps: AppDeps): void {
         body: EmptyBody,
         security,
       },
-      config: { auth: 'control', permission: 'credentials.manage' },
+      config: { auth: 'control', permission: 'credentials.manage', responses: ok(ref('ConsumerCredentials')) },
     },
     async (request, reply) => {
       const key = idempotencyKeyOf(request);
@@ -54,7 +55,7 @@ export function registerTbaRoutes(app: FastifyInstance, deps: AppDeps): void {
         body: IssueTokenBody,
         security,
       },
-      config: { auth: 'control', permission: 'credentials.manage' },
+      config: { auth: 'control', permission: 'credentials.manage', responses: created(ref('IssuedToken')) },
     },
     async (request, reply) => {
       const issued = await issueToken(core, callerOf(request), request.params.id, request.body);
@@ -66,7 +67,7 @@ export function registerTbaRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/v1/clients/:id/tokens',
     {
       schema: { tags, summary: "List an integration's active tokens (never a secret)", params: IdParams, security },
-      config: { auth: 'control', permission: 'credentials.read' },
+      config: { auth: 'control', permission: 'credentials.read', responses: ok(listOf('TbaToken')), problems: ['not_tba'] },
     },
     async (request) => ({ items: await listTokens(core, callerOf(request), request.params.id) }),
   );
@@ -87,7 +88,7 @@ export function registerTbaRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/v1/clients/:id/tokens/revoke-all',
     {
       schema: { tags, summary: 'Revoke every token of an integration', params: IdParams, body: EmptyBody, security },
-      config: { auth: 'control', permission: 'credentials.manage' },
+      config: { auth: 'control', permission: 'credentials.manage', responses: ok(ref('Revoked')) },
     },
     async (request) => revokeAllTokens(core, callerOf(request), request.params.id),
   );

@@ -4,7 +4,8 @@ import { WEBHOOK_EVENTS, checkWebhookUrl, createWebhook, deleteWebhook, listWebh
 import { checkWebhookTarget, parseWebhookAllowList } from '../../mail/index.js';
 import type { AppDeps } from '../app-deps.js';
 import { callerOf } from '../request-context.js';
-import { CREATED, NO_CONTENT } from '../openapi.js';
+import { CREATED, NO_CONTENT, created, ok } from '../openapi.js';
+import { listOf, ref } from '../response-schemas.js';
 
 const CreateBody = Type.Object(
   {
@@ -39,7 +40,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: AppDeps): void
         body: CreateBody,
         security,
       },
-      config: { auth: 'control', permission: 'accounts.manage' },
+      config: { auth: 'control', permission: 'accounts.manage', responses: created(ref('CreatedWebhook')) },
     },
     async (request, reply) => {
       const url = checkWebhookUrl(request.body.url);
@@ -56,7 +57,7 @@ export function registerWebhookRoutes(app: FastifyInstance, deps: AppDeps): void
     '/v1/webhooks',
     {
       schema: { tags, summary: 'List webhook endpoints (never their secrets)', security },
-      config: { auth: 'control', permission: 'accounts.manage' },
+      config: { auth: 'control', permission: 'accounts.manage', responses: ok(listOf('Webhook')) },
     },
     async (request) => listWebhooks(core, callerOf(request)),
   );

@@ -10,6 +10,9 @@ import { dataPlaneRequestOf } from '../data-plane-request.js';
 import { createPerCallerLimit } from '../per-caller-limit.js';
 import { addressOf, callerOf } from '../request-context.js';
 import { takePrecomputed } from '../whoami-fast-path.js';
+import { ok } from '../openapi.js';
+import { IDENTITY_EXAMPLE, VERIFY_EXAMPLE } from '../response-examples.js';
+import { ref } from '../response-schemas.js';
 
 /** The identity whoami answers (SPEC §5); also compiles the 200 serializer for the hot path. */
 const IdentitySchema = Type.Object({
@@ -72,11 +75,12 @@ export function registerWhoamiRoutes(app: FastifyInstance, deps: AppDeps): void 
   const schema = {
     tags: ['data plane'],
     summary: 'Authenticate the caller with any supported method and return its identity',
-    security: [{ basic: [] }],
+    security: [{ basic: [] }, { httpSignature: [] }, { oauth1: [] }, { accessToken: [] }] as Array<Record<string, string[]>>,
     response: { 200: IdentitySchema },
   };
-  app.get('/v1/whoami', { schema, config: { auth: 'none', scope: 'whoami' } }, whoami);
-  app.post('/v1/whoami', { schema, config: { auth: 'none', accepts: 'any', scope: 'whoami', accessLog: 'debug' } }, whoami);
+  const responses = ok(ref('Identity'), IDENTITY_EXAMPLE, 'The identity of the credential.');
+  app.get('/v1/whoami', { schema, config: { auth: 'none', scope: 'whoami', responses } }, whoami);
+  app.post('/v1/whoami', { schema, config: { auth: 'none', accepts: 'any', scope: 'whoami', accessLog: 'debug', responses } }, whoami);
 
   app.post<{ Body: Static<typeof VerifyBody> }>(
     '/v1/verify',
@@ -87,7 +91,15 @@ export function registerWhoamiRoutes(app: FastifyInstance, deps: AppDeps): void 
         body: VerifyBody,
         security: [{ adminToken: [] }],
       },
-      config: { auth: 'control', permission: 'credentials.verify' },
+      config: {
+        auth: 'control',
+        permission: 'credentials.verify',
+        responses: ok(
+          ref('VerifyResult'),
+          VERIFY_EXAMPLE,
+          'The verdict: `valid: true` with the identity, or `valid: false` with the code.',
+        ),
+      },
     },
     async (request) => {
       const caller = callerOf(request);

@@ -1,4 +1,3 @@
-import type { PendingResponses } from './pending-responses';
 import type { paths } from './schema';
 
 /**
@@ -27,10 +26,9 @@ type Body<O> = O extends { requestBody: { content: { 'application/json': infer B
 
 type JsonOf<R> = R extends { content: { 'application/json': infer T } } ? T : never;
 type Described<O> = O extends { responses: infer R } ? JsonOf<R[200 & keyof R]> | JsonOf<R[201 & keyof R]> : never;
-type Fallback<K> = K extends keyof PendingResponses ? PendingResponses[K] : void;
-
+/** The documented JSON body of a 200 or 201; `void` for an operation that answers none (204). */
 export type ResponseOf<M extends Method, P extends PathWith<M>> = [Described<Operation<P, M>>] extends [never]
-  ? Fallback<`${M} ${P}`>
+  ? void
   : Described<Operation<P, M>>;
 
 export type BodyOf<M extends Method, P extends PathWith<M>> = Body<Operation<P, M>>;

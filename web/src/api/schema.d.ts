@@ -31,7 +31,41 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "cli_3N8fTq1ZxLw0bYk7HcR5sE",
+                         *           "accountId": "acme",
+                         *           "profile": "apikey",
+                         *           "name": "Billing exporter",
+                         *           "state": "active",
+                         *           "maxFailedAttempts": 5,
+                         *           "lockSeconds": 900,
+                         *           "throttleFailuresPerMinute": 30,
+                         *           "lockScope": "keyAccount",
+                         *           "staleSecretsCount": false,
+                         *           "createdAt": "2026-03-01T09:30:00.000Z",
+                         *           "updatedAt": "2026-03-01T09:30:00.000Z",
+                         *           "versions": [
+                         *             {
+                         *               "versionId": "ver_6QmZ3kP0cXw1rT9bN2vLdA",
+                         *               "state": "current",
+                         *               "createdAt": "2026-03-01T09:30:00.000Z",
+                         *               "lastUsedAt": "2026-03-02T14:05:11.000Z",
+                         *               "useCount": 1824
+                         *             }
+                         *           ],
+                         *           "locked": false,
+                         *           "failedAttempts": 0
+                         *         }
+                         *       ],
+                         *       "nextCursor": "eyJrIjoiY2xpXzNOOGZUcTEifQ"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["ClientPage"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -209,12 +243,42 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Created. */
+                /** @description The client, with its secret (tba: consumerKey and consumerSecret) returned this once. */
                 201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": "cli_3N8fTq1ZxLw0bYk7HcR5sE",
+                         *       "accountId": "acme",
+                         *       "profile": "apikey",
+                         *       "name": "Billing exporter",
+                         *       "state": "active",
+                         *       "maxFailedAttempts": 5,
+                         *       "lockSeconds": 900,
+                         *       "throttleFailuresPerMinute": 30,
+                         *       "lockScope": "keyAccount",
+                         *       "staleSecretsCount": false,
+                         *       "createdAt": "2026-03-01T09:30:00.000Z",
+                         *       "updatedAt": "2026-03-01T09:30:00.000Z",
+                         *       "versions": [
+                         *         {
+                         *           "versionId": "ver_6QmZ3kP0cXw1rT9bN2vLdA",
+                         *           "state": "current",
+                         *           "createdAt": "2026-03-01T09:30:00.000Z",
+                         *           "useCount": 0
+                         *         }
+                         *       ],
+                         *       "locked": false,
+                         *       "failedAttempts": 0,
+                         *       "versionId": "ver_6QmZ3kP0cXw1rT9bN2vLdA",
+                         *       "secret": "rk_sec_8Hw2LxQ0pZt4nVb7Ky1Rc9Ms3Fd6Ja5Ge0Tu2Wq4Yx1ZAb3Cd"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CreatedClient"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -428,7 +492,36 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": "cli_3N8fTq1ZxLw0bYk7HcR5sE",
+                         *       "accountId": "acme",
+                         *       "profile": "apikey",
+                         *       "name": "Billing exporter",
+                         *       "state": "active",
+                         *       "maxFailedAttempts": 5,
+                         *       "lockSeconds": 900,
+                         *       "throttleFailuresPerMinute": 30,
+                         *       "lockScope": "keyAccount",
+                         *       "staleSecretsCount": false,
+                         *       "createdAt": "2026-03-01T09:30:00.000Z",
+                         *       "updatedAt": "2026-03-01T09:30:00.000Z",
+                         *       "versions": [
+                         *         {
+                         *           "versionId": "ver_6QmZ3kP0cXw1rT9bN2vLdA",
+                         *           "state": "current",
+                         *           "createdAt": "2026-03-01T09:30:00.000Z",
+                         *           "lastUsedAt": "2026-03-02T14:05:11.000Z",
+                         *           "useCount": 1824
+                         *         }
+                         *       ],
+                         *       "locked": false,
+                         *       "failedAttempts": 0
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Client"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -1024,7 +1117,16 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        /**
+                         * @example {
+                         *       "versionId": "ver_1Lk9Vb2Nq7Tz0Xc4Rw8HsJ",
+                         *       "secret": "rk_sec_2Pm8Qa4Zx6Lc0Vn1Bt7Kw3Rs9Hd5Jf2Ge8Yu4Wq6Tx0ZBc1Da",
+                         *       "oldSecretExpiresAt": "2026-03-02T15:05:11.000Z"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["RegenerateResult"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -1260,12 +1362,14 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Success. */
+                /** @description The revoked version. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["SecretVersion"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -1492,25 +1596,22 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The identity of the credential. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            credentialType: "basic" | "http_signature" | "oauth1" | "jwt";
-                            accountId: string;
-                            clientId: string;
-                            profile: string;
-                            versionId: string;
-                            /** @description OAuth 1.0a tokens: the member the token acts for. */
-                            memberId?: string;
-                            /** @description OAuth 1.0a tokens: the role the token carries. */
-                            role?: string;
-                            /** @description Bearer access tokens: the granted scope. */
-                            scope?: string;
-                        };
+                        /**
+                         * @example {
+                         *       "credentialType": "basic",
+                         *       "accountId": "acme",
+                         *       "clientId": "cli_3N8fTq1ZxLw0bYk7HcR5sE",
+                         *       "profile": "apikey",
+                         *       "versionId": "ver_6QmZ3kP0cXw1rT9bN2vLdA"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Identity"];
                     };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
@@ -1527,6 +1628,26 @@ export interface paths {
                          *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
                          *       "instance": "/v1/…",
                          *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `unknown_client`, `bad_secret`, `stale_secret`, `revoked`, `expired`, `locked`, `no_credentials`, `session_revoked`, `bad_signature`, `replayed_nonce`, `timestamp_out_of_window`, `digest_mismatch`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
                          *       "requestId": "req-1"
                          *     }
                          */
@@ -1606,25 +1727,22 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description The identity of the credential. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            credentialType: "basic" | "http_signature" | "oauth1" | "jwt";
-                            accountId: string;
-                            clientId: string;
-                            profile: string;
-                            versionId: string;
-                            /** @description OAuth 1.0a tokens: the member the token acts for. */
-                            memberId?: string;
-                            /** @description OAuth 1.0a tokens: the role the token carries. */
-                            role?: string;
-                            /** @description Bearer access tokens: the granted scope. */
-                            scope?: string;
-                        };
+                        /**
+                         * @example {
+                         *       "credentialType": "basic",
+                         *       "accountId": "acme",
+                         *       "clientId": "cli_3N8fTq1ZxLw0bYk7HcR5sE",
+                         *       "profile": "apikey",
+                         *       "versionId": "ver_6QmZ3kP0cXw1rT9bN2vLdA"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Identity"];
                     };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
@@ -1641,6 +1759,26 @@ export interface paths {
                          *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
                          *       "instance": "/v1/…",
                          *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `unknown_client`, `bad_secret`, `stale_secret`, `revoked`, `expired`, `locked`, `no_credentials`, `session_revoked`, `bad_signature`, `replayed_nonce`, `timestamp_out_of_window`, `digest_mismatch`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
                          *       "requestId": "req-1"
                          *     }
                          */
@@ -1788,12 +1926,25 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Success. */
+                /** @description The verdict: `valid: true` with the identity, or `valid: false` with the code. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        /**
+                         * @example {
+                         *       "valid": true,
+                         *       "code": "ok",
+                         *       "credentialType": "http_signature",
+                         *       "accountId": "acme",
+                         *       "clientId": "cli_3N8fTq1ZxLw0bYk7HcR5sE",
+                         *       "profile": "integrator",
+                         *       "versionId": "ver_6QmZ3kP0cXw1rT9bN2vLdA"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["VerifyResult"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -2008,12 +2159,28 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Success. */
+                /** @description The new secret; the old one works until oldSecretExpiresAt. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        /**
+                         * @example {
+                         *       "secret": "rk_sec_5Tq1Wz8Xc3Lv0Nb6Km2Ra9Ps4Hd7Jg1Fe5Yu8Wq3Tx6ZCd0Eb",
+                         *       "oldSecretExpiresAt": "2026-03-02T15:05:11.000Z"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @description The new secret, returned this once. */
+                            secret: string;
+                            /**
+                             * Format: date-time
+                             * @description Only when oldSecretValidForSeconds > 0.
+                             */
+                            oldSecretExpiresAt?: string;
+                        };
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -2049,6 +2216,26 @@ export interface paths {
                          *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
                          *       "instance": "/v1/…",
                          *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
                          *       "requestId": "req-1"
                          *     }
                          */
@@ -2185,7 +2372,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Member"][];
+                        };
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -2334,7 +2525,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Member"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -2546,7 +2739,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["CurrentMember"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -2709,7 +2904,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Member"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -3421,7 +3618,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Role"][];
+                        };
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -3568,7 +3769,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Role"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -3789,7 +3992,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Role"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -4242,7 +4447,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["AdminToken"][];
+                        };
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -4390,7 +4599,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["CreatedAdminToken"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -4847,7 +5058,15 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["AuditEvent"][];
+                            /** @description Pass as `cursor` for the next page. */
+                            nextCursor?: string;
+                        };
+                        /** @description With `format=ndjson`: one event per line, in chain order, then the events not chained yet. */
+                        "application/x-ndjson": components["schemas"]["ExportedAuditEvent"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -5004,7 +5223,16 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        /**
+                         * @example {
+                         *       "valid": true,
+                         *       "events": 1284,
+                         *       "pending": 2
+                         *     }
+                         */
+                        "application/json": components["schemas"]["AuditVerification"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -5161,7 +5389,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["OutboxMessage"][];
+                        };
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -5323,7 +5555,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["ConsumerCredentials"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -5557,7 +5791,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["TbaToken"][];
+                        };
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -5633,6 +5871,26 @@ export interface paths {
                          *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
                          *       "instance": "/v1/…",
                          *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not an integration record. Codes: `not_tba`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_tba",
+                         *       "title": "Not an integration record",
+                         *       "status": 409,
+                         *       "detail": "Reset applies only to tba clients; regenerate other profiles.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_tba",
                          *       "requestId": "req-1"
                          *     }
                          */
@@ -5726,7 +5984,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["IssuedToken"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -6203,7 +6463,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Revoked"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -6437,7 +6699,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Bundle"][];
+                        };
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -6598,12 +6864,27 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Success. */
+                /** @description The record was already published: its bundle. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            bundleId: string;
+                        };
+                    };
+                };
+                /** @description Published. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            bundleId: string;
+                        };
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -6838,12 +7119,14 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Created. */
+                /** @description The installed integration record (consumer key, never the secret). */
                 201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Client"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -7075,7 +7358,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Session"][];
+                        };
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -7218,12 +7505,14 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Created. */
+                /** @description Signed in: the session cookie is set (HttpOnly), and the CSRF token is here and in a cookie. */
                 201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["SignedIn"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -7239,6 +7528,26 @@ export interface paths {
                          *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
                          *       "instance": "/v1/…",
                          *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `unknown_client`, `bad_secret`, `stale_secret`, `revoked`, `expired`, `locked`, `no_credentials`, `session_revoked`, `bad_signature`, `replayed_nonce`, `timestamp_out_of_window`, `digest_mismatch`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
                          *       "requestId": "req-1"
                          *     }
                          */
@@ -7617,7 +7926,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Revoked"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -7831,7 +8142,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["App"][];
+                        };
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -7887,6 +8202,26 @@ export interface paths {
                          *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
                          *       "instance": "/v1/…",
                          *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
                          *       "requestId": "req-1"
                          *     }
                          */
@@ -7976,12 +8311,30 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Created. */
+                /** @description The app, with its token returned this once. */
                 201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": "app_9Kd3Lq7Zx1Nw5Bv0Tc8RsM",
+                         *       "name": "Billing worker",
+                         *       "config": {
+                         *         "apiKeyId": "cli_3N8fTq1ZxLw0bYk7HcR5sE"
+                         *       },
+                         *       "state": "deployed",
+                         *       "secrets": [],
+                         *       "hasToken": true,
+                         *       "tokenCreatedAt": "2026-03-01T09:30:00.000Z",
+                         *       "createdAt": "2026-03-01T09:30:00.000Z",
+                         *       "updatedAt": "2026-03-01T09:31:00.000Z",
+                         *       "appToken": "rk_app_4Rt8Yq1Zx6Lc0Vn3Bm7Kw2Ps9Hd5Jf1Ge6Yu3Wq8Tx2ZEf0Gh"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["CreatedApp"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -8037,6 +8390,26 @@ export interface paths {
                          *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
                          *       "instance": "/v1/…",
                          *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
                          *       "requestId": "req-1"
                          *     }
                          */
@@ -8195,7 +8568,32 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": "app_9Kd3Lq7Zx1Nw5Bv0Tc8RsM",
+                         *       "name": "Billing worker",
+                         *       "config": {
+                         *         "apiKeyId": "cli_3N8fTq1ZxLw0bYk7HcR5sE"
+                         *       },
+                         *       "state": "deployed",
+                         *       "secrets": [
+                         *         {
+                         *           "name": "billing",
+                         *           "keyAccountId": "cli_3N8fTq1ZxLw0bYk7HcR5sE",
+                         *           "versionId": "ver_6QmZ3kP0cXw1rT9bN2vLdA",
+                         *           "versionState": "current",
+                         *           "updatedAt": "2026-03-01T09:31:00.000Z"
+                         *         }
+                         *       ],
+                         *       "hasToken": true,
+                         *       "tokenCreatedAt": "2026-03-01T09:30:00.000Z",
+                         *       "createdAt": "2026-03-01T09:30:00.000Z",
+                         *       "updatedAt": "2026-03-01T09:31:00.000Z"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["App"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -8591,7 +8989,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["App"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -8827,7 +9227,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["App"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -9067,7 +9469,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["App"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -9306,12 +9710,14 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Success. */
+                /** @description The app, with the slot metadata (never the value). */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["App"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -9773,7 +10179,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["AppToken"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -10005,7 +10413,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["AppCredentials"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -10041,6 +10451,26 @@ export interface paths {
                          *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
                          *       "instance": "/v1/…",
                          *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict. Codes: `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "The request conflicts with the current state: the resource already exists, is deleted, or an Idempotency-Key was reused for a different request.",
+                         *       "instance": "/v1/…",
+                         *       "code": "conflict",
                          *       "requestId": "req-1"
                          *     }
                          */
@@ -10141,7 +10571,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["App"][];
+                        };
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -10318,12 +10752,14 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Success. */
+                /** @description The unlocked key account. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Client"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -10557,7 +10993,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["StaleUsage"][];
+                        };
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -10633,6 +11073,26 @@ export interface paths {
                          *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
                          *       "instance": "/v1/…",
                          *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict. Codes: `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "The request conflicts with the current state: the resource already exists, is deleted, or an Idempotency-Key was reused for a different request.",
+                         *       "instance": "/v1/…",
+                         *       "code": "conflict",
                          *       "requestId": "req-1"
                          *     }
                          */
@@ -10742,7 +11202,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["RotateWithAppsResult"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -10971,12 +11433,20 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description A JWT access token (`Cache-Control: no-store`). */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "access_token": "eyJhbGciOiJFZERTQSIsImtpZCI6ImsxIiwidHlwIjoiYXQrand0In0.eyJpc3MiOiJodHRwczovL3Jla2V5LmV4YW1wbGUifQ.c2lnbmF0dXJl",
+                         *       "token_type": "Bearer",
+                         *       "expires_in": 600,
+                         *       "scope": "reports.read"
+                         *     }
+                         */
                         "application/json": {
                             /** @description A JWT (RFC 9068 header type at+jwt). */
                             access_token: string;
@@ -10988,7 +11458,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Invalid request. Codes: `invalid_request`. */
+                /** @description A malformed request, an unsupported grant or token type, or a scope not allowed. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -10996,19 +11466,29 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "type": "/problems/invalid_request",
-                         *       "title": "Invalid request",
-                         *       "status": 400,
-                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
-                         *       "instance": "/v1/…",
-                         *       "code": "invalid_request",
-                         *       "requestId": "req-1"
+                         *       "error": "invalid_request",
+                         *       "error_description": "The grant_type parameter is required."
                          *     }
                          */
-                        "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["OAuthError"];
                     };
                 };
-                /** @description Payload too large. Codes: `payload_too_large`. */
+                /** @description The client did not authenticate (`WWW-Authenticate: Basic`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": "invalid_client",
+                         *       "error_description": "The grant_type parameter is required."
+                         *     }
+                         */
+                        "application/json": components["schemas"]["OAuthError"];
+                    };
+                };
+                /** @description A body over 1 MiB (`invalid_request`). */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -11016,59 +11496,14 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "type": "/problems/payload_too_large",
-                         *       "title": "Payload too large",
-                         *       "status": 413,
-                         *       "detail": "Request bodies are limited to 1 MiB.",
-                         *       "instance": "/v1/…",
-                         *       "code": "payload_too_large",
-                         *       "requestId": "req-1"
+                         *       "error": "invalid_request",
+                         *       "error_description": "The grant_type parameter is required."
                          *     }
                          */
-                        "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["OAuthError"];
                     };
                 };
-                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "/problems/unsupported_media_type",
-                         *       "title": "Unsupported media type",
-                         *       "status": 415,
-                         *       "detail": "This endpoint accepts application/json only.",
-                         *       "instance": "/v1/…",
-                         *       "code": "unsupported_media_type",
-                         *       "requestId": "req-1"
-                         *     }
-                         */
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Too many requests. Codes: `rate_limited`. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "/problems/rate_limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
-                         *       "instance": "/v1/…",
-                         *       "code": "rate_limited",
-                         *       "requestId": "req-1"
-                         *     }
-                         */
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Internal error. Codes: `internal`. */
+                /** @description Something went wrong inside Rekey. */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -11076,19 +11511,14 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "type": "/problems/internal",
-                         *       "title": "Internal error",
-                         *       "status": 500,
-                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
-                         *       "instance": "/v1/…",
-                         *       "code": "internal",
-                         *       "requestId": "req-1"
+                         *       "error": "server_error",
+                         *       "error_description": "The grant_type parameter is required."
                          *     }
                          */
-                        "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["OAuthError"];
                     };
                 };
-                /** @description Service unavailable. Codes: `unavailable`. */
+                /** @description The store is unavailable; retry. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -11096,16 +11526,11 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "type": "/problems/unavailable",
-                         *       "title": "Service unavailable",
-                         *       "status": 503,
-                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
-                         *       "instance": "/v1/…",
-                         *       "code": "unavailable",
-                         *       "requestId": "req-1"
+                         *       "error": "temporarily_unavailable",
+                         *       "error_description": "The grant_type parameter is required."
                          *     }
                          */
-                        "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["OAuthError"];
                     };
                 };
             };
@@ -11140,9 +11565,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Introspection"];
+                    };
                 };
-                /** @description Invalid request. Codes: `invalid_request`. */
+                /** @description A malformed request, an unsupported grant or token type, or a scope not allowed. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -11150,19 +11577,29 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "type": "/problems/invalid_request",
-                         *       "title": "Invalid request",
-                         *       "status": 400,
-                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
-                         *       "instance": "/v1/…",
-                         *       "code": "invalid_request",
-                         *       "requestId": "req-1"
+                         *       "error": "invalid_request",
+                         *       "error_description": "The grant_type parameter is required."
                          *     }
                          */
-                        "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["OAuthError"];
                     };
                 };
-                /** @description Payload too large. Codes: `payload_too_large`. */
+                /** @description The client did not authenticate (`WWW-Authenticate: Basic`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": "invalid_client",
+                         *       "error_description": "The grant_type parameter is required."
+                         *     }
+                         */
+                        "application/json": components["schemas"]["OAuthError"];
+                    };
+                };
+                /** @description A body over 1 MiB (`invalid_request`). */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -11170,59 +11607,14 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "type": "/problems/payload_too_large",
-                         *       "title": "Payload too large",
-                         *       "status": 413,
-                         *       "detail": "Request bodies are limited to 1 MiB.",
-                         *       "instance": "/v1/…",
-                         *       "code": "payload_too_large",
-                         *       "requestId": "req-1"
+                         *       "error": "invalid_request",
+                         *       "error_description": "The grant_type parameter is required."
                          *     }
                          */
-                        "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["OAuthError"];
                     };
                 };
-                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "/problems/unsupported_media_type",
-                         *       "title": "Unsupported media type",
-                         *       "status": 415,
-                         *       "detail": "This endpoint accepts application/json only.",
-                         *       "instance": "/v1/…",
-                         *       "code": "unsupported_media_type",
-                         *       "requestId": "req-1"
-                         *     }
-                         */
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Too many requests. Codes: `rate_limited`. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "/problems/rate_limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
-                         *       "instance": "/v1/…",
-                         *       "code": "rate_limited",
-                         *       "requestId": "req-1"
-                         *     }
-                         */
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Internal error. Codes: `internal`. */
+                /** @description Something went wrong inside Rekey. */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -11230,19 +11622,14 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "type": "/problems/internal",
-                         *       "title": "Internal error",
-                         *       "status": 500,
-                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
-                         *       "instance": "/v1/…",
-                         *       "code": "internal",
-                         *       "requestId": "req-1"
+                         *       "error": "server_error",
+                         *       "error_description": "The grant_type parameter is required."
                          *     }
                          */
-                        "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["OAuthError"];
                     };
                 };
-                /** @description Service unavailable. Codes: `unavailable`. */
+                /** @description The store is unavailable; retry. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -11250,16 +11637,11 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "type": "/problems/unavailable",
-                         *       "title": "Service unavailable",
-                         *       "status": 503,
-                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
-                         *       "instance": "/v1/…",
-                         *       "code": "unavailable",
-                         *       "requestId": "req-1"
+                         *       "error": "temporarily_unavailable",
+                         *       "error_description": "The grant_type parameter is required."
                          *     }
                          */
-                        "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["OAuthError"];
                     };
                 };
             };
@@ -11292,14 +11674,14 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Success. */
+                /** @description Revoked, or nothing to revoke: the body is empty. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content?: never;
                 };
-                /** @description Invalid request. Codes: `invalid_request`. */
+                /** @description A malformed request, an unsupported grant or token type, or a scope not allowed. */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -11307,19 +11689,29 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "type": "/problems/invalid_request",
-                         *       "title": "Invalid request",
-                         *       "status": 400,
-                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
-                         *       "instance": "/v1/…",
-                         *       "code": "invalid_request",
-                         *       "requestId": "req-1"
+                         *       "error": "invalid_request",
+                         *       "error_description": "The grant_type parameter is required."
                          *     }
                          */
-                        "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["OAuthError"];
                     };
                 };
-                /** @description Payload too large. Codes: `payload_too_large`. */
+                /** @description The client did not authenticate (`WWW-Authenticate: Basic`). */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "error": "invalid_client",
+                         *       "error_description": "The grant_type parameter is required."
+                         *     }
+                         */
+                        "application/json": components["schemas"]["OAuthError"];
+                    };
+                };
+                /** @description A body over 1 MiB (`invalid_request`). */
                 413: {
                     headers: {
                         [name: string]: unknown;
@@ -11327,59 +11719,14 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "type": "/problems/payload_too_large",
-                         *       "title": "Payload too large",
-                         *       "status": 413,
-                         *       "detail": "Request bodies are limited to 1 MiB.",
-                         *       "instance": "/v1/…",
-                         *       "code": "payload_too_large",
-                         *       "requestId": "req-1"
+                         *       "error": "invalid_request",
+                         *       "error_description": "The grant_type parameter is required."
                          *     }
                          */
-                        "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["OAuthError"];
                     };
                 };
-                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "/problems/unsupported_media_type",
-                         *       "title": "Unsupported media type",
-                         *       "status": 415,
-                         *       "detail": "This endpoint accepts application/json only.",
-                         *       "instance": "/v1/…",
-                         *       "code": "unsupported_media_type",
-                         *       "requestId": "req-1"
-                         *     }
-                         */
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Too many requests. Codes: `rate_limited`. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "/problems/rate_limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
-                         *       "instance": "/v1/…",
-                         *       "code": "rate_limited",
-                         *       "requestId": "req-1"
-                         *     }
-                         */
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Internal error. Codes: `internal`. */
+                /** @description Something went wrong inside Rekey. */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -11387,19 +11734,14 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "type": "/problems/internal",
-                         *       "title": "Internal error",
-                         *       "status": 500,
-                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
-                         *       "instance": "/v1/…",
-                         *       "code": "internal",
-                         *       "requestId": "req-1"
+                         *       "error": "server_error",
+                         *       "error_description": "The grant_type parameter is required."
                          *     }
                          */
-                        "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["OAuthError"];
                     };
                 };
-                /** @description Service unavailable. Codes: `unavailable`. */
+                /** @description The store is unavailable; retry. */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -11407,16 +11749,11 @@ export interface paths {
                     content: {
                         /**
                          * @example {
-                         *       "type": "/problems/unavailable",
-                         *       "title": "Service unavailable",
-                         *       "status": 503,
-                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
-                         *       "instance": "/v1/…",
-                         *       "code": "unavailable",
-                         *       "requestId": "req-1"
+                         *       "error": "temporarily_unavailable",
+                         *       "error_description": "The grant_type parameter is required."
                          *     }
                          */
-                        "application/problem+json": components["schemas"]["Problem"];
+                        "application/json": components["schemas"]["OAuthError"];
                     };
                 };
             };
@@ -11449,7 +11786,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["Jwks"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -11563,7 +11902,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["AuthorizationServerMetadata"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -11683,12 +12024,22 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Success. */
+                /** @description The portal key account and its new version (never its secret). */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        /**
+                         * @example {
+                         *       "accountId": "acme",
+                         *       "clientId": "cli_7Yb2Mq0Lx5Nw3Kz8Tc1RvP",
+                         *       "versionId": "ver_0Hs4Jk8Lp2Qw6Ez1Rt5UyI",
+                         *       "registeredAt": "2026-03-01T09:30:00.000Z"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Registration"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -11724,6 +12075,26 @@ export interface paths {
                          *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
                          *       "instance": "/v1/…",
                          *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
                          *       "requestId": "req-1"
                          *     }
                          */
@@ -11867,12 +12238,20 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Created. */
+                /** @description The signed URL. */
                 201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        /**
+                         * @example {
+                         *       "url": "https://files.example/report.pdf?rk_exp=1772445911&rk_kid=ver_0Hs4Jk8Lp2Qw6Ez1Rt5UyI&rk_sig=Zk9x2vQ1c8Lw0bN3mT7rY5sH4jD6gF1eA2uK8pW3qX0",
+                         *       "expiresAt": "2026-03-02T10:05:11.000Z"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["SignedUrl"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -12089,12 +12468,22 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Success. */
+                /** @description The verdict; a URL that fails is `valid: false` with its code. */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        /**
+                         * @example {
+                         *       "valid": true,
+                         *       "code": "ok",
+                         *       "accountId": "acme",
+                         *       "expiresAt": "2026-03-02T10:05:11.000Z"
+                         *     }
+                         */
+                        "application/json": components["schemas"]["SignedUrlVerdict"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -12308,7 +12697,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Sandbox"][];
+                        };
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -12476,7 +12869,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["CreatedSandbox"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -12716,7 +13111,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["RefreshResult"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -12956,7 +13353,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["SandboxAdminToken"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -13188,7 +13587,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Webhook"][];
+                        };
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -13335,7 +13738,9 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["CreatedWebhook"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -13902,7 +14307,11 @@ export interface paths {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Account"][];
+                        };
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -13918,6 +14327,46 @@ export interface paths {
                          *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
                          *       "instance": "/v1/…",
                          *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
                          *       "requestId": "req-1"
                          *     }
                          */
@@ -14006,12 +14455,14 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Success. */
-                200: {
+                /** @description The account, its Administrator and an admin token (returned this once). */
+                201: {
                     headers: {
                         [name: string]: unknown;
                     };
-                    content?: never;
+                    content: {
+                        "application/json": components["schemas"]["CreatedAccount"];
+                    };
                 };
                 /** @description Invalid request. Codes: `invalid_request`. */
                 400: {
@@ -14027,6 +14478,66 @@ export interface paths {
                          *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
                          *       "instance": "/v1/…",
                          *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflict. Codes: `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "The request conflicts with the current state: the resource already exists, is deleted, or an Idempotency-Key was reused for a different request.",
+                         *       "instance": "/v1/…",
+                         *       "code": "conflict",
                          *       "requestId": "req-1"
                          *     }
                          */
@@ -14145,7 +14656,7 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description RFC 9457 problem details; every error Rekey answers on /v1. */
+        /** @description RFC 9457 problem details; every error Rekey answers on /v1. Some codes add facts of their own (e.g. `ownerAccountId` for `bundle_managed`, `steps` for a guided rotation that stopped). */
         Problem: {
             /** @description /problems/<code>, a page documenting the code. */
             type: string;
@@ -14171,12 +14682,699 @@ export interface components {
             }[];
             /** @description 429 only. */
             retryAfter?: number;
+            /** @description Why, where a code has several causes: `session_revoked` (`signed_out`, `signed_out_by_admin`, …), `unavailable`. */
+            reason?: string;
         };
         /**
          * @description Audit and webhook event types.
          * @enum {string}
          */
         EventType: "client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint";
+        /** @description A secret version: metadata only, never the secret or its hash. */
+        SecretVersion: {
+            versionId: string;
+            state: "current" | "previous" | "retired" | "revoked";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt?: string;
+            /**
+             * Format: date-time
+             * @description Previous versions: when the grace period ends.
+             */
+            graceUntil?: string;
+            /** Format: date-time */
+            lastUsedAt?: string;
+            useCount: number;
+        };
+        /** @description A client: its profile's settings and its secret versions. Never a secret. Profiles may add fields. */
+        Client: {
+            id: string;
+            accountId: string;
+            profile: "integrator" | "oauth" | "apikey" | "tba";
+            name: string;
+            state: "active" | "deleted";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            deletedAt?: string;
+            /** @description tba: the OAuth 1.0a consumer key. */
+            consumerKey?: string;
+            /** @description apikey: locked out after failed attempts. */
+            locked?: boolean;
+            /** @description apikey: consecutive failures. */
+            failedAttempts?: number;
+            /** @description apikey (lockScope tiered or source): how many sources (IPv4 addresses or IPv6 /64s) are locked now. */
+            lockedSources?: number;
+            /** @description tba installed from a bundle: the bundle. */
+            bundleId?: string;
+            /** @description tba installed from a bundle: the publishing account. */
+            ownerAccountId?: string;
+            /** @description tba installed from a bundle: the publisher's record. */
+            sourceClientId?: string;
+            /** @description apikey: the portal key account, rotated only by registration. */
+            registrationOnly?: boolean;
+            /** @description Who to contact about this client. */
+            contactName?: string;
+            /** @description Contact email address. */
+            email?: string;
+            /** @description The application this client is for. */
+            application?: string;
+            /** @description Scopes the client may request (RFC 6749 §3.3 scope tokens). */
+            allowedScopes?: string[];
+            /** @description The `aud` claim of its access tokens. */
+            audience?: string;
+            /** @description Failed attempts that lock the failing source (tiered, source) or the key account (keyAccount). */
+            maxFailedAttempts?: number;
+            /** @description How long a lock of the whole key account lasts; null: until unlocked. */
+            lockSeconds?: number | null;
+            /** @description Failures per minute before attempts are throttled. */
+            throttleFailuresPerMinute?: number;
+            /**
+             * @description What failures lock: tiered (the failing source; the key account only after failures from several sources), keyAccount (the whole key account), or source (only ever the failing source).
+             * @enum {string}
+             */
+            lockScope?: "tiered" | "keyAccount" | "source";
+            /** @description Whether attempts with a replaced secret count towards the lock. */
+            staleSecretsCount?: boolean;
+            /** @description How long a source (an IPv4 address or IPv6 /64) stays locked. */
+            sourceLockSeconds?: number;
+            /** @description Tiered: failures within lockWindowSeconds that lock the whole key account. */
+            accountLockFailures?: number;
+            /** @description Tiered: distinct sources those failures must come from. */
+            accountLockSources?: number;
+            /** @description Tiered: the window the key-account-wide failures are counted in. */
+            lockWindowSeconds?: number;
+            /** @description Whether the record uses token-based authentication (OAuth 1.0a). */
+            tokenBasedAuth?: boolean;
+            /** @description Whether HMAC-SHA1 signatures are accepted besides HMAC-SHA256. */
+            allowHmacSha1?: boolean;
+            /** @description Newest first; retired versions stay listed for 30 days. */
+            versions: {
+                versionId: string;
+                state: "current" | "previous" | "retired" | "revoked";
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                expiresAt?: string;
+                /**
+                 * Format: date-time
+                 * @description Previous versions: when the grace period ends.
+                 */
+                graceUntil?: string;
+                /** Format: date-time */
+                lastUsedAt?: string;
+                useCount: number;
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The new client, with its secret (shown this once). */
+        CreatedClient: ({
+            id: string;
+            accountId: string;
+            profile: "integrator" | "oauth" | "apikey" | "tba";
+            name: string;
+            state: "active" | "deleted";
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            deletedAt?: string;
+            /** @description tba: the OAuth 1.0a consumer key. */
+            consumerKey?: string;
+            /** @description apikey: locked out after failed attempts. */
+            locked?: boolean;
+            /** @description apikey: consecutive failures. */
+            failedAttempts?: number;
+            /** @description apikey (lockScope tiered or source): how many sources (IPv4 addresses or IPv6 /64s) are locked now. */
+            lockedSources?: number;
+            /** @description tba installed from a bundle: the bundle. */
+            bundleId?: string;
+            /** @description tba installed from a bundle: the publishing account. */
+            ownerAccountId?: string;
+            /** @description tba installed from a bundle: the publisher's record. */
+            sourceClientId?: string;
+            /** @description apikey: the portal key account, rotated only by registration. */
+            registrationOnly?: boolean;
+            /** @description Who to contact about this client. */
+            contactName?: string;
+            /** @description Contact email address. */
+            email?: string;
+            /** @description The application this client is for. */
+            application?: string;
+            /** @description Scopes the client may request (RFC 6749 §3.3 scope tokens). */
+            allowedScopes?: string[];
+            /** @description The `aud` claim of its access tokens. */
+            audience?: string;
+            /** @description Failed attempts that lock the failing source (tiered, source) or the key account (keyAccount). */
+            maxFailedAttempts?: number;
+            /** @description How long a lock of the whole key account lasts; null: until unlocked. */
+            lockSeconds?: number | null;
+            /** @description Failures per minute before attempts are throttled. */
+            throttleFailuresPerMinute?: number;
+            /**
+             * @description What failures lock: tiered (the failing source; the key account only after failures from several sources), keyAccount (the whole key account), or source (only ever the failing source).
+             * @enum {string}
+             */
+            lockScope?: "tiered" | "keyAccount" | "source";
+            /** @description Whether attempts with a replaced secret count towards the lock. */
+            staleSecretsCount?: boolean;
+            /** @description How long a source (an IPv4 address or IPv6 /64) stays locked. */
+            sourceLockSeconds?: number;
+            /** @description Tiered: failures within lockWindowSeconds that lock the whole key account. */
+            accountLockFailures?: number;
+            /** @description Tiered: distinct sources those failures must come from. */
+            accountLockSources?: number;
+            /** @description Tiered: the window the key-account-wide failures are counted in. */
+            lockWindowSeconds?: number;
+            /** @description Whether the record uses token-based authentication (OAuth 1.0a). */
+            tokenBasedAuth?: boolean;
+            /** @description Whether HMAC-SHA1 signatures are accepted besides HMAC-SHA256. */
+            allowHmacSha1?: boolean;
+            /** @description Newest first; retired versions stay listed for 30 days. */
+            versions: {
+                versionId: string;
+                state: "current" | "previous" | "retired" | "revoked";
+                /** Format: date-time */
+                createdAt: string;
+                /** Format: date-time */
+                expiresAt?: string;
+                /**
+                 * Format: date-time
+                 * @description Previous versions: when the grace period ends.
+                 */
+                graceUntil?: string;
+                /** Format: date-time */
+                lastUsedAt?: string;
+                useCount: number;
+            }[];
+        } & {
+            [key: string]: unknown;
+        }) & {
+            /** @description The first secret version. */
+            versionId: string;
+            /** @description integrator, oauth, apikey: the secret, returned this once. */
+            secret?: string;
+            /** @description tba: the consumer secret, returned this once. */
+            consumerSecret?: string;
+        };
+        ClientPage: {
+            items: components["schemas"]["Client"][];
+            /** @description Pass as `cursor` for the next page. */
+            nextCursor?: string;
+        };
+        /** @description A regenerated secret: the client id stays. */
+        RegenerateResult: {
+            versionId: string;
+            /** @description The new secret, returned this once. */
+            secret: string;
+            /**
+             * Format: date-time
+             * @description When the previous secret stops working (grace > 0).
+             */
+            oldSecretExpiresAt?: string;
+            /** @description apikey: apps whose secret slots hold the old secret. */
+            affectedApps?: {
+                appId: string;
+                name: string;
+            }[];
+        };
+        /** @description Who a credential is. */
+        Identity: {
+            credentialType: "basic" | "http_signature" | "oauth1" | "jwt";
+            accountId: string;
+            clientId: string;
+            profile: "integrator" | "oauth" | "apikey" | "tba";
+            versionId: string;
+            /** @description OAuth 1.0a tokens: the member the token acts for. */
+            memberId?: string;
+            /** @description OAuth 1.0a tokens: the role the token carries. */
+            role?: string;
+            /** @description Bearer access tokens: the granted scope. */
+            scope?: string;
+        };
+        /** @description The verdict on a request a resource server received: the identity, or why not. */
+        VerifyResult: {
+            /** @enum {boolean} */
+            valid: true;
+            /** @enum {string} */
+            code: "ok";
+            credentialType: "basic" | "http_signature" | "oauth1" | "jwt";
+            accountId: string;
+            clientId: string;
+            profile: "integrator" | "oauth" | "apikey" | "tba";
+            versionId: string;
+            /** @description OAuth 1.0a tokens: the member the token acts for. */
+            memberId?: string;
+            /** @description OAuth 1.0a tokens: the role the token carries. */
+            role?: string;
+            /** @description Bearer access tokens: the granted scope. */
+            scope?: string;
+        } | {
+            /** @enum {boolean} */
+            valid: false;
+            /** @description The error code authentication failed with (see /problems). */
+            code: string;
+            detail: string;
+            /** @description `rate_limited`, `unavailable`: seconds to wait, when known. */
+            retryAfter?: number;
+        };
+        Member: {
+            id: string;
+            email: string;
+            roles: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            removedAt?: string;
+        };
+        CurrentMember: {
+            id: string;
+            email: string;
+            roles: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            removedAt?: string;
+            accountId: string;
+            /** @description What the caller may do right now. */
+            permissions: ("credentials.read" | "credentials.manage" | "credentials.verify" | "credentials.verify.forwarded" | "apps.manage" | "members.manage" | "accounts.manage" | "audit.read")[];
+        };
+        Role: {
+            name: string;
+            permissions: ("credentials.read" | "credentials.manage" | "credentials.verify" | "credentials.verify.forwarded" | "apps.manage" | "members.manage" | "accounts.manage" | "audit.read")[];
+            builtIn: boolean;
+        };
+        /** @description An admin token: metadata only. */
+        AdminToken: {
+            id: string;
+            name: string;
+            memberId: string;
+            permissions: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt?: string;
+            /** Format: date-time */
+            revokedAt?: string;
+            /** Format: date-time */
+            lastUsedAt?: string;
+        };
+        /** @description A new admin token, shown this once. */
+        CreatedAdminToken: {
+            id: string;
+            name: string;
+            memberId: string;
+            permissions: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt?: string;
+            /** Format: date-time */
+            revokedAt?: string;
+            /** Format: date-time */
+            lastUsedAt?: string;
+            /** @description The token (`rk_adm_…`), returned this once. */
+            token: string;
+        };
+        Session: {
+            id: string;
+            memberId: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            lastSeenAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            address: string;
+            userAgent?: string;
+            /** @description The session this request came with. */
+            current: boolean;
+        };
+        SignedIn: {
+            sessionId: string;
+            accountId: string;
+            memberId: string;
+            /** Format: date-time */
+            expiresAt: string;
+            /** @description Send as `X-CSRF-Token` on POST, PUT, PATCH and DELETE. */
+            csrfToken: string;
+        };
+        Revoked: {
+            /** @description How many were revoked. */
+            revoked: number;
+        };
+        /** @description An app and the metadata of its secret slots. */
+        App: {
+            id: string;
+            name: string;
+            config: {
+                /** @description The key account the app authenticates with. */
+                apiKeyId?: string;
+            };
+            state: "deployed" | "undeployed";
+            /** @description Secret slots: metadata only, never values. */
+            secrets: {
+                name: string;
+                keyAccountId: string;
+                versionId?: string;
+                /** @description `current`/`previous` work; `retired`, `revoked` or `expired` mean the app holds a secret that no longer works. */
+                versionState: ("current" | "previous" | "retired" | "revoked") | ("expired" | "unknown");
+                /** Format: date-time */
+                updatedAt: string;
+            }[];
+            hasToken: boolean;
+            /** Format: date-time */
+            tokenCreatedAt?: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /** @description A new app with its token, shown this once. */
+        CreatedApp: {
+            id: string;
+            name: string;
+            config: {
+                /** @description The key account the app authenticates with. */
+                apiKeyId?: string;
+            };
+            state: "deployed" | "undeployed";
+            /** @description Secret slots: metadata only, never values. */
+            secrets: {
+                name: string;
+                keyAccountId: string;
+                versionId?: string;
+                /** @description `current`/`previous` work; `retired`, `revoked` or `expired` mean the app holds a secret that no longer works. */
+                versionState: ("current" | "previous" | "retired" | "revoked") | ("expired" | "unknown");
+                /** Format: date-time */
+                updatedAt: string;
+            }[];
+            hasToken: boolean;
+            /** Format: date-time */
+            tokenCreatedAt?: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description The app token (`rk_app_…`), returned this once. */
+            appToken: string;
+        };
+        AppCredentials: {
+            appId: string;
+            name: string;
+            state: "deployed" | "undeployed";
+            secrets: {
+                name: string;
+                keyAccountId: string;
+                value: string;
+                versionId?: string;
+            }[];
+        };
+        AppToken: {
+            appId: string;
+            /** @description The new app token (`rk_app_…`), returned this once; the old one stops working. */
+            appToken: string;
+        };
+        RotateWithAppsResult: {
+            versionId: string;
+            steps: {
+                appId: string;
+                step: "undeploy" | "write_secret" | "deploy";
+                status: "done" | "skipped" | "failed";
+            }[];
+        };
+        StaleUsage: {
+            versionId: string;
+            appId?: string;
+            userAgent?: string;
+            address: string;
+            count: number;
+            /** Format: date-time */
+            lastSeenAt: string;
+        };
+        AuditEvent: {
+            id: string;
+            /** Format: date-time */
+            at: string;
+            type: components["schemas"]["EventType"];
+            actor: {
+                type: "member" | "admin_token" | "client" | "system" | "session" | "app";
+                id: string;
+                /** @description The member behind an admin token or session. */
+                memberId?: string;
+            };
+            clientId?: string;
+            versionId?: string;
+            /** @description Failures: the error code. */
+            code?: string;
+            /** @description Repeated failures are folded into one event. */
+            count: number;
+            /** @description Event details; never a secret. */
+            data: {
+                [key: string]: unknown;
+            };
+        };
+        ExportedAuditEvent: {
+            id: string;
+            accountId: string;
+            /** Format: date-time */
+            at: string;
+            type: components["schemas"]["EventType"];
+            actor: {
+                type: "member" | "admin_token" | "client" | "system" | "session" | "app";
+                id: string;
+                memberId?: string;
+            };
+            clientId: string | null;
+            versionId: string | null;
+            code: string | null;
+            count: number;
+            data: {
+                [key: string]: unknown;
+            };
+            /** @description The event's position in its account's chain; null until chained. */
+            seq: number | null;
+            /** @description Hex HMAC-SHA256 of the previous hash and the RFC 8785 canonical JSON of the event with its seq (SPEC §12). */
+            hash: string | null;
+        };
+        AuditVerification: {
+            valid: boolean;
+            /** @description Chained events checked. */
+            events: number;
+            /** @description The first event whose hash or position does not follow. */
+            firstBrokenEventId?: string;
+            reason?: "hash" | "gap" | "head";
+            /** @description Aggregated events of the last minutes, not chained yet. */
+            pending: number;
+        };
+        OutboxMessage: {
+            id: string;
+            type: string;
+            channel: "email" | "webhook";
+            status: "pending" | "sent" | "failed";
+            attempts: number;
+            /** Format: date-time */
+            createdAt: string;
+            recipient: string;
+            /** Format: date-time */
+            sentAt?: string;
+            lastError?: string;
+        };
+        Webhook: {
+            id: string;
+            url: string;
+            events: ("client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint")[];
+            /** Format: date-time */
+            createdAt: string;
+        };
+        CreatedWebhook: {
+            id: string;
+            url: string;
+            events: ("client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint")[];
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The `whsec_…` signing secret, returned this once. */
+            secret: string;
+        };
+        Sandbox: {
+            accountId: string;
+            name: string;
+            /** @enum {string} */
+            kind: "sandbox";
+            parentId: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        CreatedSandbox: {
+            accountId: string;
+            name: string;
+            /** @enum {string} */
+            kind: "sandbox";
+            parentId: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Members copied. */
+            members: number;
+            /** @description An admin token for your copy in the sandbox, returned this once. */
+            adminToken: string;
+        };
+        SandboxAdminToken: {
+            accountId: string;
+            memberId: string;
+            /** @description Returned this once. */
+            adminToken: string;
+        };
+        RefreshResult: {
+            sandboxId: string;
+            parentId: string;
+            /** Format: date-time */
+            refreshedAt: string;
+            clients: {
+                parentClientId: string;
+                clientId: string;
+                profile: "integrator" | "oauth" | "apikey" | "tba";
+                name: string;
+            }[];
+            apps: {
+                parentAppId: string;
+                appId: string;
+                name: string;
+            }[];
+            skipped: {
+                parentClientId: string;
+                reason: string;
+            }[];
+            /** @description What the refresh deleted, by kind. */
+            deleted: {
+                secretVersions: number;
+                tokens: number;
+                adminTokens: number;
+                appTokens: number;
+                sessions: number;
+                clients: number;
+            };
+            /** @description A new admin token for your copy, returned this once. */
+            adminToken?: string;
+        };
+        TbaToken: {
+            tokenId: string;
+            memberId: string;
+            role: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        IssuedToken: {
+            tokenId: string;
+            /** @description Returned this once. */
+            tokenSecret: string;
+        };
+        ConsumerCredentials: {
+            consumerKey: string;
+            /** @description Returned this once. */
+            consumerSecret: string;
+        };
+        Bundle: {
+            bundleId: string;
+            clientId: string;
+            /** Format: date-time */
+            createdAt: string;
+            installations: {
+                accountId: string;
+                /** Format: date-time */
+                installedAt: string;
+            }[];
+        };
+        Registration: {
+            accountId: string;
+            /** @description The portal key account. */
+            clientId: string;
+            versionId: string;
+            /** Format: date-time */
+            registeredAt: string;
+        };
+        SignedUrl: {
+            url: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        SignedUrlVerdict: {
+            valid: boolean;
+            code: "ok" | "bad_signature" | "expired" | "revoked";
+            accountId?: string;
+            /** Format: date-time */
+            expiresAt?: string;
+        };
+        Account: {
+            accountId: string;
+            name: string;
+            kind: "production" | "sandbox";
+            parentId: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        CreatedAccount: {
+            accountId: string;
+            /** @description The Administrator. */
+            memberId: string;
+            /** @description Returned this once. */
+            adminToken: string;
+        };
+        /** @description RFC 6749 §5.2: how the /oauth/* endpoints refuse. */
+        OAuthError: {
+            error: "invalid_request" | "invalid_client" | "invalid_grant" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope" | "unsupported_token_type" | "server_error" | "temporarily_unavailable";
+            error_description: string;
+        };
+        /** @description RFC 7662. Another client’s token, or any token that does not verify, is `{"active": false}`. */
+        Introspection: {
+            /** @enum {boolean} */
+            active: false;
+        } | {
+            /** @enum {boolean} */
+            active: true;
+            client_id: string;
+            /** @enum {string} */
+            token_type: "Bearer";
+            exp: number;
+            iat: number;
+            sub: string;
+            aud: string | string[];
+            iss: string;
+            jti: string;
+            /** @description The secret version the token was issued with. */
+            rk_ver: string;
+            scope?: string;
+        };
+        Jwks: {
+            keys: ({
+                kty: string;
+                kid: string;
+                alg: string;
+                use?: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+        };
+        /** @description RFC 8414. */
+        AuthorizationServerMetadata: {
+            issuer: string;
+            token_endpoint: string;
+            jwks_uri: string;
+            introspection_endpoint: string;
+            revocation_endpoint: string;
+            grant_types_supported: string[];
+            response_types_supported: string[];
+            token_endpoint_auth_methods_supported: string[];
+            introspection_endpoint_auth_methods_supported: string[];
+            revocation_endpoint_auth_methods_supported: string[];
+            service_documentation: string;
+        } & {
+            [key: string]: unknown;
+        };
     };
     responses: never;
     parameters: never;

@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { ClientView } from '../api/pending-responses';
+import type { ClientView } from '../api/types';
 
 export function StateBadge({ state, children }: { state: string; children?: ReactNode }): ReactNode {
   return <span className={`badge badge-${state}`}>{children ?? state}</span>;

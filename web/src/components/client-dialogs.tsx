@@ -1,6 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import { newIdempotencyKey, request, type ResponseOf } from '../api/client';
-import type { ClientView, VersionView } from '../api/pending-responses';
+import type { ClientView, VersionView } from '../api/types';
 import { ConfirmDialog } from './dialog';
 import { Impact } from './impact';
 

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { request } from '../api/client';
-import type { AppView, BundleView, ClientView, StaleUsageView, TokenView } from '../api/pending-responses';
+import type { AppView, BundleView, ClientView, StaleUsageView, TokenView } from '../api/types';
 import { formatAgo, plural } from '../lib/format';
 import { useResource } from '../lib/use-resource';
 

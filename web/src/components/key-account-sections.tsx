@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { newIdempotencyKey, request } from '../api/client';
-import type { AppView, ClientView, RotationStep } from '../api/pending-responses';
+import type { AppView, ClientView, RotationStep } from '../api/types';
 import { formatAgo, formatDate } from '../lib/format';
 import { Link } from '../lib/router';
 import { useSession } from '../lib/session';

@@ -1,11 +1,12 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { Link, useLocation } from '../lib/router';
 import { useMe, useSession } from '../lib/session';
+import type { Permission } from '../api/types';
 
 interface NavItem {
   to: string;
   label: string;
-  permission?: string;
+  permission?: Permission;
 }
 
 const NAV: Array<{ title: string; items: NavItem[] }> = [

@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { request } from '../api/client';
-import type { ClientView, TokenView } from '../api/pending-responses';
+import type { ClientView, TokenView } from '../api/types';
 import { formatDate, plural } from '../lib/format';
 import { useMe, useSession } from '../lib/session';
 import { useAction } from '../lib/use-action';

@@ -1,6 +1,6 @@
 import { useId, type ReactNode } from 'react';
 import { ApiError, request } from '../api/client';
-import type { VersionView } from '../api/pending-responses';
+import type { VersionView } from '../api/types';
 import { useResource } from '../lib/use-resource';
 import { ErrorMessage } from './error-message';
 

@@ -1,5 +1,5 @@
 import { useEffect, useRef, type ReactNode } from 'react';
-import type { ClientView, VersionView } from '../api/pending-responses';
+import type { ClientView, VersionView } from '../api/types';
 import { formatAgo, formatDate, formatDuration } from '../lib/format';
 import { useNow } from '../lib/use-resource';
 

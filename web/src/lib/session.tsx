@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { ApiError, csrfToken, onSessionEnded, request, type SessionEnd } from '../api/client';
-import type { Me } from '../api/pending-responses';
+import type { Me, Permission } from '../api/types';
 
 export type SessionState =
   { status: 'loading' } | { status: 'first-run' } | { status: 'signed-out'; notice?: string } | { status: 'signed-in'; me: Me };
@@ -11,7 +11,7 @@ interface SessionContextValue {
   signOut(): Promise<void>;
   /** Re-reads the member (after switching account, or when permissions may have changed). */
   refresh(): Promise<void>;
-  can(permission: string): boolean;
+  can(permission: Permission): boolean;
 }
 
 const SessionContext = createContext<SessionContextValue | null>(null);

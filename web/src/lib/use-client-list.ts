@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, request } from '../api/client';
-import type { ClientView, Profile } from '../api/pending-responses';
+import type { ClientView, Profile } from '../api/types';
 
 export const PAGE_SIZE = 50;
 

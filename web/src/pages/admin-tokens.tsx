@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { request, type BodyOf, type ResponseOf } from '../api/client';
-import type { AdminTokenView } from '../api/pending-responses';
+import type { AdminTokenView } from '../api/types';
 import { StateBadge } from '../components/badge';
 import { ConfirmDialog } from '../components/dialog';
 import { ErrorMessage } from '../components/error-message';

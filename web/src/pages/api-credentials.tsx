@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { request } from '../api/client';
-import type { ClientView } from '../api/pending-responses';
+import type { ClientView } from '../api/types';
 import { ClientStatus } from '../components/badge';
 import { DeleteClientDialog, RegenerateDialog } from '../components/client-dialogs';
 import { ErrorMessage } from '../components/error-message';

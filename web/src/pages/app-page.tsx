@@ -1,6 +1,6 @@
 import { Fragment, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { request } from '../api/client';
-import type { AppSecretView, AppView } from '../api/pending-responses';
+import type { AppSecretView, AppView } from '../api/types';
 import { StateBadge } from '../components/badge';
 import { ConfirmDialog } from '../components/dialog';
 import { ErrorMessage } from '../components/error-message';

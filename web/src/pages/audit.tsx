@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, request } from '../api/client';
-import type { AuditEventView } from '../api/pending-responses';
+import type { AuditEventView } from '../api/types';
 import type { paths } from '../api/schema';
 import { ErrorMessage } from '../components/error-message';
 import { Loading, Page, Section } from '../components/page';

@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { request } from '../api/client';
-import type { ClientView, VersionView } from '../api/pending-responses';
+import type { ClientView, VersionView } from '../api/types';
 import { ClientStatus, needsCredentials } from '../components/badge';
 import { DeleteClientDialog, RegenerateDialog, ResetDialog, RevokeVersionDialog } from '../components/client-dialogs';
 import { ConfirmDialog } from '../components/dialog';

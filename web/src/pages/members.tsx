@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { request, type BodyOf } from '../api/client';
-import type { MemberView, RoleView } from '../api/pending-responses';
+import type { MemberView, RoleView } from '../api/types';
 import { ConfirmDialog } from '../components/dialog';
 import { ErrorMessage } from '../components/error-message';
 import { Loading, Page, Section } from '../components/page';

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { request } from '../api/client';
-import type { ClientView, Profile } from '../api/pending-responses';
+import type { ClientView, Profile } from '../api/types';
 import { needsCredentials } from '../components/badge';
 import { ErrorMessage } from '../components/error-message';
 import { Loading, Page, Section } from '../components/page';

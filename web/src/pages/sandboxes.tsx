@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { request, type ResponseOf } from '../api/client';
-import type { RefreshResult, SandboxView } from '../api/pending-responses';
+import type { RefreshResult, SandboxView } from '../api/types';
 import { ConfirmDialog } from '../components/dialog';
 import { ErrorMessage } from '../components/error-message';
 import { SANDBOX_ID } from '../components/layout';

@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError, request } from '../api/client';
-import type { SessionView } from '../api/pending-responses';
+import type { SessionView } from '../api/types';
 import { ConfirmDialog } from '../components/dialog';
 import { ErrorMessage } from '../components/error-message';
 import { Loading, Page, Section } from '../components/page';

@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { request, type BodyOf, type ResponseOf } from '../api/client';
-import type { WebhookView } from '../api/pending-responses';
+import type { WebhookView } from '../api/types';
 import { ConfirmDialog } from '../components/dialog';
 import { ErrorMessage } from '../components/error-message';
 import { Loading, Page, Section } from '../components/page';
