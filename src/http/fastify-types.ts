@@ -14,7 +14,7 @@ export interface DocumentedResponse {
   /** Default `application/json`. */
   contentType?: string;
   /** Other media types the same status may answer with (e.g. an NDJSON export), each with its schema. */
-  alternatives?: Record<string, { schema: object; description?: string }>;
+  alternatives?: Record<string, { schema: object }>;
 }
 
 /** Per-route declarations read by the shared hooks. */

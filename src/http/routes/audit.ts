@@ -68,8 +68,10 @@ export function registerAuditRoutes(app: FastifyInstance, deps: AppDeps): void {
             )[200]!,
             alternatives: {
               'application/x-ndjson': {
-                schema: ref('ExportedAuditEvent'),
-                description: 'With `format=ndjson`: one event per line, in chain order, then the events not chained yet.',
+                schema: {
+                  ...ref('ExportedAuditEvent'),
+                  description: 'With `format=ndjson`: one event per line, in chain order, then the events not chained yet.',
+                },
               },
             },
           },
