@@ -1,5 +1,6 @@
 import type { SqlDb } from './sql-db.js';
 import { APPS_MIGRATION } from './migrations/apps.js';
+import { LEAK_LOOKUPS_MIGRATION } from './migrations/leak-lookups.js';
 import { OAUTH_MIGRATION } from './migrations/oauth.js';
 import { OPERATORS_MIGRATION } from './migrations/operators.js';
 import { PORTAL_MIGRATION } from './migrations/portal.js';
@@ -156,6 +157,7 @@ CREATE TABLE changes (
   REGISTRATION_MIGRATION,
   USAGE_BUCKETS_MIGRATION,
   OPERATORS_MIGRATION,
+  LEAK_LOOKUPS_MIGRATION,
 ];
 
 const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'BIGSERIAL PRIMARY KEY' } as const;
