@@ -1,8 +1,10 @@
 import type { Identity } from '../core/auth/index.js';
 import type { Caller } from '../core/kernel/index.js';
 import type { Permission } from '../core/accounts/index.js';
+import type { ErrorCode } from '../core/kernel/index.js';
 
-export type BodyKind = 'json' | 'form' | 'any';
+/** `raw`: JSON kept unparsed in `rawBody` (a route that checks a signature over the bytes parses it itself). */
+export type BodyKind = 'json' | 'form' | 'any' | 'raw';
 
 /** Per-route declarations read by the shared hooks. */
 export interface RouteConfig {
@@ -21,6 +23,8 @@ export interface RouteConfig {
    * issuance, introspection, whoami) say `debug`: a log write per request is measurable there.
    */
   accessLog?: 'info' | 'debug';
+  /** Problems the route answers beyond what its kind implies (OpenAPI documentation only). */
+  alsoAnswers?: ErrorCode[];
 }
 
 declare module 'fastify' {

@@ -52,6 +52,10 @@ function problemResponses(config: RouteConfig | undefined, method: string, url: 
     responses[413] = problemResponse(413, ['payload_too_large']);
     responses[415] = problemResponse(415, ['unsupported_media_type']);
   }
+  for (const code of config?.alsoAnswers ?? []) {
+    const status = ERROR_CATALOGUE[code].status;
+    responses[status] ??= problemResponse(status, [code]);
+  }
   responses[429] = problemResponse(429, ['rate_limited']);
   responses[500] = problemResponse(500, ['internal']);
   responses[503] = problemResponse(503, ['unavailable']);
@@ -159,6 +163,13 @@ export const OPENAPI_OPTIONS: FastifyDynamicSwaggerOptions = {
           name: 'Signature',
           description:
             'Integrators sign every request with HTTP Message Signatures (RFC 9421): `Signature-Input: sig1=("@method" "@target-uri" "content-digest");created=…;nonce=…;keyid="<clientId>";alg="hmac-sha256"` and `Signature: sig1=:<base64 HMAC-SHA256 over the signature base, keyed with the client secret>:`. A body needs `Content-Digest` (RFC 9530, sha-256). `created` must be within the allowed clock skew and each nonce is accepted once. See SPEC §4a.',
+        },
+        leakReporter: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Github-Public-Key-Signature',
+          description:
+            'Leaked-secret reports (`POST /v1/leaks`) in the GitHub secret-scanning partner format: `Github-Public-Key-Identifier` names a reporter key configured in `REKEY_LEAK_REPORTER_KEYS_FILE`, and `Github-Public-Key-Signature` is the base64 of the DER ECDSA P-256 / SHA-256 signature of the raw request body.',
         },
         oauth1: {
           type: 'apiKey',
