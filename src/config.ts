@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { parseReporterPublicKey, type ReporterKey } from './protocols/secret-scanning-report.js';
 
 export type StoreLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
@@ -21,6 +22,8 @@ export interface Config {
   readonly outboxLeaseSeconds: number;
   /** POST /v1/verify calls with `sourceAddress` each caller may make per minute on one node (REKEY_VERIFY_FORWARDED_PER_MINUTE). */
   readonly verifyForwardedPerMinute: number;
+  /** Keys whose signed leaked-secret reports POST /v1/leaks accepts (REKEY_LEAK_REPORTER_KEYS_FILE); none by default. */
+  readonly leakReporterKeys: readonly ReporterKey[];
   /** Test-only fault point; inert unless set. */
   readonly fault: string | null;
 }
@@ -44,6 +47,38 @@ function parseStore(value: string | undefined): StoreLocation {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw))
     throw new ConfigError(`REKEY_DATABASE_URL must be a file path, sqlite:path or postgres:// URL (got a ${raw.split(':')[0]} URL).`);
   return { kind: 'sqlite', path: resolve(raw) };
+}
+
+const LEAK_KEYS = 'REKEY_LEAK_REPORTER_KEYS_FILE';
+
+/**
+ * The reporter keys of leaked-secret reports (SPEC §12): a JSON array `[{"id","publicKey"}]`,
+ * `publicKey` a PEM SPKI P-256 key — the shape of GitHub's published secret-scanning keys.
+ */
+function loadLeakReporterKeys(file: string | undefined): ReporterKey[] {
+  if (file === undefined || file === '') return [];
+  if (!existsSync(file)) throw new ConfigError(`${LEAK_KEYS} names a file that does not exist: ${file}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw new ConfigError(`${LEAK_KEYS} must name a JSON file: [{"id": "...", "publicKey": "-----BEGIN PUBLIC KEY-----..."}].`);
+  }
+  if (!Array.isArray(parsed)) throw new ConfigError(`${LEAK_KEYS} must hold a JSON array of {"id", "publicKey"} objects.`);
+  const keys: ReporterKey[] = [];
+  parsed.forEach((entry: unknown, index) => {
+    const { id, publicKey } = (entry ?? {}) as { id?: unknown; publicKey?: unknown };
+    if (typeof id !== 'string' || !/^[\x21-\x7E]{1,200}$/.test(id))
+      throw new ConfigError(`${LEAK_KEYS}: entry ${index} needs an "id" of 1–200 visible ASCII characters.`);
+    if (keys.some((key) => key.id === id)) throw new ConfigError(`${LEAK_KEYS}: the id "${id}" appears twice.`);
+    if (typeof publicKey !== 'string') throw new ConfigError(`${LEAK_KEYS}: entry "${id}" needs a "publicKey" (PEM SPKI).`);
+    try {
+      keys.push({ id, publicKey: parseReporterPublicKey(publicKey) });
+    } catch (error) {
+      throw new ConfigError(`${LEAK_KEYS}: the publicKey of "${id}" ${(error as Error).message}.`);
+    }
+  });
+  return keys;
 }
 
 /** Reads the environment once into a frozen Config, or throws one clear line naming the variable. */
@@ -106,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter(Boolean),
     outboxLeaseSeconds: integer(env, 'REKEY_OUTBOX_LEASE_SECONDS', 60, 1, 3600),
     verifyForwardedPerMinute: integer(env, 'REKEY_VERIFY_FORWARDED_PER_MINUTE', 6000, 1, 1_000_000),
+    leakReporterKeys: Object.freeze(loadLeakReporterKeys(env[LEAK_KEYS])),
     fault: env.REKEY_FAULT && env.REKEY_FAULT !== '' ? env.REKEY_FAULT : null,
   });
 }

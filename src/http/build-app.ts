@@ -29,6 +29,7 @@ import { registerAuditRoutes } from './routes/audit.js';
 import { registerClientRoutes } from './routes/clients.js';
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerIntegratorRoutes } from './routes/integrator.js';
+import { registerLeakRoutes } from './routes/leaks.js';
 import { registerWhoamiRoutes } from './routes/whoami.js';
 import { createWhoamiFastPath, trustEveryProxy } from './whoami-fast-path.js';
 import { OPENAPI_OPTIONS } from './openapi.js';
@@ -216,6 +217,10 @@ export async function buildApp(appDeps: AppDeps): Promise<FastifyInstance> {
     request.rawBody = body;
     const accepts = request.routeOptions.config?.accepts ?? 'json';
     const contentType = request.headers['content-type'];
+    if (accepts === 'raw') {
+      if (isJson(contentType) || body.length === 0) return done(null, undefined);
+      return done(new RekeyError('unsupported_media_type', 'This endpoint accepts application/json.'), undefined);
+    }
     if (isJson(contentType) && accepts !== 'form') {
       if (body.length === 0) return done(null, {});
       try {
@@ -317,6 +322,7 @@ export async function buildApp(appDeps: AppDeps): Promise<FastifyInstance> {
   registerDocsRoutes(app);
   registerConsole(app, deps);
   registerAccountRoutes(app, deps);
+  registerLeakRoutes(app, deps);
 
   registerProbeRoutes(app, deps, metrics);
   return app;

@@ -2,7 +2,8 @@ import type { Identity } from '../core/auth/index.js';
 import type { Caller, ErrorCode } from '../core/kernel/index.js';
 import type { Permission } from '../core/accounts/index.js';
 
-export type BodyKind = 'json' | 'form' | 'any';
+/** `raw`: JSON kept unparsed in `rawBody` (a route that checks a signature over the bytes parses it itself). */
+export type BodyKind = 'json' | 'form' | 'any' | 'raw';
 
 /** A success response as the OpenAPI document describes it (openapi.ts). */
 export interface DocumentedResponse {

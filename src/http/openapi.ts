@@ -230,6 +230,13 @@ export const OPENAPI_OPTIONS: FastifyDynamicSwaggerOptions = {
           scheme: 'bearer',
           description: 'An operator token (`rk_op_…`, `rekey operator-tokens create`): creates and lists accounts only.',
         },
+        leakReporter: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Github-Public-Key-Signature',
+          description:
+            'Leaked-secret reports (`POST /v1/leaks`) in the GitHub secret-scanning partner format: `Github-Public-Key-Identifier` names a reporter key configured in `REKEY_LEAK_REPORTER_KEYS_FILE`, and `Github-Public-Key-Signature` is the base64 of the DER ECDSA P-256 / SHA-256 signature of the raw request body.',
+        },
         oauth1: {
           type: 'apiKey',
           in: 'header',

@@ -235,7 +235,7 @@ const AuditEvent = Closed({
   at: Instant(),
   type: refTo('EventType'),
   actor: Closed({
-    type: Literals(['member', 'admin_token', 'client', 'system', 'session', 'app']),
+    type: Literals(['member', 'admin_token', 'client', 'system', 'session', 'app', 'leak_reporter']),
     id: Type.String(),
     memberId: Type.Optional(Type.String({ description: 'The member behind an admin token or session.' })),
   }),
@@ -251,7 +251,7 @@ const ExportedAuditEvent = Closed({
   at: Instant(),
   type: refTo('EventType'),
   actor: Closed({
-    type: Literals(['member', 'admin_token', 'client', 'system', 'session', 'app']),
+    type: Literals(['member', 'admin_token', 'client', 'system', 'session', 'app', 'leak_reporter']),
     id: Type.String(),
     memberId: Type.Optional(Type.String()),
   }),

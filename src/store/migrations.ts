@@ -2,6 +2,7 @@ import { AUDIT_CHAIN_MIGRATION } from './migrations/audit-chain.js';
 import type { SqlDb } from './sql-db.js';
 import { APPS_MIGRATION } from './migrations/apps.js';
 import { LOCK_WINDOWS_MIGRATION } from './migrations/lock-windows.js';
+import { LEAK_LOOKUPS_MIGRATION } from './migrations/leak-lookups.js';
 import { OAUTH_MIGRATION } from './migrations/oauth.js';
 import { OPERATORS_MIGRATION } from './migrations/operators.js';
 import { PORTAL_MIGRATION } from './migrations/portal.js';
@@ -160,6 +161,7 @@ CREATE TABLE changes (
   OPERATORS_MIGRATION,
   LOCK_WINDOWS_MIGRATION,
   AUDIT_CHAIN_MIGRATION,
+  LEAK_LOOKUPS_MIGRATION,
 ];
 
 const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'BIGSERIAL PRIMARY KEY' } as const;

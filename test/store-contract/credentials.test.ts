@@ -57,6 +57,10 @@ describe.each(STORE_KINDS)('Store contract: credentials (%s)', (kind) => {
     const [retired, current] = await store.listVersions(owner.id);
     expect(retired).toMatchObject({ state: 'retired', retiredAt: T0 + 2, graceUntil: null });
     expect(current).toMatchObject({ useCount: 5, lastUsedAt: T0 + 50, secretCiphertext: 'ciphertext' });
+    // Leaked-secret reports find a version by its hash alone, in any state.
+    expect(await store.findVersionBySecretHash(older.secretHash)).toMatchObject({ id: older.id, clientId: owner.id, state: 'retired' });
+    expect(await store.findVersionBySecretHash(newer.secretHash)).toMatchObject({ id: newer.id, state: 'current' });
+    expect(await store.findVersionBySecretHash(id('hash'))).toBeNull();
   });
 
   it('keeps idempotency records until they expire', async () => {

@@ -32,6 +32,8 @@ describe.each(STORE_KINDS)('Store contract: tba (%s)', (kind) => {
     await store.insertToken(first);
     expect(await store.getToken(first.id)).toEqual(first);
     expect(await store.getToken('tok_missing')).toBeNull();
+    expect(await store.findTokenBySecretHash(second.secretHash)).toEqual(second);
+    expect(await store.findTokenBySecretHash(id('hash'))).toBeNull();
 
     await store.revokeTokens([first.id], T0 + 5, 'revoked');
     await store.revokeTokens([first.id, second.id], T0 + 9, 'member_removed');
@@ -39,6 +41,7 @@ describe.each(STORE_KINDS)('Store contract: tba (%s)', (kind) => {
     expect(await store.getToken(second.id)).toMatchObject({ revokedAt: T0 + 9, revokedReason: 'member_removed' });
     expect((await store.listTokensOfClient(record.id, { includeRevoked: true })).map((t) => t.id)).toEqual([first.id, second.id]);
     expect(await store.listTokensOfClient(record.id, { includeRevoked: false })).toEqual([]);
+    expect(await store.findTokenBySecretHash(first.secretHash)).toMatchObject({ id: first.id, revokedAt: T0 + 5 });
     const third = token({ createdAt: T0 + 2 });
     await store.insertToken(third);
     expect((await store.listTokensOfConsumer(record.id)).map((t) => t.id).sort()).toEqual([first.id, second.id, third.id].sort());

@@ -9,6 +9,8 @@ export const EVENT_TYPES = {
   'secret.regenerated': 'A new secret version became current; the previous one entered its grace period or was retired.',
   'secret.revoked': 'A secret version was revoked and is refused from now on.',
   'secret.expiring': 'A secret version expires soon.',
+  'secret.leaked':
+    'A credential (secret, token secret, admin or app token) was reported as found in a public place (`url`). A live one was revoked at once and its account notified, naming the apps that used a revoked key account; one already retired, revoked or expired was only recorded. Never the credential itself.',
   'auth.failed': 'Failed authentications, aggregated per client, version, code and minute.',
   'signin.failed':
     'Failed console sign-ins and registration password checks, aggregated per account, targeted member (none for an unknown email), purpose and minute. Throttled attempts are not counted; nothing the caller typed is stored.',
@@ -51,7 +53,8 @@ export const EVENT_TYPES = {
 
 export type EventType = keyof typeof EVENT_TYPES;
 
-export type ActorType = 'member' | 'admin_token' | 'client' | 'system' | 'session' | 'app';
+/** `leak_reporter`: a reporter key of leaked-secret reports (SPEC §12), named by its configured id. */
+export type ActorType = 'member' | 'admin_token' | 'client' | 'system' | 'session' | 'app' | 'leak_reporter';
 
 export interface Actor {
   type: ActorType;

@@ -28,6 +28,8 @@ export interface CredentialsStore {
   listVersions(clientId: string): Promise<SecretVersion[]>;
   /** One secret version by id, whatever its client (signed URLs name the version in `rk_kid`). */
   getVersion(id: string): Promise<SecretVersion | null>;
+  /** The version whose keyed secret hash this is, whatever its client or state (leaked-secret reports, SPEC §12). */
+  findVersionBySecretHash(secretHash: string): Promise<SecretVersion | null>;
 
   getIdempotency(accountId: string, key: string): Promise<IdempotencyRecord | null>;
   /** Stores a response under its key; false when a live record for the key already exists. */

@@ -10,6 +10,8 @@ export interface NoticeContent {
   text: string;
   clientId?: string;
   versionId?: string;
+  /** Further non-secret facts of the event, in the email payload and the webhook's `data`. */
+  details?: Record<string, unknown>;
 }
 
 function pending(
@@ -65,6 +67,7 @@ export async function notifyAdministrators(
     const data: Record<string, unknown> = { accountId, subject: payload.subject, text: payload.text };
     if (payload.clientId !== undefined) data.clientId = payload.clientId;
     if (payload.versionId !== undefined) data.versionId = payload.versionId;
+    if (payload.details !== undefined) Object.assign(data, payload.details);
     await store.insertOutbox(pending(deps, accountId, type, 'webhook', endpoint.id, data));
   }
   return recipients.size;

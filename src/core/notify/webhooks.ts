@@ -12,6 +12,7 @@ export const WEBHOOK_EVENTS = [
   'secret.regenerated',
   'client.reset',
   'secret.revoked',
+  'secret.leaked',
   'client.locked',
   'secret.expiring',
   'sandbox.refreshed',

@@ -31,6 +31,8 @@ export interface TbaStore {
   /** Marks the listed tokens revoked; already revoked ones keep their first revocation. */
   revokeTokens(ids: readonly string[], at: number, reason: string): Promise<void>;
   getToken(id: string): Promise<TbaToken | null>;
+  /** The token whose keyed secret hash this is, revoked or not (leaked-secret reports, SPEC §12). */
+  findTokenBySecretHash(secretHash: string): Promise<TbaToken | null>;
   listTokensOfClient(clientId: string, options: { includeRevoked: boolean }): Promise<TbaToken[]>;
   /** Every token (revoked ones too) signed with `consumerClientId`'s consumer pair: the hot-path cache's load. */
   listTokensOfConsumer(consumerClientId: string): Promise<TbaToken[]>;

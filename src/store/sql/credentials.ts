@@ -121,6 +121,10 @@ export function credentialsSql(db: SqlDb): CredentialsStore {
       const [row] = await db.all<Row>('SELECT * FROM secret_versions WHERE id = ?', [id]);
       return row ? toVersion(row) : null;
     },
+    async findVersionBySecretHash(secretHash) {
+      const [row] = await db.all<Row>('SELECT * FROM secret_versions WHERE secret_hash = ? ORDER BY created_at, id LIMIT 1', [secretHash]);
+      return row ? toVersion(row) : null;
+    },
 
     async getIdempotency(accountId, key) {
       const [row] = await db.all<Row>('SELECT * FROM idempotency_keys WHERE account_id = ? AND idem_key = ?', [accountId, key]);

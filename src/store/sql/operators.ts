@@ -17,7 +17,10 @@ const toOperatorEvent = (row: Row): OperatorEvent => ({
   type: str(row.type) as OperatorEvent['type'],
   actor: (str(row.actor_type) === 'cli'
     ? { type: 'cli', id: 'rekey' }
-    : { type: 'operator_token', id: str(row.actor_id) }) as OperatorEvent['actor'],
+    : {
+        type: str(row.actor_type) === 'leak_reporter' ? 'leak_reporter' : 'operator_token',
+        id: str(row.actor_id),
+      }) as OperatorEvent['actor'],
   accountId: strOrNull(row.account_id),
   data: JSON.parse(str(row.data)) as Record<string, unknown>,
 });

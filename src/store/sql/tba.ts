@@ -61,6 +61,10 @@ export function tbaSql(db: SqlDb): TbaStore {
       const [row] = await db.all<Row>('SELECT * FROM tba_tokens WHERE id = ?', [id]);
       return row ? toToken(row) : null;
     },
+    async findTokenBySecretHash(secretHash) {
+      const [row] = await db.all<Row>('SELECT * FROM tba_tokens WHERE secret_hash = ? ORDER BY created_at, id LIMIT 1', [secretHash]);
+      return row ? toToken(row) : null;
+    },
     async listTokensOfClient(clientId, { includeRevoked }) {
       const sql = `SELECT * FROM tba_tokens WHERE client_id = ?${includeRevoked ? '' : ' AND revoked_at IS NULL'} ORDER BY created_at, id`;
       return (await db.all<Row>(sql, [clientId])).map(toToken);

@@ -5038,7 +5038,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    type?: "client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint";
+                    type?: "client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "secret.leaked" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint";
                     clientId?: string;
                     since?: string;
                     until?: string;
@@ -5064,7 +5064,6 @@ export interface paths {
                             /** @description Pass as `cursor` for the next page. */
                             nextCursor?: string;
                         };
-                        /** @description With `format=ndjson`: one event per line, in chain order, then the events not chained yet. */
                         "application/x-ndjson": components["schemas"]["ExportedAuditEvent"];
                     };
                 };
@@ -5375,7 +5374,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    type?: "client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint";
+                    type?: "client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "secret.leaked" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint";
                     status?: "pending" | "sent" | "failed";
                 };
                 header?: never;
@@ -13728,7 +13727,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         url: string;
-                        events?: ("registration.completed" | "secret.regenerated" | "client.reset" | "secret.revoked" | "client.locked" | "secret.expiring" | "sandbox.refreshed" | "bundle.reset" | "audit.checkpoint")[];
+                        events?: ("registration.completed" | "secret.regenerated" | "client.reset" | "secret.revoked" | "secret.leaked" | "client.locked" | "secret.expiring" | "sandbox.refreshed" | "bundle.reset" | "audit.checkpoint")[];
                     };
                 };
             };
@@ -14652,6 +14651,224 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/leaks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report leaked secrets (GitHub secret-scanning partner format); live ones are revoked at once
+         * @description Leaked-secret reports in the GitHub secret-scanning partner format (SPEC §12). Authenticated by an ECDSA P-256 / SHA-256 signature over the raw body from a reporter key the operator configured (`REKEY_LEAK_REPORTER_KEYS_FILE`): `Github-Public-Key-Identifier` names the key, `Github-Public-Key-Signature` carries the base64 DER signature. Alternatively an admin token (or console session) with `credentials.manage` reports its own account's credentials; anything else it reports is answered `false_positive` and nothing changes. A credential that still works is revoked at once on every node, its account notified (mail and webhook `secret.leaked` naming the URL) and the event audited; one already retired, revoked or expired is only recorded (`true_positive`); anything else is `false_positive`. At most 1000 matches per report; reports are rate-limited per reporter (429).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The string found. */
+                        token: string;
+                        /** @description The scanner's name for the secret type (informational). */
+                        type?: string;
+                        /** @description Where it was found. */
+                        url?: string;
+                        /** @description What kind of place: `content`, `commit`, `npm`, … */
+                        source?: string;
+                    }[];
+                };
+            };
+            responses: {
+                /** @description One answer per reported match, in order. It tells the label and nothing else. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Hex SHA-256 of the reported token. */
+                            token_hash: string;
+                            /** @description The reported `type` (or Rekey’s name for the prefix when none was sent). */
+                            token_type: string;
+                            label: "true_positive" | "false_positive";
+                        }[];
+                    };
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `unknown_client`, `bad_secret`, `stale_secret`, `revoked`, `expired`, `locked`, `no_credentials`, `session_revoked`, `bad_signature`, `replayed_nonce`, `timestamp_out_of_window`, `digest_mismatch`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -14689,7 +14906,7 @@ export interface components {
          * @description Audit and webhook event types.
          * @enum {string}
          */
-        EventType: "client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint";
+        EventType: "client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "secret.leaked" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint";
         /** @description A secret version: metadata only, never the secret or its hash. */
         SecretVersion: {
             versionId: string;
@@ -15123,7 +15340,7 @@ export interface components {
             at: string;
             type: components["schemas"]["EventType"];
             actor: {
-                type: "member" | "admin_token" | "client" | "system" | "session" | "app";
+                type: "member" | "admin_token" | "client" | "system" | "session" | "app" | "leak_reporter";
                 id: string;
                 /** @description The member behind an admin token or session. */
                 memberId?: string;
@@ -15146,7 +15363,7 @@ export interface components {
             at: string;
             type: components["schemas"]["EventType"];
             actor: {
-                type: "member" | "admin_token" | "client" | "system" | "session" | "app";
+                type: "member" | "admin_token" | "client" | "system" | "session" | "app" | "leak_reporter";
                 id: string;
                 memberId?: string;
             };
@@ -15188,14 +15405,14 @@ export interface components {
         Webhook: {
             id: string;
             url: string;
-            events: ("client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint")[];
+            events: ("client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "secret.leaked" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint")[];
             /** Format: date-time */
             createdAt: string;
         };
         CreatedWebhook: {
             id: string;
             url: string;
-            events: ("client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint")[];
+            events: ("client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "secret.leaked" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint")[];
             /** Format: date-time */
             createdAt: string;
             /** @description The `whsec_…` signing secret, returned this once. */
