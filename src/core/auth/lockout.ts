@@ -1,4 +1,4 @@
-import type { ApiKeyFields } from '../credentials/profiles/apikey.js';
+import { apikeyProfile, type ApiKeyFields } from '../credentials/profiles/apikey.js';
 import type { ErrorCode } from '../kernel/errors.js';
 
 /**
@@ -26,17 +26,8 @@ export interface LockoutPolicy {
   lockWindowSeconds: number;
 }
 
-export const DEFAULT_LOCKOUT_POLICY: LockoutPolicy = {
-  maxFailedAttempts: 5,
-  lockSeconds: null,
-  throttleFailuresPerMinute: 30,
-  lockScope: 'tiered',
-  staleSecretsCount: false,
-  sourceLockSeconds: 900,
-  accountLockFailures: 50,
-  accountLockSources: 3,
-  lockWindowSeconds: 900,
-};
+/** The apikey profile's defaults (its descriptor is where they are declared), as a complete policy. */
+export const DEFAULT_LOCKOUT_POLICY: LockoutPolicy = apikeyProfile.defaults as LockoutPolicy;
 
 /** What a store needs to count one failure: the limit and, when it trips, how long the lock lasts. */
 export interface LockRule {
