@@ -1,7 +1,4 @@
-import type { AuthContext } from './auth-context.js';
 import { fieldsOf } from '../credentials/client.js';
-import { SYSTEM_ACTOR } from '../audit/audit-event.js';
-import type { CoreDeps } from '../kernel/core-deps.js';
 import type { CachedClient, CredentialCache } from './credential-cache.js';
 import { RekeyError, type ErrorCode } from '../kernel/errors.js';
 import {
@@ -14,28 +11,13 @@ import {
   needsReset,
   sourceLockRuleOf,
   throttleWindowOf,
-  type LockCounter,
   type LockoutPolicy,
   type SourceLockout,
 } from './lockout.js';
-import { notifyAdministrators } from '../notify/notify-account.js';
-import { recordAudit } from '../audit/record-audit.js';
-import type { Store } from '../kernel/store.js';
+import type { KeyAccountAttempt, KeyAccountDecision, KeyAccountDeps as Deps, LockOutcome } from './key-account-types.js';
+import { lockNotified, lockRecorded } from './lock-notices.js';
 
-export interface KeyAccountAttempt {
-  entry: CachedClient;
-  /** `ok`, or the failure the presented secret earned on its own (bad_secret, stale_secret, …). */
-  verdict: 'ok' | ErrorCode;
-  /** The version the secret matched, if any. */
-  versionId: string | null;
-  context: AuthContext;
-  now: number;
-}
-
-/** Null: the secret's own verdict stands. Otherwise the error that replaces it (locked, rate_limited, …). */
-export type KeyAccountDecision = RekeyError | null;
-
-type Deps = Pick<CoreDeps, 'store' | 'clock' | 'random' | 'credentials' | 'keyring'>;
+export type { KeyAccountAttempt, KeyAccountDecision } from './key-account-types.js';
 
 const LOCKED_MESSAGE =
   'This key account is locked after too many failed attempts. An administrator can unlock it or regenerate its secret.';
@@ -167,14 +149,6 @@ async function resetAfterSuccess(deps: Deps, attempt: KeyAccountAttempt, policy:
   deps.credentials.invalidate(client.id);
 }
 
-/** What one counted failure locked: the source, the whole key account, both or neither. */
-interface LockOutcome {
-  source: LockCounter | null;
-  keyAccount: LockCounter | null;
-  /** The failures (and sources) counted in the tiered window when the key account locked. */
-  window?: { failures: number; sources: number };
-}
-
 type FailureResult =
   | { kind: 'throttled' }
   | { kind: 'recorded' }
@@ -274,64 +248,4 @@ async function failedAttempt(
       return null;
     }
   }
-}
-
-/** Every lock is audited (SPEC §4.5): which scope, after how many failures, the last failure and where from. */
-async function lockRecorded(
-  deps: Deps,
-  tx: Store,
-  attempt: KeyAccountAttempt,
-  policy: LockoutPolicy,
-  scope: 'source' | 'keyAccount',
-  counter: LockCounter,
-  window?: { failures: number; sources: number },
-): Promise<void> {
-  const { client } = attempt.entry;
-  const { context } = attempt;
-  await recordAudit(deps, tx, {
-    accountId: client.accountId,
-    type: 'client.locked',
-    actor: SYSTEM_ACTOR,
-    clientId: client.id,
-    versionId: attempt.versionId,
-    data: {
-      scope,
-      lockScope: policy.lockScope,
-      failedAttempts: counter.failedAttempts,
-      lastFailure: attempt.verdict,
-      address: context.address,
-      ...(scope === 'source' ? { source: context.source } : {}),
-      ...(window ? { sources: window.sources } : {}),
-      ...(context.appId ? { appId: context.appId } : {}),
-      ...(counter.lockedUntil !== null ? { lockedUntil: new Date(counter.lockedUntil).toISOString() } : {}),
-    },
-  });
-}
-
-/** Administrators hear of locks at most once per key account per window, however many sources lock. */
-async function lockNotified(deps: Deps, tx: Store, attempt: KeyAccountAttempt, policy: LockoutPolicy, locked: LockOutcome): Promise<void> {
-  const { client } = attempt.entry;
-  const { context, now } = attempt;
-  if (!(await tx.claimLockNotice(client.id, now, now - policy.lockWindowSeconds * 1000))) return;
-  const code = attempt.verdict;
-  const counter = (locked.keyAccount ?? locked.source)!;
-  const where = locked.keyAccount === null ? ` for source ${context.source}` : '';
-  const after = locked.window
-    ? `${locked.window.failures} failed attempts from ${locked.window.sources} sources`
-    : `${counter.failedAttempts} failed attempts`;
-  const tiered =
-    policy.lockScope === 'tiered' && locked.keyAccount === null
-      ? ` Other sources are unaffected; the whole key account locks after ${policy.accountLockFailures} failures from ${policy.accountLockSources} sources within ${policy.lockWindowSeconds} s.`
-      : '';
-  await notifyAdministrators(deps, tx, client.accountId, 'client.locked', {
-    subject: `Key account ${client.name} locked`,
-    text:
-      `Key account ${client.id} (${client.name}) in account ${client.accountId} was locked${where} after ${after} (last: ${code}, from ${context.address}).` +
-      (counter.lockedUntil !== null
-        ? ` The lock ends at ${new Date(counter.lockedUntil).toISOString()}.`
-        : ' It stays locked until an administrator unlocks it or regenerates its secret.') +
-      tiered +
-      ` Further locks within ${policy.lockWindowSeconds} s are audited without another notice.`,
-    clientId: client.id,
-  });
 }
