@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Caller, CoreDeps } from '../kernel/core-deps.js';
 import { requirePermission } from '../accounts/require-permission.js';
 import type { AuditEvent } from './audit-event.js';
-import { auditSealOf } from './audit-link.js';
+import { auditSealOf, type ChainedAuditEvent } from './audit-link.js';
 
 /** How long after its minute an aggregated event (`auth.failed`, `signin.failed`) may still grow before it is chained. */
 export const AGGREGATE_SETTLE_MS = 2 * 60_000;
@@ -23,7 +23,7 @@ export interface AuditVerification {
   pending: number;
 }
 
-const VERIFY_PAGE = 1000;
+const CHAIN_PAGE = 1000;
 
 const sameHash = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
@@ -38,30 +38,31 @@ export async function verifyAuditChain(deps: CoreDeps, caller: Caller): Promise<
   const seal = auditSealOf(deps.keyring);
   const accountId = caller.accountId;
   let previous = '';
-  let expected = 1;
-  for (;;) {
-    const page = await deps.store.listChainedAuditEvents(accountId, expected - 1, VERIFY_PAGE);
-    for (const event of page) {
-      const broken = (reason: 'hash' | 'gap'): AuditVerification => ({
-        valid: false,
-        events: expected - 1,
-        firstBrokenEventId: event.id,
-        reason,
-        pending: 0,
-      });
-      if (event.seq !== expected) return { ...broken('gap'), pending: await deps.store.countUnchainedAuditEvents(accountId) };
-      if (!sameHash(seal(previous, event, event.seq), event.hash))
-        return { ...broken('hash'), pending: await deps.store.countUnchainedAuditEvents(accountId) };
-      previous = event.hash;
-      expected++;
-    }
-    if (page.length < VERIFY_PAGE) break;
+  let events = 0;
+  let broken: Pick<AuditVerification, 'firstBrokenEventId' | 'reason'> | null = null;
+  for await (const event of chainedEvents(deps, accountId)) {
+    if (event.seq !== events + 1) broken = { firstBrokenEventId: event.id, reason: 'gap' };
+    else if (!sameHash(seal(previous, event, event.seq), event.hash)) broken = { firstBrokenEventId: event.id, reason: 'hash' };
+    if (broken) break;
+    previous = event.hash;
+    events++;
   }
-  const events = expected - 1;
   const pending = await deps.store.countUnchainedAuditEvents(accountId);
+  if (broken) return { valid: false, events, ...broken, pending };
   const head = await deps.store.getAuditHead(accountId);
   if (head !== null && (head.seq !== events || !sameHash(head.hash, previous))) return { valid: false, events, reason: 'head', pending };
   return { valid: true, events, pending };
+}
+
+/** An account's chained events in chain order, read page by page (one page in memory at a time). */
+async function* chainedEvents(deps: CoreDeps, accountId: string): AsyncGenerator<ChainedAuditEvent> {
+  let after = 0;
+  for (;;) {
+    const page = await deps.store.listChainedAuditEvents(accountId, after, CHAIN_PAGE);
+    yield* page;
+    if (page.length < CHAIN_PAGE) return;
+    after = page[page.length - 1]!.seq;
+  }
 }
 
 /** One line of the NDJSON export: every stored field, with the chain link (null until chained). */
@@ -76,13 +77,7 @@ const EXPORT_UNCHAINED_LIMIT = 10_000;
  */
 export async function* exportAuditEvents(deps: CoreDeps, caller: Caller): AsyncGenerator<ExportedAuditEvent> {
   await requirePermission(deps, caller, 'audit.read', 'export the audit log');
-  let after = 0;
-  for (;;) {
-    const page = await deps.store.listChainedAuditEvents(caller.accountId, after, VERIFY_PAGE);
-    for (const event of page) yield event;
-    if (page.length < VERIFY_PAGE) break;
-    after = page[page.length - 1]!.seq;
-  }
+  yield* chainedEvents(deps, caller.accountId);
   for (const event of await deps.store.listUnchainedAuditEvents(caller.accountId, EXPORT_UNCHAINED_LIMIT))
     yield { ...event, seq: null, hash: null };
 }
