@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { systemClock, type Clock, type CoreDeps, type FaultPoint, newId, cryptoRandom } from './core/kernel/index.js';
 import { maintainAuditChain } from './core/audit/index.js';
+import { runScheduledRotations } from './core/rotation/index.js';
 import { createCredentialCache, type CredentialCache, createUsageRecorder, type UsageRecorder } from './core/auth/index.js';
 import { buildApp } from './http/build-app.js';
 import { createOAuthRuntime } from './jose/index.js';
@@ -91,6 +92,10 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     // serving, also links rows written before the chain existed.
     await maintainAuditChain(core).catch(() => undefined);
     timers.push(setInterval(() => void maintainAuditChain(core).catch(() => undefined), 60_000));
+    // Scheduled rotation (SPEC §12): every node looks each minute; each due date is acted on once.
+    const rotations = (): Promise<unknown> => runScheduledRotations(core).catch(() => undefined);
+    await rotations();
+    timers.push(setInterval(() => void rotations(), 60_000));
     for (const timer of timers) timer.unref();
   }
   return {

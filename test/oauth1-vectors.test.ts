@@ -80,6 +80,7 @@ async function seed(rekey: Rekey, v: OAuthVector): Promise<{ adminToken: string;
     failedAttempts: 0,
     lockedAt: null,
     lockedUntil: null,
+    rotationPolicy: null,
     createdAt: now,
     updatedAt: now,
     deletedAt: null,

@@ -15,6 +15,7 @@ const client: Client = {
   failedAttempts: 0,
   lockedAt: null,
   lockedUntil: null,
+  rotationPolicy: null,
   createdAt: 0,
   updatedAt: 0,
   deletedAt: null,

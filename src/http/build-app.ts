@@ -30,6 +30,7 @@ import { registerClientRoutes } from './routes/clients.js';
 import { registerDocsRoutes } from './routes/docs.js';
 import { registerIntegratorRoutes } from './routes/integrator.js';
 import { registerLeakRoutes } from './routes/leaks.js';
+import { registerRotationRoutes } from './routes/rotation.js';
 import { registerWhoamiRoutes } from './routes/whoami.js';
 import { createWhoamiFastPath, trustEveryProxy } from './whoami-fast-path.js';
 import { OPENAPI_OPTIONS } from './openapi.js';
@@ -311,6 +312,7 @@ export async function buildApp(appDeps: AppDeps): Promise<FastifyInstance> {
   validation?.install(app);
 
   registerClientRoutes(app, deps);
+  registerRotationRoutes(app, deps);
   registerWhoamiRoutes(app, deps);
   registerIntegratorRoutes(app, deps);
   registerAdminRoutes(app, deps);

@@ -22,6 +22,9 @@ export const CLIENT_EXAMPLE = {
   throttleFailuresPerMinute: 30,
   lockScope: 'keyAccount',
   staleSecretsCount: false,
+  rotationPolicy: { everyDays: 90, warnDays: 7, graceSeconds: 86400, mode: 'auto' },
+  rotationDueAt: '2026-05-30T09:30:00.000Z',
+  rotationDue: false,
   createdAt: '2026-03-01T09:30:00.000Z',
   updatedAt: '2026-03-01T09:30:00.000Z',
   versions: [version],
@@ -103,3 +106,35 @@ export const APP_EXAMPLE = {
 };
 
 export const CREATED_APP_EXAMPLE = { ...APP_EXAMPLE, secrets: [], appToken: 'rk_app_4Rt8Yq1Zx6Lc0Vn3Bm7Kw2Ps9Hd5Jf1Ge6Yu3Wq8Tx2ZEf0Gh' };
+
+export const ROTATION_RUN_PAGE_EXAMPLE = {
+  items: [
+    {
+      id: 'rot_5Xk2PqL9wZ0cT3vN8bR1mY',
+      clientId: 'cli_3N8fTq1ZxLw0bYk7HcR5sE',
+      kind: 'rotate',
+      mode: 'auto',
+      dueAt: '2026-05-30T09:30:00.000Z',
+      status: 'succeeded',
+      attempts: 1,
+      startedAt: '2026-05-30T09:30:41.000Z',
+      updatedAt: '2026-05-30T09:30:42.000Z',
+      finishedAt: '2026-05-30T09:30:42.000Z',
+      versionId: 'ver_2Lp8Ry0TqW4nXc7Vb1Kd9M',
+      apps: [{ appId: 'app_7Tn1Vc4Xq0Lz8Kb2Wm5Rd3', slots: ['BILLING_KEY'], status: 'updated', redeployed: true }],
+      oldSecretExpiresAt: '2026-05-31T09:30:41.000Z',
+    },
+    {
+      id: 'rot_0Hc6Ws3Mn8Qb1Vx4Zt7Lk2',
+      clientId: 'cli_3N8fTq1ZxLw0bYk7HcR5sE',
+      kind: 'warn',
+      mode: 'auto',
+      dueAt: '2026-05-30T09:30:00.000Z',
+      status: 'notified',
+      attempts: 1,
+      startedAt: '2026-05-23T09:30:12.000Z',
+      updatedAt: '2026-05-23T09:30:12.000Z',
+      finishedAt: '2026-05-23T09:30:12.000Z',
+    },
+  ],
+};

@@ -2,6 +2,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import { PROFILES, settableFieldSchemas } from '../core/credentials/index.js';
 import { Closed, Instant, Items, Literals, VersionState, refTo } from './response-schema-kit.js';
 import { CONTROL_SCHEMAS } from './response-schemas-control.js';
+import { ROTATION_SCHEMAS } from './response-schemas-rotation.js';
 
 /**
  * The bodies Rekey answers with, as named OpenAPI components (`#/components/schemas/<name>`).
@@ -50,6 +51,9 @@ const Client = Type.Object(
     sourceClientId: Type.Optional(Type.String({ description: "tba installed from a bundle: the publisher's record." })),
     registrationOnly: Type.Optional(Type.Boolean({ description: 'apikey: the portal key account, rotated only by registration.' })),
     ...settings,
+    rotationPolicy: Type.Union([refTo('RotationPolicy'), Type.Null()], { description: 'Scheduled rotation; null: none.' }),
+    rotationDueAt: Type.Optional(Instant('With a policy: when the current secret is due for rotation.')),
+    rotationDue: Type.Optional(Type.Boolean({ description: 'With a policy: the due date has passed and the secret was not rotated yet.' })),
     versions: Type.Array(SecretVersion, { description: 'Newest first; retired versions stay listed for 30 days.' }),
   },
   {
@@ -179,6 +183,7 @@ export const RESPONSE_SCHEMAS = {
   Identity,
   VerifyResult,
   ...CONTROL_SCHEMAS,
+  ...ROTATION_SCHEMAS,
   OAuthError,
   Introspection,
   Jwks,

@@ -6,6 +6,7 @@ import { LEAK_LOOKUPS_MIGRATION } from './migrations/leak-lookups.js';
 import { OAUTH_MIGRATION } from './migrations/oauth.js';
 import { OPERATORS_MIGRATION } from './migrations/operators.js';
 import { PORTAL_MIGRATION } from './migrations/portal.js';
+import { SCHEDULED_ROTATION_MIGRATION } from './migrations/scheduled-rotation.js';
 import { REGISTRATION_MIGRATION } from './migrations/registration.js';
 import { TBA_MIGRATION } from './migrations/tba.js';
 import { USAGE_BUCKETS_MIGRATION } from './migrations/usage-buckets.js';
@@ -162,6 +163,7 @@ CREATE TABLE changes (
   LOCK_WINDOWS_MIGRATION,
   AUDIT_CHAIN_MIGRATION,
   LEAK_LOOKUPS_MIGRATION,
+  SCHEDULED_ROTATION_MIGRATION,
 ];
 
 const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'BIGSERIAL PRIMARY KEY' } as const;

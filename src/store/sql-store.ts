@@ -10,6 +10,7 @@ import { notifySql } from './sql/notify.js';
 import { oauthSql } from './sql/oauth.js';
 import { operatorsSql } from './sql/operators.js';
 import { portalSql } from './sql/portal.js';
+import { rotationSql } from './sql/rotation.js';
 import { tbaSql } from './sql/tba.js';
 
 export type SqlStoreOptions = AuthSqlOptions;
@@ -43,6 +44,7 @@ export function createSqlStore(db: SqlDb, options: SqlStoreOptions = {}): Store 
     ...auditSql(db),
     ...notifySql(db),
     ...operatorsSql(db),
+    ...rotationSql(db),
   };
   return store;
 }

@@ -11,6 +11,14 @@ export const EVENT_TYPES = {
   'secret.expiring': 'A secret version expires soon.',
   'secret.leaked':
     'A credential (secret, token secret, admin or app token) was reported as found in a public place (`url`). A live one was revoked at once and its account notified, naming the apps that used a revoked key account; one already retired, revoked or expired was only recorded. Never the credential itself.',
+  'rotation.upcoming':
+    "A client's scheduled rotation is due within its policy's warnDays (auto: Rekey will rotate it; notify: a person should).",
+  'rotation.due':
+    "A client's scheduled rotation date passed under a notify policy: it is marked rotationDue until its secret is regenerated.",
+  'rotation.completed':
+    'A scheduled rotation regenerated a key account with its grace, wrote the new secret into every app slot that holds the key account and redeployed the deployed apps.',
+  'rotation.failed':
+    'A scheduled rotation failed: the app slots it had changed were restored to the previous secret (which works until its grace ends) and it retries the next day.',
   'auth.failed': 'Failed authentications, aggregated per client, version, code and minute.',
   'signin.failed':
     'Failed console sign-ins and registration password checks, aggregated per account, targeted member (none for an unknown email), purpose and minute. Throttled attempts are not counted; nothing the caller typed is stored.',

@@ -1,5 +1,6 @@
 import type { Client } from './client.js';
 import { descriptorOf } from './profiles/registry.js';
+import { viewRotation, type RotationPolicy } from './rotation-policy.js';
 import { viewVersion, type SecretVersion, type VersionView } from './secret-version.js';
 
 export { isLocked } from './profiles/apikey.js';
@@ -18,6 +19,9 @@ export interface ClientView {
   locked?: boolean;
   failedAttempts?: number;
   lockedSources?: number;
+  rotationPolicy: RotationPolicy | null;
+  rotationDueAt?: string;
+  rotationDue?: boolean;
   versions: VersionView[];
   [field: string]: unknown;
 }
@@ -42,6 +46,7 @@ export function viewClient(client: Client, versions: readonly SecretVersion[], n
       .filter((version) => version.state !== 'retired' || version.retiredAt === null || now - version.retiredAt < RETIRED_SHOWN_MS)
       .map((version) => viewVersion(version, now))
       .reverse(),
+    ...viewRotation(client.rotationPolicy, versions, now),
   };
   if (client.deletedAt !== null) view.deletedAt = ISO(client.deletedAt);
   return Object.assign(view, descriptorOf(client).view({ ...client, lockedSources }, now));

@@ -1,4 +1,5 @@
 import type { FieldsByProfile, Profile } from './profiles/registry.js';
+import type { RotationPolicy } from './rotation-policy.js';
 
 export { PROFILES, type FieldsByProfile, type Profile } from './profiles/registry.js';
 
@@ -18,6 +19,8 @@ interface ClientRecord {
   failedAttempts: number;
   lockedAt: number | null;
   lockedUntil: number | null;
+  /** Scheduled rotation (SPEC §12); null: none. */
+  rotationPolicy: RotationPolicy | null;
   createdAt: number;
   updatedAt: number;
   deletedAt: number | null;

@@ -36,6 +36,7 @@ export function newClientRecord(
     failedAttempts: 0,
     lockedAt: null,
     lockedUntil: null,
+    rotationPolicy: null,
     createdAt: now,
     updatedAt: now,
     deletedAt: null,

@@ -11,6 +11,7 @@ export * from './max-grace-seconds.js';
 export * from './regenerate-secret.js';
 export * from './revoke-secret-version.js';
 export * from './rotate-secret.js';
+export * from './rotation-policy.js';
 export * from './secret-version.js';
 export * from './profiles/profile-descriptor.js';
 export * from './profiles/registry.js';

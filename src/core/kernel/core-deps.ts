@@ -7,7 +7,14 @@ import type { Random } from './random.js';
 import type { Store } from './store.js';
 
 /** Named moments where a test can make the process die (SPEC §9 crash tests). Inert unless configured. */
-export type FaultPoint = 'before-commit' | 'after-commit' | 'after-send' | 'rotate-after-regenerate' | 'rotate-before-deploy';
+export type FaultPoint =
+  | 'before-commit'
+  | 'after-commit'
+  | 'after-send'
+  | 'rotate-after-regenerate'
+  | 'rotate-before-deploy'
+  | 'scheduled-rotation-after-regenerate'
+  | 'scheduled-rotation-after-app';
 
 /** What every core command receives: ports, never drivers. */
 export interface CoreDeps {

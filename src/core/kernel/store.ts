@@ -7,6 +7,7 @@ import type { NotifyStore } from '../notify/notify-store.js';
 import type { OAuthStore } from '../oauth/oauth-store.js';
 import type { OperatorsStore } from '../operators/operators-store.js';
 import type { PortalStore } from '../portal/portal-store.js';
+import type { RotationStore } from '../rotation/rotation-store.js';
 import type { TbaStore } from '../tba/tba-store.js';
 import type { KernelStore } from './kernel-store.js';
 
@@ -28,6 +29,7 @@ export interface Store
     PortalStore,
     AuditStore,
     NotifyStore,
-    OperatorsStore {
+    OperatorsStore,
+    RotationStore {
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
 }

@@ -3,7 +3,7 @@ import type { SqlDb } from '../sql-db.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { type Row, num, numOrNull, str, strOrNull, toVersion } from './row.js';
 
-const toClient = (row: Row): Client => ({
+export const toClient = (row: Row): Client => ({
   id: str(row.id),
   accountId: str(row.account_id),
   profile: str(row.profile) as Profile,
@@ -14,6 +14,7 @@ const toClient = (row: Row): Client => ({
   failedAttempts: num(row.failed_attempts),
   lockedAt: numOrNull(row.locked_at),
   lockedUntil: numOrNull(row.locked_until),
+  rotationPolicy: row.rotation_policy ? JSON.parse(str(row.rotation_policy)) : null,
   createdAt: num(row.created_at),
   updatedAt: num(row.updated_at),
   deletedAt: numOrNull(row.deleted_at),
@@ -24,7 +25,7 @@ export function credentialsSql(db: SqlDb): CredentialsStore {
   return {
     async insertClient(client) {
       await db.run(
-        'INSERT INTO clients (id, account_id, profile, name, state, fields, consumer_key, failed_attempts, locked_at, locked_until, created_at, updated_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO clients (id, account_id, profile, name, state, fields, consumer_key, failed_attempts, locked_at, locked_until, rotation_policy, created_at, updated_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [
           client.id,
           client.accountId,
@@ -36,6 +37,7 @@ export function credentialsSql(db: SqlDb): CredentialsStore {
           client.failedAttempts,
           client.lockedAt,
           client.lockedUntil,
+          client.rotationPolicy ? JSON.stringify(client.rotationPolicy) : null,
           client.createdAt,
           client.updatedAt,
           client.deletedAt,
@@ -44,7 +46,7 @@ export function credentialsSql(db: SqlDb): CredentialsStore {
     },
     async updateClient(client) {
       await db.run(
-        'UPDATE clients SET name = ?, state = ?, fields = ?, consumer_key = ?, failed_attempts = ?, locked_at = ?, locked_until = ?, updated_at = ?, deleted_at = ? WHERE id = ?',
+        'UPDATE clients SET name = ?, state = ?, fields = ?, consumer_key = ?, failed_attempts = ?, locked_at = ?, locked_until = ?, rotation_policy = ?, updated_at = ?, deleted_at = ? WHERE id = ?',
         [
           client.name,
           client.state,
@@ -53,6 +55,7 @@ export function credentialsSql(db: SqlDb): CredentialsStore {
           client.failedAttempts,
           client.lockedAt,
           client.lockedUntil,
+          client.rotationPolicy ? JSON.stringify(client.rotationPolicy) : null,
           client.updatedAt,
           client.deletedAt,
           client.id,
