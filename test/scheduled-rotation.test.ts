@@ -7,6 +7,7 @@ import { freePort, send, startRekey, type Rekey } from './support/harness.js';
 import { createKeyAccount, startRunningApp, whoami } from './support/key-accounts.js';
 import { STORE_KINDS } from './support/stores.js';
 import { preparePortalMembers, register } from './support/portal.js';
+import { runCli } from './support/cli.js';
 
 const DAY = 86_400_000;
 const BIN = fileURLToPath(new URL('../bin/rekey.js', import.meta.url));
@@ -281,6 +282,49 @@ describe.each(STORE_KINDS)('scheduled rotation (%s)', (kind) => {
     expect(view.versions.filter((version: { state: string }) => version.state === 'current')).toHaveLength(1);
     expect(view.versions).toHaveLength(2);
     expect((await whoami(rekey.url, key.id, await slotValue(app))).status).toBe(200);
+  });
+
+  it('a policy can come with the client, and the CLI sets, clears and lists it', async () => {
+    const born = await rekey.request('POST', '/v1/clients', {
+      body: { profile: 'apikey', name: 'born scheduled', rotationPolicy: { everyDays: 90, mode: 'auto' } },
+    });
+    expect(born.status).toBe(201);
+    expect(born.json.rotationPolicy).toEqual({ everyDays: 90, warnDays: 7, graceSeconds: 86_400, mode: 'auto' });
+    const clientsBefore = (await rekey.request('GET', '/v1/clients?limit=200')).json.items.length;
+    const refused = await rekey.request('POST', '/v1/clients', {
+      body: { profile: 'oauth', name: 'not auto', rotationPolicy: { everyDays: 90, mode: 'auto' } },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.json.errors[0].pointer).toBe('/rotationPolicy/mode');
+    expect((await rekey.request('GET', '/v1/clients?limit=200')).json.items.length).toBe(clientsBefore);
+
+    const env = { ...rekey.env, REKEY_ADMIN_TOKEN: rekey.main.token };
+    const set = await runCli(
+      ['clients', 'rotation-policy', born.json.id, '--every-days', '30', '--mode', 'notify', '--warn-days', '5', '--json'],
+      env,
+    );
+    expect(set.code, set.stderr).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({
+      clientId: born.json.id,
+      rotationPolicy: { everyDays: 30, warnDays: 5, mode: 'notify' },
+      rotationDue: false,
+    });
+    expect((await runCli(['clients', 'rotation-policy', born.json.id, '--every-days', '30'], env)).code).toBe(2);
+    expect((await runCli(['clients', 'rotation-policy', born.json.id, '--every-days', '-3', '--mode', 'auto'], env)).code).toBe(2);
+    const tooLong = await runCli(
+      ['clients', 'rotation-policy', born.json.id, '--every-days', '30', '--mode', 'auto', '--grace-seconds', '999999999'],
+      env,
+    );
+    expect(tooLong.code).toBe(2);
+    expect(tooLong.stderr).toMatch(/--grace-seconds: Must be an integer from 0 to 604800/);
+    expect((await client(born.json.id)).rotationPolicy).toMatchObject({ everyDays: 30, mode: 'notify' });
+    const listed = await runCli(['clients', 'rotations', born.json.id, '--json'], env);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual({ items: [] });
+    expect((await runCli(['clients', 'rotations', 'cli_unknown0000000000000000'], env)).code).toBe(3);
+    const cleared = await runCli(['clients', 'rotation-policy', born.json.id, '--clear', '--json'], env);
+    expect(cleared.code, cleared.stderr).toBe(0);
+    expect(JSON.parse(cleared.stdout)).toEqual({ clientId: born.json.id, rotationPolicy: null });
   });
 
   it('GET /v1/clients/{id}/rotations: unknown and foreign ids are 404, bad cursors 400, and it needs credentials.read', async () => {

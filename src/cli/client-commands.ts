@@ -198,6 +198,6 @@ export async function clientCommands(group: string, args: string[], runtime: Run
       return EXIT.ok;
     }
     default:
-      throw new UsageError('Usage: rekey clients list|get|create|regenerate|revoke|unlock|stale-usage|delete …');
+      throw new UsageError('Usage: rekey clients list|get|create|regenerate|revoke|unlock|stale-usage|rotation-policy|rotations|delete …');
   }
 }

@@ -13,6 +13,7 @@ import { EXIT, EXIT_CODES } from './exit-codes.js';
 import { UsageError, type Output } from './output.js';
 import { parseOptions } from './parse-options.js';
 import { tbaCommands } from './tba-commands.js';
+import { rotationCommands } from './rotation-commands.js';
 import { PASSWORD_HINT } from './command-help.js';
 import { helpOrVersion } from './help-or-version.js';
 import { accountCommands, operatorTokenCommands } from './operator-commands.js';
@@ -40,6 +41,8 @@ export async function runCli(argv: string[], out: Output = { stdout: process.std
     const early = helpOrVersion(argv, out);
     if (early !== undefined) return early;
     const config = loadConfig();
+    if (command === 'clients' && (rest[0] === 'rotation-policy' || rest[0] === 'rotations'))
+      return await withRuntime(config, (runtime) => rotationCommands(rest, runtime, out, wantsJson));
     if (command === 'clients' && rest[0] === 'reset')
       return await withRuntime(config, (runtime) => tbaCommands('clients', rest, runtime, out, wantsJson));
     switch (command) {

@@ -7,6 +7,8 @@ import { issueSecretVersion } from './issue-secret-version.js';
 import { newId } from '../kernel/new-id.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { requirePermission } from '../accounts/require-permission.js';
+import { maxGraceSeconds } from './max-grace-seconds.js';
+import { checkRotationPolicy, type RotationPolicyInput } from './rotation-policy.js';
 
 export interface CreateClientInput {
   profile: Profile;
@@ -14,6 +16,8 @@ export interface CreateClientInput {
   fields: ClientFields;
   /** Optional lifetime of the issued secret version. */
   expiresInSeconds?: number;
+  /** Optional scheduled rotation (SPEC §12), checked as PUT …/rotation-policy checks it. */
+  rotationPolicy?: RotationPolicyInput;
 }
 
 export type CreatedClient = ClientView & { versionId: string; secret?: string; consumerSecret?: string };
@@ -59,6 +63,14 @@ export async function createClient(deps: CoreDeps, caller: Caller, input: Create
     },
     now,
   );
+  if (input.rotationPolicy) {
+    client.rotationPolicy = checkRotationPolicy(
+      client,
+      input.rotationPolicy,
+      await maxGraceSeconds(deps, caller.accountId, 'control'),
+      '/rotationPolicy',
+    );
+  }
   const expiresAt = input.expiresInSeconds ? now + input.expiresInSeconds * 1000 : null;
   const { version, secret } = issueSecretVersion(deps, client, now, { expiresAt });
   await deps.store.transaction(async (tx) => {
@@ -71,7 +83,7 @@ export async function createClient(deps: CoreDeps, caller: Caller, input: Create
       actor: caller.actor,
       clientId: client.id,
       versionId: version.id,
-      data: { profile: client.profile, name: client.name },
+      data: { profile: client.profile, name: client.name, ...(client.rotationPolicy ? { rotationPolicy: client.rotationPolicy } : {}) },
     });
   });
   deps.credentials.invalidate(client.id);

@@ -1,39 +1,14 @@
-import type { Actor } from '../audit/audit-event.js';
 import type { CoreDeps } from '../kernel/core-deps.js';
 import { RekeyError } from '../kernel/errors.js';
-import type { Store } from '../kernel/store.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { notifyAdministrators } from '../notify/notify-account.js';
 import { regenerateSecret } from '../credentials/regenerate-secret.js';
-import { DAY_MS } from '../credentials/rotation-policy.js';
-import type { AppSecret } from '../apps/app.js';
 import { effectiveState, versionVerdict } from '../credentials/secret-version.js';
 import { writeAppSecret } from '../apps/app-slots.js';
-import { redeployApp, restoreAppSecret } from '../apps/redeploy-app.js';
-import type { RotationPlan, RotationRun, RotationRunApp } from './rotation-run.js';
-
-/** How long a node owns a running rotation without writing progress; after that another node resumes it. */
-export const ROTATION_LEASE_MS = 5 * 60_000;
-/** A failed rotation is tried again this long after it failed (SPEC §12: the next day). */
-export const ROTATION_RETRY_MS = DAY_MS;
-/** Who the scheduler's changes are audited as. */
-export const ROTATION_SCHEDULER: Actor = { type: 'system', id: 'rotation-scheduler' };
-
-/** Another node took the run over (this one was too slow): stop, touch nothing more. */
-class LeaseLost extends Error {}
-
-/** Writes the run's progress, renewing the lease, only while this node still owns it. */
-async function save(deps: CoreDeps, store: Store, run: RotationRun, patch: Partial<RotationRun>): Promise<RotationRun> {
-  const now = deps.clock.now();
-  const next: RotationRun = { ...run, leaseUntil: now + ROTATION_LEASE_MS, updatedAt: now, ...patch };
-  if (!(await store.replaceRotationRun(next, run))) throw new LeaseLost();
-  return next;
-}
-
-/** The slots of the key account an app holds, as stored. */
-async function slotsOf(store: Store, appId: string, keyAccountId: string): Promise<AppSecret[]> {
-  return (await store.listAppSecrets(appId)).filter((slot) => slot.keyAccountId === keyAccountId);
-}
+import { redeployApp } from '../apps/redeploy-app.js';
+import { failRotation } from './rotation-failure.js';
+import { LeaseLost, ROTATION_SCHEDULER, save, slotsOf } from './rotation-lease.js';
+import type { RotationPlan, RotationRun } from './rotation-run.js';
 
 /**
  * Records what the apps hold before anything changes: a failure restores exactly these values. Apps
@@ -178,7 +153,7 @@ export async function executeRotation(deps: CoreDeps, claimed: RotationRun, grac
     return await finish(deps, run, 'succeeded');
   } catch (error) {
     if (error instanceof LeaseLost) return run;
-    return fail(deps, run, error, working);
+    return failRotation(deps, run, error, working);
   }
 }
 
@@ -211,89 +186,4 @@ async function finish(deps: CoreDeps, run: RotationRun, status: 'succeeded'): Pr
     });
     return done;
   });
-}
-
-/**
- * Restores every slot that holds this run's new secret to what the plan recorded, then records the
- * failure and alerts; the run is retried the next day. `failedAppId`: the app being written when
- * the run failed (its own transaction rolled back).
- */
-async function fail(deps: CoreDeps, failed: RotationRun, error: unknown, failedAppId: string | null): Promise<RotationRun> {
-  let run = failed;
-  const message = error instanceof RekeyError ? error.message : 'The store refused a write (see the server log).';
-  const apps: RotationRunApp[] = [];
-  for (const entry of run.detail.apps ?? []) {
-    const planned = run.plan?.apps.find((app) => app.appId === entry.appId);
-    const restored =
-      planned && run.versionId !== null
-        ? await deps.store
-            .transaction(async (tx) => {
-              const app = await tx.getApp(entry.appId);
-              if (!app) return [];
-              const now = new Map((await slotsOf(tx, app.id, run.clientId)).map((slot) => [slot.name, slot]));
-              const names: string[] = [];
-              for (const slot of planned.slots) {
-                if (now.get(slot.name)?.versionId !== run.versionId || slot.versionId === run.versionId) continue;
-                await restoreAppSecret(deps, tx, app, { appId: app.id, keyAccountId: run.clientId, ...slot }, ROTATION_SCHEDULER, {
-                  rotationRunId: run.id,
-                });
-                names.push(slot.name);
-              }
-              if (names.length > 0) await redeployApp(deps, tx, app, ROTATION_SCHEDULER, { rotationRunId: run.id, restored: true });
-              return names;
-            })
-            .catch(() => null)
-        : [];
-    if (restored === null) apps.push(entry);
-    else if (restored.length > 0) apps.push({ ...entry, slots: restored, status: 'restored' });
-    else if (entry.appId === failedAppId) apps.push({ ...entry, slots: [], status: 'failed' });
-    else apps.push(entry);
-  }
-  const now = deps.clock.now();
-  try {
-    return await deps.store.transaction(async (tx) => {
-      run = await save(deps, tx, run, {
-        status: 'failed',
-        leaseUntil: null,
-        nextAttemptAt: now + ROTATION_RETRY_MS,
-        finishedAt: now,
-        detail: { ...run.detail, apps, error: message },
-      });
-      const client = await tx.getClient(run.clientId);
-      const retryAt = new Date(now + ROTATION_RETRY_MS).toISOString();
-      const grace = run.detail.oldSecretExpiresAt;
-      await recordAudit(deps, tx, {
-        accountId: run.accountId,
-        type: 'rotation.failed',
-        actor: ROTATION_SCHEDULER,
-        clientId: run.clientId,
-        versionId: run.versionId,
-        data: {
-          rotationRunId: run.id,
-          attempts: run.attempts,
-          error: message,
-          retryAt,
-          restored: apps.filter((app) => app.status === 'restored').map((app) => app.appId),
-        },
-      });
-      await notifyAdministrators(deps, tx, run.accountId, 'rotation.failed', {
-        subject: `Scheduled rotation of ${client?.name ?? run.clientId} failed`,
-        text:
-          `The scheduled rotation of key account ${run.clientId} failed: ${message} ` +
-          (run.versionId
-            ? `A new secret version (${run.versionId}) was issued, but the apps keep the previous secret` +
-              (grace ? `, which works until ${grace}: fix the cause or write the current secret into them before then.` : '.')
-            : 'Nothing was changed.') +
-          ` Rekey tries again at ${retryAt}.`,
-        clientId: run.clientId,
-        ...(run.versionId ? { versionId: run.versionId } : {}),
-        details: { rotationRunId: run.id, retryAt, ...(grace ? { oldSecretExpiresAt: grace } : {}) },
-      });
-      return run;
-    });
-  } catch {
-    // The failure could not even be recorded (the store is down): the lease runs out and another
-    // node, or this one, resumes the run later.
-    return run;
-  }
 }

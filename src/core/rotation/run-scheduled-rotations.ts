@@ -4,7 +4,8 @@ import type { Client } from '../credentials/client.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { notifyAdministrators } from '../notify/notify-account.js';
 import { rotationDueAt, rotationWarnAt, type RotationPolicy } from '../credentials/rotation-policy.js';
-import { ROTATION_LEASE_MS, ROTATION_SCHEDULER, executeRotation } from './auto-rotation.js';
+import { executeRotation } from './auto-rotation.js';
+import { ROTATION_LEASE_MS, ROTATION_SCHEDULER } from './rotation-lease.js';
 import type { RotationRun } from './rotation-run.js';
 
 /** What one pass of the scheduler did. */

@@ -17,6 +17,7 @@ import { callerOf, idempotencyKeyOf } from '../request-context.js';
 import { CREATED, NO_CONTENT, created, ok } from '../openapi.js';
 import { CLIENT_EXAMPLE, CLIENT_PAGE_EXAMPLE, CREATED_CLIENT_EXAMPLE, REGENERATE_EXAMPLE } from '../response-examples.js';
 import { ref } from '../response-schemas.js';
+import { RotationPolicyBody } from '../response-schemas-rotation.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 
@@ -30,6 +31,7 @@ export const CreateClientBody = Type.Object(
     profile: Type.Union(PROFILES.map((profile) => Type.Literal(profile))),
     name: Name,
     expiresInSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 10 * 365 * 86_400 })),
+    rotationPolicy: Type.Optional(RotationPolicyBody),
     ...profileFields,
   },
   { additionalProperties: false },
@@ -106,13 +108,14 @@ export function registerClientRoutes(app: FastifyInstance, deps: AppDeps): void 
       },
     },
     async (request, reply) => {
-      const { profile, name, expiresInSeconds, ...rest } = request.body;
+      const { profile, name, expiresInSeconds, rotationPolicy, ...rest } = request.body;
       const fields = checkSettableFields(profile, rest);
       const created = await createClient(core, callerOf(request), {
         profile,
         name,
         fields,
         ...(expiresInSeconds ? { expiresInSeconds } : {}),
+        ...(rotationPolicy ? { rotationPolicy } : {}),
       });
       return reply.code(201).header('cache-control', 'no-store').send(created);
     },
