@@ -46,6 +46,14 @@ export interface paths {
                          *           "throttleFailuresPerMinute": 30,
                          *           "lockScope": "keyAccount",
                          *           "staleSecretsCount": false,
+                         *           "rotationPolicy": {
+                         *             "everyDays": 90,
+                         *             "warnDays": 7,
+                         *             "graceSeconds": 86400,
+                         *             "mode": "auto"
+                         *           },
+                         *           "rotationDueAt": "2026-05-30T09:30:00.000Z",
+                         *           "rotationDue": false,
                          *           "createdAt": "2026-03-01T09:30:00.000Z",
                          *           "updatedAt": "2026-03-01T09:30:00.000Z",
                          *           "versions": [
@@ -204,6 +212,15 @@ export interface paths {
                         profile: "integrator" | "oauth" | "apikey" | "tba";
                         name: string;
                         expiresInSeconds?: number;
+                        rotationPolicy?: {
+                            /** @description Days from the current secret’s issue to its due date. */
+                            everyDays: number;
+                            /** @description Days before the due date the administrators are warned (0: no warning); less than everyDays. Default 7 (at most everyDays − 1). */
+                            warnDays?: number;
+                            /** @description auto: how long the previous secret keeps working after the scheduled regenerate. At most the account's maxGraceSeconds; default one day (or that bound). */
+                            graceSeconds?: number;
+                            mode: "auto" | "notify";
+                        };
                         /** @description Who to contact about this client. */
                         contactName?: string;
                         /** @description Contact email address. */
@@ -261,6 +278,14 @@ export interface paths {
                          *       "throttleFailuresPerMinute": 30,
                          *       "lockScope": "keyAccount",
                          *       "staleSecretsCount": false,
+                         *       "rotationPolicy": {
+                         *         "everyDays": 90,
+                         *         "warnDays": 7,
+                         *         "graceSeconds": 86400,
+                         *         "mode": "auto"
+                         *       },
+                         *       "rotationDueAt": "2026-05-30T09:30:00.000Z",
+                         *       "rotationDue": false,
                          *       "createdAt": "2026-03-01T09:30:00.000Z",
                          *       "updatedAt": "2026-03-01T09:30:00.000Z",
                          *       "versions": [
@@ -505,6 +530,14 @@ export interface paths {
                          *       "throttleFailuresPerMinute": 30,
                          *       "lockScope": "keyAccount",
                          *       "staleSecretsCount": false,
+                         *       "rotationPolicy": {
+                         *         "everyDays": 90,
+                         *         "warnDays": 7,
+                         *         "graceSeconds": 86400,
+                         *         "mode": "auto"
+                         *       },
+                         *       "rotationDueAt": "2026-05-30T09:30:00.000Z",
+                         *       "rotationDue": false,
                          *       "createdAt": "2026-03-01T09:30:00.000Z",
                          *       "updatedAt": "2026-03-01T09:30:00.000Z",
                          *       "versions": [
@@ -1573,6 +1606,740 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clients/{id}/rotation-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the scheduled rotation of a client
+         * @description The due date is everyDays after the current secret was issued, so a policy set on an older secret is due at once, and any regenerate starts the period again. Every node runs the scheduler each minute; each (client, due date) is acted on once. auto is for key accounts only; the portal key account refuses any policy.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Days from the current secret’s issue to its due date. */
+                        everyDays: number;
+                        /** @description Days before the due date the administrators are warned (0: no warning); less than everyDays. Default 7 (at most everyDays − 1). */
+                        warnDays?: number;
+                        /** @description auto: how long the previous secret keeps working after the scheduled regenerate. At most the account's maxGraceSeconds; default one day (or that bound). */
+                        graceSeconds?: number;
+                        mode: "auto" | "notify";
+                    };
+                };
+            };
+            responses: {
+                /** @description The client with its policy. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": "cli_3N8fTq1ZxLw0bYk7HcR5sE",
+                         *       "accountId": "acme",
+                         *       "profile": "apikey",
+                         *       "name": "Billing exporter",
+                         *       "state": "active",
+                         *       "maxFailedAttempts": 5,
+                         *       "lockSeconds": 900,
+                         *       "throttleFailuresPerMinute": 30,
+                         *       "lockScope": "keyAccount",
+                         *       "staleSecretsCount": false,
+                         *       "rotationPolicy": {
+                         *         "everyDays": 90,
+                         *         "warnDays": 7,
+                         *         "graceSeconds": 86400,
+                         *         "mode": "auto"
+                         *       },
+                         *       "rotationDueAt": "2026-05-30T09:30:00.000Z",
+                         *       "rotationDue": false,
+                         *       "createdAt": "2026-03-01T09:30:00.000Z",
+                         *       "updatedAt": "2026-03-01T09:30:00.000Z",
+                         *       "versions": [
+                         *         {
+                         *           "versionId": "ver_6QmZ3kP0cXw1rT9bN2vLdA",
+                         *           "state": "current",
+                         *           "createdAt": "2026-03-01T09:30:00.000Z",
+                         *           "lastUsedAt": "2026-03-02T14:05:11.000Z",
+                         *           "useCount": 1824
+                         *         }
+                         *       ],
+                         *       "locked": false,
+                         *       "failedAttempts": 0
+                         *     }
+                         */
+                        "application/json": components["schemas"]["Client"];
+                    };
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /** Remove the scheduled rotation of a client */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The client, without a policy. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Client"];
+                    };
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Use reset and related problems. Codes: `use_reset`, `not_tba`, `tba_disabled`, `bundle_managed`, `registration_only`, `conflict`. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/use_reset",
+                         *       "title": "Use reset",
+                         *       "status": 409,
+                         *       "detail": "Integration records (tba) are reset, not regenerated: call POST /v1/clients/{id}/reset.",
+                         *       "instance": "/v1/…",
+                         *       "code": "use_reset",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Payload too large. Codes: `payload_too_large`. */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/payload_too_large",
+                         *       "title": "Payload too large",
+                         *       "status": 413,
+                         *       "detail": "Request bodies are limited to 1 MiB.",
+                         *       "instance": "/v1/…",
+                         *       "code": "payload_too_large",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Unsupported media type. Codes: `unsupported_media_type`. */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unsupported_media_type",
+                         *       "title": "Unsupported media type",
+                         *       "status": 415,
+                         *       "detail": "This endpoint accepts application/json only.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unsupported_media_type",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/clients/{id}/rotations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The scheduler's runs for a client, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    /** @description Page size, 1–200 (default 50). */
+                    limit?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Success. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "rot_5Xk2PqL9wZ0cT3vN8bR1mY",
+                         *           "clientId": "cli_3N8fTq1ZxLw0bYk7HcR5sE",
+                         *           "kind": "rotate",
+                         *           "mode": "auto",
+                         *           "dueAt": "2026-05-30T09:30:00.000Z",
+                         *           "status": "succeeded",
+                         *           "attempts": 1,
+                         *           "startedAt": "2026-05-30T09:30:41.000Z",
+                         *           "updatedAt": "2026-05-30T09:30:42.000Z",
+                         *           "finishedAt": "2026-05-30T09:30:42.000Z",
+                         *           "versionId": "ver_2Lp8Ry0TqW4nXc7Vb1Kd9M",
+                         *           "apps": [
+                         *             {
+                         *               "appId": "app_7Tn1Vc4Xq0Lz8Kb2Wm5Rd3",
+                         *               "slots": [
+                         *                 "BILLING_KEY"
+                         *               ],
+                         *               "status": "updated",
+                         *               "redeployed": true
+                         *             }
+                         *           ],
+                         *           "oldSecretExpiresAt": "2026-05-31T09:30:41.000Z"
+                         *         },
+                         *         {
+                         *           "id": "rot_0Hc6Ws3Mn8Qb1Vx4Zt7Lk2",
+                         *           "clientId": "cli_3N8fTq1ZxLw0bYk7HcR5sE",
+                         *           "kind": "warn",
+                         *           "mode": "auto",
+                         *           "dueAt": "2026-05-30T09:30:00.000Z",
+                         *           "status": "notified",
+                         *           "attempts": 1,
+                         *           "startedAt": "2026-05-23T09:30:12.000Z",
+                         *           "updatedAt": "2026-05-23T09:30:12.000Z",
+                         *           "finishedAt": "2026-05-23T09:30:12.000Z"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/json": components["schemas"]["RotationRunPage"];
+                    };
+                };
+                /** @description Invalid request. Codes: `invalid_request`. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/invalid_request",
+                         *       "title": "Invalid request",
+                         *       "status": 400,
+                         *       "detail": "The request body, query or headers do not match the schema, or OAuth 1.0a parameters are missing, duplicated or unsupported. `errors[]` lists each bad field by JSON Pointer. Nothing was changed.",
+                         *       "instance": "/v1/…",
+                         *       "code": "invalid_request",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Authentication required and related problems. Codes: `unauthenticated`, `malformed_credential`, `revoked`, `expired`, `session_revoked`. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unauthenticated",
+                         *       "title": "Authentication required",
+                         *       "status": 401,
+                         *       "detail": "No usable credentials were sent, or the client cannot use the method that was sent (an integrator must sign its requests). Send credentials as the `WWW-Authenticate` challenge describes.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unauthenticated",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Forbidden. Codes: `forbidden`. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/forbidden",
+                         *       "title": "Forbidden",
+                         *       "status": 403,
+                         *       "detail": "The caller is authenticated but lacks the permission this action needs. Nothing was changed; the attempt was audited.",
+                         *       "instance": "/v1/…",
+                         *       "code": "forbidden",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found. Codes: `not_found`. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "No resource with that id exists in the caller's account. Ids of other accounts are reported the same way.",
+                         *       "instance": "/v1/…",
+                         *       "code": "not_found",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many requests. Codes: `rate_limited`. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/rate_limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Too many attempts in a short time. Retry after `retryAfter` seconds.",
+                         *       "instance": "/v1/…",
+                         *       "code": "rate_limited",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Internal error. Codes: `internal`. */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/internal",
+                         *       "title": "Internal error",
+                         *       "status": 500,
+                         *       "detail": "Something failed inside Rekey. The request id identifies it in the server log. Never caused by bad input.",
+                         *       "instance": "/v1/…",
+                         *       "code": "internal",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Service unavailable. Codes: `unavailable`. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "/problems/unavailable",
+                         *       "title": "Service unavailable",
+                         *       "status": 503,
+                         *       "detail": "The credential store is unreachable, or this node cannot confirm its cached credentials are current. Retry shortly; another node may answer.",
+                         *       "instance": "/v1/…",
+                         *       "code": "unavailable",
+                         *       "requestId": "req-1"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -5038,7 +5805,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    type?: "client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "secret.leaked" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint";
+                    type?: "client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "secret.leaked" | "rotation.upcoming" | "rotation.due" | "rotation.completed" | "rotation.failed" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint";
                     clientId?: string;
                     since?: string;
                     until?: string;
@@ -5374,7 +6141,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    type?: "client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "secret.leaked" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint";
+                    type?: "client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "secret.leaked" | "rotation.upcoming" | "rotation.due" | "rotation.completed" | "rotation.failed" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint";
                     status?: "pending" | "sent" | "failed";
                 };
                 header?: never;
@@ -13727,7 +14494,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         url: string;
-                        events?: ("registration.completed" | "secret.regenerated" | "client.reset" | "secret.revoked" | "secret.leaked" | "client.locked" | "secret.expiring" | "sandbox.refreshed" | "bundle.reset" | "audit.checkpoint")[];
+                        events?: ("registration.completed" | "secret.regenerated" | "client.reset" | "secret.revoked" | "secret.leaked" | "client.locked" | "secret.expiring" | "rotation.upcoming" | "rotation.due" | "rotation.completed" | "rotation.failed" | "sandbox.refreshed" | "bundle.reset" | "audit.checkpoint")[];
                     };
                 };
             };
@@ -14906,7 +15673,7 @@ export interface components {
          * @description Audit and webhook event types.
          * @enum {string}
          */
-        EventType: "client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "secret.leaked" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint";
+        EventType: "client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "secret.leaked" | "rotation.upcoming" | "rotation.due" | "rotation.completed" | "rotation.failed" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint";
         /** @description A secret version: metadata only, never the secret or its hash. */
         SecretVersion: {
             versionId: string;
@@ -14988,6 +15755,15 @@ export interface components {
             tokenBasedAuth?: boolean;
             /** @description Whether HMAC-SHA1 signatures are accepted besides HMAC-SHA256. */
             allowHmacSha1?: boolean;
+            /** @description Scheduled rotation; null: none. */
+            rotationPolicy: components["schemas"]["RotationPolicy"] | null;
+            /**
+             * Format: date-time
+             * @description With a policy: when the current secret is due for rotation.
+             */
+            rotationDueAt?: string;
+            /** @description With a policy: the due date has passed and the secret was not rotated yet. */
+            rotationDue?: boolean;
             /** @description Newest first; retired versions stay listed for 30 days. */
             versions: {
                 versionId: string;
@@ -15072,6 +15848,15 @@ export interface components {
             tokenBasedAuth?: boolean;
             /** @description Whether HMAC-SHA1 signatures are accepted besides HMAC-SHA256. */
             allowHmacSha1?: boolean;
+            /** @description Scheduled rotation; null: none. */
+            rotationPolicy: components["schemas"]["RotationPolicy"] | null;
+            /**
+             * Format: date-time
+             * @description With a policy: when the current secret is due for rotation.
+             */
+            rotationDueAt?: string;
+            /** @description With a policy: the due date has passed and the secret was not rotated yet. */
+            rotationDue?: boolean;
             /** @description Newest first; retired versions stay listed for 30 days. */
             versions: {
                 versionId: string;
@@ -15405,14 +16190,14 @@ export interface components {
         Webhook: {
             id: string;
             url: string;
-            events: ("client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "secret.leaked" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint")[];
+            events: ("client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "secret.leaked" | "rotation.upcoming" | "rotation.due" | "rotation.completed" | "rotation.failed" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint")[];
             /** Format: date-time */
             createdAt: string;
         };
         CreatedWebhook: {
             id: string;
             url: string;
-            events: ("client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "secret.leaked" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint")[];
+            events: ("client.created" | "client.updated" | "client.deleted" | "client.reset" | "client.locked" | "client.unlocked" | "secret.regenerated" | "secret.revoked" | "secret.expiring" | "secret.leaked" | "rotation.upcoming" | "rotation.due" | "rotation.completed" | "rotation.failed" | "auth.failed" | "signin.failed" | "permission.denied" | "member.created" | "member.updated" | "member.removed" | "role.created" | "role.updated" | "role.deleted" | "admin_token.created" | "admin_token.revoked" | "token.created" | "token.revoked" | "registration.completed" | "sandbox.created" | "sandbox.refreshed" | "bundle.published" | "bundle.installed" | "bundle.reset" | "app.created" | "app.updated" | "app.deleted" | "app.deployed" | "app.undeployed" | "app.secret_updated" | "master_key.rotated" | "signing_key.rotated" | "webhook.created" | "webhook.deleted" | "session.revoked" | "oauth.token_revoked" | "oauth.tokens_revoked" | "session.created" | "member.password_changed" | "audit.checkpoint")[];
             /** Format: date-time */
             createdAt: string;
             /** @description The `whsec_…` signing secret, returned this once. */
@@ -15540,6 +16325,63 @@ export interface components {
             memberId: string;
             /** @description Returned this once. */
             adminToken: string;
+        };
+        /** @description Scheduled rotation. auto (key accounts only): on the due date Rekey regenerates with graceSeconds, writes the new secret into every app slot that holds the key account and redeploys those apps. notify: the administrators are told and the client is marked rotationDue. */
+        RotationPolicy: {
+            /** @description Days from the current secret’s issue to its due date. */
+            everyDays: number;
+            /** @description Days before the due date the administrators are warned (0: no warning); less than everyDays. */
+            warnDays: number;
+            /** @description auto: how long the previous secret keeps working after the scheduled regenerate. */
+            graceSeconds: number;
+            mode: "auto" | "notify";
+        };
+        /** @description One action of the rotation scheduler about a client. Never a secret. */
+        RotationRun: {
+            id: string;
+            clientId: string;
+            kind: "rotate" | "warn" | "due";
+            mode: "auto" | "notify";
+            /**
+             * Format: date-time
+             * @description The due date this run is about: each (client, due date, kind) runs once across all nodes.
+             */
+            dueAt: string;
+            status: "running" | "succeeded" | "failed" | "notified";
+            /** @description rotate: 1, plus one per daily retry after a failure. */
+            attempts: number;
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            finishedAt?: string;
+            /**
+             * Format: date-time
+             * @description failed: when the scheduler tries again.
+             */
+            nextAttemptAt?: string;
+            /** @description rotate: the secret version the run issued. */
+            versionId?: string;
+            apps?: {
+                appId: string;
+                /** @description Slots that now hold the new secret (updated) or got the previous one back (restored). */
+                slots: string[];
+                status: "pending" | "updated" | "restored" | "failed";
+                redeployed: boolean;
+            }[];
+            /** @description failed: why. */
+            error?: string;
+            /**
+             * Format: date-time
+             * @description rotate: when the previous secret stops working.
+             */
+            oldSecretExpiresAt?: string;
+        };
+        RotationRunPage: {
+            items: components["schemas"]["RotationRun"][];
+            /** @description Pass as `cursor` for the next page. */
+            nextCursor?: string;
         };
         /** @description RFC 6749 §5.2: how the /oauth/* endpoints refuse. */
         OAuthError: {
