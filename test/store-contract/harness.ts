@@ -49,6 +49,7 @@ export const client = (accountId: string, overrides: Partial<Pick<Client, keyof 
     failedAttempts: 0,
     lockedAt: null,
     lockedUntil: null,
+    rotationPolicy: null,
     createdAt: T0,
     updatedAt: T0,
     deletedAt: null,
