@@ -17,7 +17,9 @@ export const GUARDED_TABLES: Readonly<Record<string, { ignore?: readonly string[
   roles: {},
   admin_tokens: { ignore: ['last_used_at'] },
   // Named rather than excluded: lock state lives beside these columns and may gain more counters.
-  clients: { only: ['id', 'account_id', 'profile', 'name', 'state', 'fields', 'consumer_key', 'created_at', 'deleted_at'] },
+  clients: {
+    only: ['id', 'account_id', 'profile', 'name', 'state', 'fields', 'consumer_key', 'rotation_policy', 'created_at', 'deleted_at'],
+  },
   secret_versions: { ignore: ['last_used_at', 'use_count'] },
   idempotency_keys: {},
   tba_tokens: {},
@@ -33,6 +35,7 @@ export const GUARDED_TABLES: Readonly<Record<string, { ignore?: readonly string[
   portal_registrations: {},
   webhook_endpoints: {},
   operator_tokens: {},
+  rotation_runs: {},
 };
 
 /** Each guarded table's rows (ignored columns dropped), serialised and sorted. */
