@@ -44,22 +44,24 @@ export async function createSchema() {
 
 /**
  * A Rekey deployment on a fresh PostgreSQL schema: `rekey init`, then `nodes` servers on it (all
- * pinned to the server core). Released at the end of the run through ctx.cleanup: the nodes stop,
- * then the schema is dropped.
+ * pinned to the server core). `release()` stops the nodes, then drops the schema; it also runs at
+ * the end of the run (ctx.cleanup) if the row did not call it.
  */
 export async function startPostgresRekey(ctx, { nodes = 1, masterKey = randomBytes(32).toString('base64') } = {}) {
   const database = await createSchema();
   const env = { REKEY_DATABASE_URL: database.url, REKEY_MASTER_KEY: masterKey, REKEY_LOG_LEVEL: 'warn' };
   const started = [];
-  const release = async () => {
-    for (const node of started) await node.stop();
-    await database.drop();
-  };
+  let released = null;
+  const release = () =>
+    (released ??= (async () => {
+      for (const node of started) await node.stop();
+      await database.drop();
+    })());
   try {
     const { adminToken, accountId } = initRekey(env);
     for (let i = 0; i < nodes; i++) started.push(await serveRekey(env, { cpu: ctx.cpus[0] }));
     ctx.cleanup(release);
-    return { nodes: started, adminToken, accountId, env, request: controlApi(started[0].url, adminToken) };
+    return { nodes: started, adminToken, accountId, env, request: controlApi(started[0].url, adminToken), release };
   } catch (error) {
     await release().catch(() => undefined);
     throw error;
