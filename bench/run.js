@@ -315,7 +315,7 @@ async function main() {
 
     const fmt = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
     const lines = [
-      `Rekey benchmark — ${rounds} interleaved rounds of ${slice} s per row (each row after ${warmupSeconds} s of warm-up unless its requests are single-use), ${connections} connections, wrk on CPU ${cpus[1]}, servers on CPU ${cpus[0]}, SQLite, info logging.`,
+      `Rekey benchmark — ${rounds} interleaved rounds of ${slice} s per row (each row after ${warmupSeconds} s of warm-up unless its requests are single-use), ${connections} connections, wrk on CPU ${cpus[1]}, servers on CPU ${cpus[0]}, SQLite unless the row says PostgreSQL (its database server unpinned), info logging.`,
       "req/s is the mean over the rounds, p50/p99 the median of the rounds' values; × bare and ÷ peer are the median of per-round ratios, each round measured next to the baseline (and the peer) of the same round. CPU µs/req is the server process's user + system time per answered request (median over the rounds).",
       '',
       '| scenario | req/s | p50 ms | p99 ms | non-2xx | CPU µs/req | × bare |',

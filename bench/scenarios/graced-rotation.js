@@ -2,11 +2,13 @@
 // whoami requests from 32 keep-alive connections of this process, while the client is regenerated
 // through the control API with a grace (BENCH_GRACE_SECONDS, default 5) every second and the holder
 // switches to the new secret as soon as the regenerate answers. Every refused or failed request is
-// counted: there must be none. Bounded by BENCH_GRACED_MAX_SECONDS (default 120).
+// counted: there must be none. The load lasts at least BENCH_GRACED_MIN_SECONDS (default 15, so
+// at least ~14 rotations) and at most BENCH_GRACED_MAX_SECONDS (default 120).
 import { Agent, request } from 'node:http';
 
 const TOTAL = Number(process.env.BENCH_GRACED_REQUESTS ?? 100_000);
 const GRACE_SECONDS = Number(process.env.BENCH_GRACE_SECONDS ?? 5);
+const MIN_SECONDS = Number(process.env.BENCH_GRACED_MIN_SECONDS ?? 15);
 const MAX_SECONDS = Number(process.env.BENCH_GRACED_MAX_SECONDS ?? 120);
 const CONNECTIONS = 32;
 
@@ -36,6 +38,7 @@ export default {
     let rotationErrors = 0;
     const started = performance.now();
     const deadline = started + MAX_SECONDS * 1000;
+    const minimum = started + MIN_SECONDS * 1000;
     let running = true;
     const rotator = (async () => {
       while (running) {
@@ -52,7 +55,9 @@ export default {
       }
     })();
     const worker = async () => {
-      while (sent < TOTAL && performance.now() < deadline) {
+      for (;;) {
+        const now = performance.now();
+        if (now >= deadline || (sent >= TOTAL && now >= minimum)) break;
         sent++;
         const status = await whoami(ctx.url, agent, authorization);
         answered++;
