@@ -10,6 +10,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = join(root, 'bin/rekey.js');
 const hasTaskset = spawnSync('which', ['taskset']).status === 0;
 
+// Nodes started here that are still running; killed (each by its own pid) if the runner exits early.
+const running = new Set();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export function freePort() {
   return new Promise((resolve) => {
     const server = createServer();
@@ -68,7 +74,13 @@ export async function serveRekey(env, { cpu = '0', readyPath = '/healthz', ready
       });
   let errors = '';
   child.stderr.on('data', (chunk) => (errors = (errors + chunk).slice(-4000)));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
+  running.add(child);
+  const exited = new Promise((resolve) =>
+    child.once('exit', () => {
+      running.delete(child);
+      resolve();
+    }),
+  );
   const url = `http://127.0.0.1:${port}`;
   const node = {
     url,
