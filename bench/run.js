@@ -1,9 +1,9 @@
 // Benchmark runner: see bench/README-scenarios.md. Prints numbers, never pass/fail.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createServer } from 'node:net';
 
@@ -18,6 +18,10 @@ const only = process.env.BENCH_ONLY ? new RegExp(process.env.BENCH_ONLY, 'i') : 
 const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 4));
 const slice = Math.max(1, Math.round(seconds / rounds));
 const cpus = spawnSync('nproc').stdout?.toString().trim() === '1' ? ['0', '0'] : ['0', '1'];
+// `--json` (or `--json=PATH`) also writes the final table as JSON; the default path is gitignored.
+const jsonArg = process.argv.slice(2).find((arg) => arg === '--json' || arg.startsWith('--json='));
+const jsonPath =
+  jsonArg === undefined ? null : resolve(jsonArg.includes('=') ? jsonArg.slice('--json='.length) : join(root, 'bench/results.json'));
 
 if (spawnSync('which', ['wrk']).status !== 0) {
   console.error('bench: wrk is not installed (apt-get install -y wrk).');
@@ -189,6 +193,8 @@ const pairedRatio = (a, b) => median(a.runs.map((run, round) => run.rps / b.runs
 async function main() {
   const workDir = mkdtempSync(join(tmpdir(), 'rekey-bench-'));
   const children = [];
+  // Shared resources scenarios start lazily (a PostgreSQL node, its schema): released at the end.
+  const cleanups = [];
   const stopAll = () => children.forEach((child) => child.kill('SIGTERM'));
   process.on('exit', stopAll);
   try {
@@ -226,7 +232,19 @@ async function main() {
       if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${text}`);
       return text ? JSON.parse(text) : undefined;
     };
-    const ctx = { url, adminToken, accountId, count: Number(process.env.BENCH_UNIQUE_COUNT ?? 40_000 * seconds), request };
+    const ctx = {
+      url,
+      adminToken,
+      accountId,
+      count: Number(process.env.BENCH_UNIQUE_COUNT ?? 40_000 * seconds),
+      request,
+      root,
+      workDir,
+      cpus,
+      seconds,
+      connections,
+      cleanup: (release) => cleanups.push(release),
+    };
 
     const rows = [];
     const basic = `Basic ${Buffer.from('cli_bench:rk_sec_bench').toString('base64')}`;
@@ -243,7 +261,8 @@ async function main() {
     for (const file of readdirSync(join(root, 'bench/scenarios'))
       .filter((name) => name.endsWith('.js'))
       .sort()) {
-      scenarios.push((await import(pathToFileURL(join(root, 'bench/scenarios', file)).href)).default);
+      // A module exports one scenario, or several (e.g. the same rows on PostgreSQL).
+      scenarios.push(...[(await import(pathToFileURL(join(root, 'bench/scenarios', file)).href)).default].flat());
     }
     // A scenario another one is compared with (`versus`) is measured inside that one's rounds.
     const peers = new Set(scenarios.map((scenario) => scenario.versus).filter(Boolean));
@@ -253,7 +272,9 @@ async function main() {
       const started = [];
       try {
         if (scenario.measure) {
-          for (const row of await scenario.measure(ctx)) rows.push({ name: row.name, note: `${row.value} ${row.unit}` });
+          // A row is a value with its unit (shown as a note), or req/s-like columns (rps, p50, p99, non2xx, cpuUs, xBare).
+          for (const row of await scenario.measure(ctx))
+            rows.push('value' in row ? { name: row.name, note: `${row.value} ${row.unit}` } : row);
         }
         if (!scenario.prepare) continue;
         const group = [scenario.versus ? scenarios.find((candidate) => candidate.name === scenario.versus) : null, scenario].filter(
@@ -269,7 +290,8 @@ async function main() {
             target = peer.url;
             pid = peer.pid;
           }
-          const prepared = await member.prepare({ ...ctx, url: target });
+          // A started server may bring its own control API (another Rekey node: its admin token and account).
+          const prepared = await member.prepare({ ...ctx, url: target, ...(started.at(-1)?.ctx ?? {}) });
           targets.push({ name: member.name, url: target, pid, requests: prepared.requests, unique: prepared.unique === true });
         }
         const runs = measureGroup(targets, workDir);
@@ -279,8 +301,12 @@ async function main() {
         for (const row of measured) rows.push({ ...row, xBare: pairedRatio(row, bare) });
         if (measured.length === 2)
           rows.push({ name: `${scenario.name} ÷ ${scenario.versus}`, note: `${pairedRatio(measured[1], measured[0]).toFixed(2)} ×` });
+        // Facts a started server reports after its load (e.g. its RSS, its start-up time).
+        for (const peer of started) for (const row of (await peer.report?.()) ?? []) rows.push(row);
       } catch (error) {
-        rows.push({ name: scenario.name, note: `failed: ${error.message}` });
+        // `skip` marks a row that cannot run here (e.g. PostgreSQL unreachable): a note, not a failure.
+        rows.push({ name: scenario.name, note: `${error.skip ? 'skipped' : 'failed'}: ${error.message}` });
+        if (error.skip) process.stderr.write(`bench:   skipped: ${error.message}\n`);
       } finally {
         for (const peer of started) await peer.stop();
       }
@@ -289,7 +315,7 @@ async function main() {
 
     const fmt = (value, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : '–');
     const lines = [
-      `Rekey benchmark — ${rounds} interleaved rounds of ${slice} s per row (each row after ${warmupSeconds} s of warm-up unless its requests are single-use), ${connections} connections, wrk on CPU ${cpus[1]}, servers on CPU ${cpus[0]}, SQLite, info logging.`,
+      `Rekey benchmark — ${rounds} interleaved rounds of ${slice} s per row (each row after ${warmupSeconds} s of warm-up unless its requests are single-use), ${connections} connections, wrk on CPU ${cpus[1]}, servers on CPU ${cpus[0]}, SQLite unless the row says PostgreSQL (its database server unpinned), info logging.`,
       "req/s is the mean over the rounds, p50/p99 the median of the rounds' values; × bare and ÷ peer are the median of per-round ratios, each round measured next to the baseline (and the peer) of the same round. CPU µs/req is the server process's user + system time per answered request (median over the rounds).",
       '',
       '| scenario | req/s | p50 ms | p99 ms | non-2xx | CPU µs/req | × bare |',
@@ -305,7 +331,18 @@ async function main() {
       );
     }
     console.log(lines.join('\n'));
+    if (jsonPath) {
+      const settings = { rounds, sliceSeconds: slice, warmupSeconds, connections, wrkCpu: cpus[1], serverCpu: cpus[0] };
+      const table = rows.map(({ runs, ...row }) => ({ ...row, rounds: runs?.map((run) => ({ ...run })) }));
+      mkdirSync(dirname(jsonPath), { recursive: true });
+      writeFileSync(
+        jsonPath,
+        `${JSON.stringify({ at: new Date().toISOString(), node: process.version, settings, rows: table }, null, 2)}\n`,
+      );
+      process.stderr.write(`bench: wrote ${jsonPath}\n`);
+    }
   } finally {
+    for (const release of cleanups.reverse()) await release().catch((error) => process.stderr.write(`bench: cleanup: ${error.message}\n`));
     stopAll();
     rmSync(workDir, { recursive: true, force: true });
   }
