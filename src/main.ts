@@ -93,9 +93,17 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     await maintainAuditChain(core).catch(() => undefined);
     timers.push(setInterval(() => void maintainAuditChain(core).catch(() => undefined), 60_000));
     // Scheduled rotation (SPEC §12): every node looks each minute; each due date is acted on once.
-    const rotations = (): Promise<unknown> => runScheduledRotations(core).catch(() => undefined);
-    await rotations();
-    timers.push(setInterval(() => void rotations(), 60_000));
+    // A pass still going when the next minute comes is not doubled on this node.
+    let passing = false;
+    const rotations = (): void => {
+      if (passing) return;
+      passing = true;
+      void runScheduledRotations(core)
+        .catch((error: Error) => warn(`the rotation scheduler's pass failed: ${error.message}`))
+        .finally(() => (passing = false));
+    };
+    rotations();
+    timers.push(setInterval(rotations, 60_000));
     for (const timer of timers) timer.unref();
   }
   return {
