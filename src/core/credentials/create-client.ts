@@ -8,7 +8,7 @@ import { newId } from '../kernel/new-id.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { requirePermission } from '../accounts/require-permission.js';
 import { maxGraceSeconds } from './max-grace-seconds.js';
-import { checkRotationPolicy, type RotationPolicyInput } from './rotation-policy.js';
+import { checkRotationPolicy, type RotationPolicyInput } from './check-rotation-policy.js';
 
 export interface CreateClientInput {
   profile: Profile;

@@ -12,6 +12,7 @@ export * from './regenerate-secret.js';
 export * from './revoke-secret-version.js';
 export * from './rotate-secret.js';
 export * from './rotation-policy.js';
+export * from './check-rotation-policy.js';
 export * from './secret-version.js';
 export * from './profiles/profile-descriptor.js';
 export * from './profiles/registry.js';

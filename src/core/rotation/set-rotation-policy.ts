@@ -7,7 +7,7 @@ import { viewClient, type ClientView } from '../credentials/client-view.js';
 import { lockedSourcesOf } from '../credentials/locked-sources-of.js';
 import { maxGraceSeconds } from '../credentials/max-grace-seconds.js';
 import type { Client } from '../credentials/client.js';
-import { checkRotationPolicy, type RotationPolicyInput } from '../credentials/rotation-policy.js';
+import { checkRotationPolicy, type RotationPolicyInput } from '../credentials/check-rotation-policy.js';
 
 /**
  * PUT / DELETE /v1/clients/{id}/rotation-policy, `rekey clients rotation-policy`: sets or removes a
