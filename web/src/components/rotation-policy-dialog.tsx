@@ -1,7 +1,7 @@
 import { useId, useState, type ReactNode } from 'react';
 import { ApiError, request } from '../api/client';
 import type { ClientView, RotationPolicyView } from '../api/types';
-import { GRACE_UNITS, splitGrace, type GraceUnitSeconds } from '../lib/rotation-policy-words';
+import { GRACE_UNITS, graceInWords, splitGrace, type GraceUnitSeconds } from '../lib/rotation-policy-words';
 import { ConfirmDialog } from './dialog';
 
 type Field = 'everyDays' | 'mode' | 'warnDays' | 'graceSeconds';
@@ -16,7 +16,12 @@ function fieldErrorsOf(error: unknown): FieldErrors | undefined {
   for (const item of error.problem.errors) {
     const field = FIELDS.find((name) => item.pointer === `/${name}`);
     if (!field) return undefined;
-    found[field] = found[field] ? `${found[field]} ${item.message}` : item.message;
+    // The API counts grace in seconds; the form in days, hours or minutes.
+    const message =
+      field === 'graceSeconds'
+        ? item.message.replace(/from 0 to (\d+)/, (text, most: string) => `${text} seconds (${graceInWords(Number(most))})`)
+        : item.message;
+    found[field] = found[field] ? `${found[field]} ${message}` : message;
   }
   return found;
 }
