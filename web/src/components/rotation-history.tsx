@@ -135,7 +135,13 @@ export function RotationHistorySection({ client }: { client: ClientView }): Reac
         </div>
       )}
       {runs.items && items.length > 0 && (
-        <ListFooter count={items.length} noun="runs" hasMore={runs.hasMore} isLoading={runs.isLoading} onMore={runs.loadMore} />
+        <ListFooter
+          count={items.length}
+          noun={items.length === 1 ? 'run' : 'runs'}
+          hasMore={runs.hasMore}
+          isLoading={runs.isLoading}
+          onMore={runs.loadMore}
+        />
       )}
     </Section>
   );

@@ -1,4 +1,4 @@
-import { useId, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { ApiError, request } from '../api/client';
 import type { ClientView, RotationPolicyView } from '../api/types';
 import { GRACE_UNITS, graceInWords, splitGrace, type GraceUnitSeconds } from '../lib/rotation-policy-words';
@@ -66,6 +66,7 @@ export function RotationPolicyDialog({
   const [graceAmount, setGraceAmount] = useState(String(grace.amount));
   const [graceUnit, setGraceUnit] = useState<GraceUnitSeconds>(grace.unitSeconds);
   const [errors, setErrors] = useState<FieldErrors>({});
+  const hasNewErrors = useRef(false);
   const base = useId();
   const id = (field: Field | `${Field}-hint` | `${Field}-error`): string => `${base}-${field}`;
   const describedBy = (field: Field, hasHint = true): string | undefined =>
@@ -87,11 +88,24 @@ export function RotationPolicyDialog({
     } catch (error) {
       const found = fieldErrorsOf(error);
       if (!found) throw error;
+      hasNewErrors.current = true;
       setErrors(found);
-      const first = FIELDS.find((field) => found[field]);
-      if (first) document.getElementById(first === 'mode' ? `${id('mode')}-${mode}` : id(first))?.focus();
     }
   };
+
+  // A refused save takes the member to the first bad field, its message in view (the dialog's body scrolls).
+  useEffect(() => {
+    if (!hasNewErrors.current) return;
+    hasNewErrors.current = false;
+    const first = FIELDS.find((field) => errors[field]);
+    if (!first) return;
+    const input =
+      first === 'mode'
+        ? document.querySelector<HTMLElement>(`input[name="${base}-mode"]:checked`)
+        : document.getElementById(`${base}-${first}`);
+    input?.focus();
+    document.getElementById(`${base}-${first}-error`)?.scrollIntoView({ block: 'nearest' });
+  }, [errors, base]);
 
   return (
     <ConfirmDialog

@@ -36,7 +36,7 @@ export function RotationPolicySection({
           <>
             <button
               type="button"
-              className={policy ? 'button' : 'button button-primary'}
+              className="button"
               onClick={() => {
                 setFormKey((key) => key + 1);
                 setDialog('edit');
