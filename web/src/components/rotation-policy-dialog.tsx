@@ -155,8 +155,8 @@ export function RotationPolicyDialog({
               />
               <label htmlFor={`${id('mode')}-auto`}>Rotate automatically</label>
               <p id={`${id('mode')}-auto-hint`} className="hint">
-                Rekey regenerates the secret, writes it into every app slot that holds this key account and redeploys those apps; the old
-                secret keeps working for the grace period.
+                Rekey regenerates it, writes it into every app slot that holds it and redeploys those apps; the old secret works through the
+                grace period.
               </p>
             </div>
             <div className="field field-check">
@@ -170,7 +170,7 @@ export function RotationPolicyDialog({
               />
               <label htmlFor={`${id('mode')}-notify`}>Tell the administrators</label>
               <p id={`${id('mode')}-notify-hint`} className="hint">
-                Rekey notifies the administrators and marks the client Rotation due; someone regenerates it.
+                Rekey tells the administrators and marks the client Rotation due.
               </p>
             </div>
           </>
