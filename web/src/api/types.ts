@@ -33,3 +33,5 @@ export type RefreshResult = Schemas['RefreshResult'];
 export type WebhookView = Schemas['Webhook'];
 export type SignedIn = Schemas['SignedIn'];
 export type Permission = Me['permissions'][number];
+export type RotationPolicyView = Schemas['RotationPolicy'];
+export type RotationRunView = Schemas['RotationRun'];

@@ -17,3 +17,8 @@ export function ClientStatus({ client }: { client: ClientView }): ReactNode {
   if (client.versions.some((version) => version.state === 'previous')) return <StateBadge state="previous">Rotating</StateBadge>;
   return <StateBadge state="current">Active</StateBadge>;
 }
+
+/** Scheduled rotation (SPEC §12): the client's secret is past the due date of its rotation policy. */
+export function RotationDueBadge({ client }: { client: ClientView }): ReactNode {
+  return client.rotationDue ? <StateBadge state="warning">Rotation due</StateBadge> : null;
+}

@@ -13,6 +13,8 @@ export interface ConfirmDialogProps {
   onCancel: () => void;
   isDanger?: boolean;
   isConfirmDisabled?: boolean;
+  /** A confirmation starts on its safe answer; a dialog holding a form starts on the form's own autoFocus field instead. */
+  isCancelFocused?: boolean;
 }
 
 /**
@@ -30,6 +32,7 @@ export function ConfirmDialog({
   onCancel,
   isDanger = false,
   isConfirmDisabled = false,
+  isCancelFocused = true,
 }: ConfirmDialogProps): ReactNode {
   const ref = useRef<HTMLDialogElement>(null);
   const opener = useRef<Element | null>(null);
@@ -117,7 +120,7 @@ export function ConfirmDialog({
             >
               {confirmLabel}
             </button>
-            <button type="button" className="button" onClick={onCancel} disabled={isBusy} autoFocus>
+            <button type="button" className="button" onClick={onCancel} disabled={isBusy} autoFocus={isCancelFocused}>
               {cancelLabel}
             </button>
           </div>

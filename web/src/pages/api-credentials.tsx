@@ -1,7 +1,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { request } from '../api/client';
 import type { ClientView } from '../api/types';
-import { ClientStatus } from '../components/badge';
+import { ClientStatus, RotationDueBadge } from '../components/badge';
 import { DeleteClientDialog, RegenerateDialog } from '../components/client-dialogs';
 import { ErrorMessage } from '../components/error-message';
 import { ListFooter } from '../components/list-footer';
@@ -156,6 +156,7 @@ export function ApiCredentialsPage(): ReactNode {
                     <td>{client.application ?? '—'}</td>
                     <td>
                       <ClientStatus client={client} />
+                      <RotationDueBadge client={client} />
                     </td>
                     <td>{formatDate(client.createdAt)}</td>
                   </tr>

@@ -1,13 +1,15 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { request } from '../api/client';
 import type { ClientView, VersionView } from '../api/types';
-import { ClientStatus, needsCredentials } from '../components/badge';
+import { ClientStatus, RotationDueBadge, needsCredentials } from '../components/badge';
 import { DeleteClientDialog, RegenerateDialog, ResetDialog, RevokeVersionDialog } from '../components/client-dialogs';
 import { ConfirmDialog } from '../components/dialog';
 import { useActiveNav } from '../components/layout';
 import { ErrorMessage } from '../components/error-message';
 import { AppsOfKeyAccountSection, GuidedRotation, StaleUsageSection, useAppsOfKeyAccount } from '../components/key-account-sections';
 import { Loading, Page, Section } from '../components/page';
+import { RotationHistorySection } from '../components/rotation-history';
+import { RotationPolicySection } from '../components/rotation-policy-section';
 import { SecretReveal, useShownOnce, type RevealedField } from '../components/secret-reveal';
 import { BundlesSection, TokensSection } from '../components/tba-sections';
 import { UsageChart } from '../components/usage-chart';
@@ -113,6 +115,7 @@ export function ClientPage({ id }: { id: string }): ReactNode {
       subtitle={
         <>
           <Link to={list.to}>{list.label}</Link> · {list.kind} <code className="id">{client.id}</code> · <ClientStatus client={client} />
+          <RotationDueBadge client={client} />
         </>
       }
     >
@@ -231,6 +234,9 @@ export function ClientPage({ id }: { id: string }): ReactNode {
               ['Failed attempts', String(client.failedAttempts ?? 0)],
               ['Locked addresses', String(client.lockedSources ?? 0)],
               ['Lockout policy', lockoutPolicy(client)],
+              ...(client.registrationOnly
+                ? [['Scheduled rotation', 'None: the portal key account is rotated by registration'] as [string, string]]
+                : []),
               ['Created', formatDate(client.createdAt)],
             ]}
           />
@@ -303,6 +309,12 @@ export function ClientPage({ id }: { id: string }): ReactNode {
           <Section title="Secret versions">
             <VersionTimeline client={client} onRevoke={canManage ? setRevoking : undefined} onGraceEnded={() => void reload()} />
           </Section>
+          {!client.registrationOnly && (isActive || client.rotationPolicy) && (
+            <>
+              <RotationPolicySection client={client} canManage={canManage} onChanged={resource.set} />
+              <RotationHistorySection client={client} />
+            </>
+          )}
           <Section title="Verifications per hour">
             <UsageChart clientId={client.id} versions={client.versions} />
           </Section>

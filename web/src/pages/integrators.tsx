@@ -1,6 +1,6 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { request, type ResponseOf } from '../api/client';
-import { ClientStatus } from '../components/badge';
+import { ClientStatus, RotationDueBadge } from '../components/badge';
 import { ErrorMessage } from '../components/error-message';
 import { ListFooter } from '../components/list-footer';
 import { Loading, Page, Section } from '../components/page';
@@ -96,6 +96,7 @@ export function IntegratorsPage(): ReactNode {
                       <td title={lastUsed ? formatDate(lastUsed) : undefined}>{formatAgo(lastUsed, now)}</td>
                       <td>
                         <ClientStatus client={client} />
+                        <RotationDueBadge client={client} />
                       </td>
                     </tr>
                   );
