@@ -12,7 +12,7 @@ export interface AccessTokenSigner {
 /**
  * Token issuance is the OAuth data plane's hot path, so tokens are signed synchronously with
  * node:crypto through fast-jwt: WebCrypto signing costs a thread-pool round trip per token.
- * Verification stays with jose, so every token is checked by a second JOSE implementation.
+ * The tests check every token with jose, a second JOSE implementation.
  * The claims are built (and typed) by `accessTokenClaims`, `iat` and `exp` included; the signer
  * adds nothing to them.
  */
