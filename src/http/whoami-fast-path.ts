@@ -69,17 +69,20 @@ export function createWhoamiFastPath(deps: AppDeps, isClosing: () => boolean): F
       return false;
     }
     if (outcome instanceof Promise) {
-      outcome.then(
-        (settled) => {
-          if (settled.ok) return write(res, JSON.stringify(settled.identity));
-          marked[PRECOMPUTED] = { outcome: settled };
-          handOn();
-        },
-        (error: unknown) => {
-          marked[PRECOMPUTED] = { thrown: error };
-          handOn();
-        },
-      );
+      outcome
+        .then(
+          (settled) => {
+            if (settled.ok) return write(res, JSON.stringify(settled.identity));
+            marked[PRECOMPUTED] = { outcome: settled };
+            handOn();
+          },
+          (error: unknown) => {
+            marked[PRECOMPUTED] = { thrown: error };
+            handOn();
+          },
+        )
+        // The framework renders every error itself; should handing on ever throw, only this request fails.
+        .catch((error: unknown) => res.destroy(error instanceof Error ? error : undefined));
       return true;
     }
     if (!outcome.ok) {
