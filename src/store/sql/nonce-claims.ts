@@ -19,9 +19,14 @@ interface Claim {
  * live row means replay, and RETURNING leaves it out. The last `?` is the batch's earliest `now`,
  * so a row is taken over only once it has expired for every claim of the batch.
  */
+const claimSqlBySize = new Map<number, string>();
 function claimSql(rows: number): string {
+  const known = claimSqlBySize.get(rows);
+  if (known !== undefined) return known;
   const values = Array.from({ length: rows }, () => '(?, ?, ?)').join(', ');
-  return `INSERT INTO nonces (scope, nonce, expires_at) VALUES ${values} ON CONFLICT (scope, nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= ? RETURNING scope, nonce`;
+  const sql = `INSERT INTO nonces (scope, nonce, expires_at) VALUES ${values} ON CONFLICT (scope, nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= ? RETURNING scope, nonce`;
+  claimSqlBySize.set(rows, sql);
+  return sql;
 }
 
 const keyOf = (scope: string, nonce: string): string => `${scope}\n${nonce}`;
