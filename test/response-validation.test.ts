@@ -86,7 +86,7 @@ describe('the response check used by the test suite', () => {
       },
     };
     const fastPath = validation.wrapFastPath(() => true);
-    expect(fastPath({} as IncomingMessage, res as unknown as ServerResponse)).toBe(true);
+    expect(fastPath({} as IncomingMessage, res as unknown as ServerResponse, () => undefined)).toBe(true);
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
     res.end(JSON.stringify({ credentialType: 'basic', accountId: 'acme' }));
     expect(written).toHaveLength(1);

@@ -178,7 +178,7 @@ export async function buildApp(appDeps: AppDeps): Promise<FastifyInstance> {
       // Fastify normalises these before calling the factory; its own server applies the same three.
       const options = fastifyOptions as unknown as { keepAliveTimeout: number; requestTimeout: number; connectionTimeout: number };
       const server = createServer((req, res) => {
-        if (!fastPath(req, res)) handler(req, res);
+        if (!fastPath(req, res, () => handler(req, res))) handler(req, res);
       });
       server.keepAliveTimeout = options.keepAliveTimeout;
       server.requestTimeout = options.requestTimeout;

@@ -151,8 +151,8 @@ export type RouteDurations = (statusCode: number, elapsedMs: number) => void;
  * `rekey_http_request_duration_seconds` for requests the framework answers (SPEC §13). Each route
  * gets its own observer when it is declared, holding its series by status, so an observation is a
  * short bucket search and three increments: no label object, no key string, no hashing per request
- * (a general-purpose histogram's observe costs the token endpoint a measurable share). Basic whoami
- * answered in front of the framework (whoami-fast-path.ts) is counted in
+ * (a general-purpose histogram's observe costs the token endpoint a measurable share). A whoami
+ * success answered in front of the framework (whoami-fast-path.ts) is counted in
  * `rekey_verifications_total` only. The registry formats the series when scraped.
  */
 export function createRouteDurations(registry: Registry): (method: string, route: string) => RouteDurations {

@@ -1,5 +1,5 @@
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
-import type { JsonWebKey } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { type CoreDeps, RekeyError } from '../core/kernel/index.js';
 import {
   DEFAULT_SIGNING_ALGORITHM,
@@ -12,18 +12,14 @@ import {
   type SigningAlgorithm,
   type SigningKey,
 } from '../core/oauth/index.js';
+import type { AccessTokenKey } from './access-token-jwt.js';
 import { createAccessTokenSigner, type AccessTokenSigner } from './access-token-signer.js';
 
 /** The key new tokens are signed with. */
 export type ActiveSigner = AccessTokenSigner;
 
-export interface VerificationKey {
-  alg: SigningAlgorithm;
-  publicKey: CryptoKey;
-}
-
 /**
- * This node's view of the signing keys: imported CryptoKeys reused for every token. It re-reads the
+ * This node's view of the signing keys: imported keys reused for every token. It re-reads the
  * store every KEY_REFRESH_MS (in the background: the hot path never waits for it), which is also
  * when scheduled rotation happens, and at once (at most once a second) when a token names a kid
  * it does not know — another node or the CLI may have just rotated.
@@ -31,7 +27,8 @@ export interface VerificationKey {
 export interface SigningKeyRing {
   /** The active signer; without a promise once the keys are loaded (the token endpoint's hot path). */
   signer(): ActiveSigner | Promise<ActiveSigner>;
-  verificationKey(kid: string): Promise<VerificationKey | null>;
+  /** Without a promise when the kid is loaded: the Bearer hot path verifies synchronously. */
+  verificationKey(kid: string): AccessTokenKey | null | Promise<AccessTokenKey | null>;
   /** Public JWKs of the next, active and still-needed retired keys. */
   jwks(): Promise<JWK[]>;
   refresh(): Promise<void>;
@@ -39,7 +36,8 @@ export interface SigningKeyRing {
 
 interface Loaded {
   key: SigningKey;
-  publicKey: CryptoKey;
+  /** For node:crypto's synchronous verify, imported once per kid. */
+  keyObject: KeyObject;
   publicJwk: JWK;
 }
 
@@ -97,6 +95,15 @@ export async function rotateSigningKeys(
   });
 }
 
+/** A stored public JWK as node:crypto's key, checked to be of the type its algorithm needs. */
+function publicKeyObject(publicJwk: JWK, alg: SigningAlgorithm): KeyObject {
+  const keyObject = createPublicKey({ key: publicJwk as JsonWebKey, format: 'jwk' });
+  const expected = alg === 'ES256' ? 'ec' : 'ed25519';
+  if (keyObject.asymmetricKeyType !== expected || (alg === 'ES256' && keyObject.asymmetricKeyDetails?.namedCurve !== 'prime256v1'))
+    throw new Error(`The ${alg} verification key ${String(publicJwk.kid)} is not a ${alg === 'ES256' ? 'P-256' : 'Ed25519'} key.`);
+  return keyObject;
+}
+
 export interface SigningKeyRingOptions {
   tokenTtlSeconds: number;
   /** Called when this node performed a scheduled rotation (an operator wants to see it in the log). */
@@ -133,7 +140,7 @@ export function createSigningKeyRing(deps: Pick<CoreDeps, 'store' | 'keyring' | 
         continue;
       }
       const publicJwk = JSON.parse(key.publicJwk) as JWK;
-      loaded.set(key.kid, { key, publicJwk, publicKey: (await importJWK(publicJwk, key.alg)) as CryptoKey });
+      loaded.set(key.kid, { key, publicJwk, keyObject: publicKeyObject(publicJwk, key.alg) });
     }
     for (const kid of loaded.keys()) if (!seen.has(kid)) loaded.delete(kid);
     const active = keys.find((key) => key.state === 'active');
@@ -176,16 +183,20 @@ export function createSigningKeyRing(deps: Pick<CoreDeps, 'store' | 'keyring' | 
       const pending = current();
       return pending === undefined ? activeSigner() : pending.then(activeSigner);
     },
-    async verificationKey(kid) {
-      await current();
-      let found = loaded.get(kid);
-      const now = deps.clock.now();
-      if (!found && KID_SHAPE.test(kid) && now - lastMissReload >= MISS_RELOAD_MS) {
-        lastMissReload = now;
-        await reload();
-        found = loaded.get(kid);
-      }
-      return found ? { alg: found.key.alg, publicKey: found.publicKey } : null;
+    verificationKey(kid) {
+      const pending = current();
+      const found = pending === undefined ? loaded.get(kid) : undefined;
+      if (found) return { alg: found.key.alg, keyObject: found.keyObject };
+      return (async () => {
+        await pending;
+        const now = deps.clock.now();
+        if (!loaded.has(kid) && KID_SHAPE.test(kid) && now - lastMissReload >= MISS_RELOAD_MS) {
+          lastMissReload = now;
+          await reload();
+        }
+        const late = loaded.get(kid);
+        return late ? { alg: late.key.alg, keyObject: late.keyObject } : null;
+      })();
     },
     async jwks() {
       await current();

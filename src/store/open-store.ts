@@ -18,9 +18,9 @@ export async function openStore(location: StoreLocation, options: { migrate?: bo
   if (location.kind === 'sqlite') {
     const db = openSqliteDb(location.path);
     if (options.migrate !== false) await migrate(db);
-    return { store: createSqlStore(db, { groupNonces: true }), db, dataVersion: () => db.dataVersion() };
+    return { store: createSqlStore(db, { batchNonces: true }), db, dataVersion: () => db.dataVersion() };
   }
   const db = openPostgresDb(location.url, options.schema ? { schema: options.schema } : {});
   if (options.migrate !== false) await migrate(db);
-  return { store: createSqlStore(db), db };
+  return { store: createSqlStore(db, { batchNonces: true }), db };
 }

@@ -9,46 +9,12 @@ import type {
   UsageUpdate,
 } from '../../core/auth/index.js';
 import type { SqlDb } from '../sql-db.js';
+import { batchedNonceClaims, claimNonceNow } from './nonce-claims.js';
 import { type Row, num, numOrNull, str } from './row.js';
 
-// An expired row with the same nonce is taken over; a live one means replay.
-const CLAIM_NONCE_SQL =
-  'INSERT INTO nonces (scope, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT (scope, nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= ?';
-
-async function insertNonce(db: SqlDb, scope: string, nonce: string, expiresAt: number, now: number): Promise<boolean> {
-  return (await db.run(CLAIM_NONCE_SQL, [scope, nonce, expiresAt, now])) > 0;
-}
-
-/**
- * Group commit for the one write on the signed-request hot path: claims that arrive in the same
- * turn of the event loop share one SQLite transaction instead of paying a commit each. Each claim
- * still gets its own answer, and a replay within one batch loses to the first claim.
- */
-function groupedNonceClaims(db: SqlDb): AuthStore['claimNonce'] {
-  type Claim = { params: [string, string, number, number]; resolve: (fresh: boolean) => void; reject: (error: unknown) => void };
-  let pending: Claim[] = [];
-  const flush = (): void => {
-    const batch = pending;
-    pending = [];
-    db.transaction(async (tx) => {
-      const answers: boolean[] = [];
-      for (const claim of batch) answers.push((await tx.run(CLAIM_NONCE_SQL, claim.params)) > 0);
-      return answers;
-    }).then(
-      (answers) => batch.forEach((claim, index) => claim.resolve(answers[index]!)),
-      (error: unknown) => batch.forEach((claim) => claim.reject(error)),
-    );
-  };
-  return (scope, nonce, expiresAt, now) =>
-    new Promise<boolean>((resolve, reject) => {
-      if (pending.length === 0) setImmediate(flush);
-      pending.push({ params: [scope, nonce, expiresAt, now], resolve, reject });
-    });
-}
-
 export interface AuthSqlOptions {
-  /** Batch nonce claims into shared transactions (SQLite, where every commit is a WAL write). */
-  groupNonces?: boolean;
+  /** Claim the nonces of one event-loop turn with one statement (a store outside any transaction). */
+  batchNonces?: boolean;
 }
 
 /** NULL never conflicts in a key, so absent app ids and user agents are stored as ''. */
@@ -78,9 +44,9 @@ async function countLockedSources(db: SqlDb, clientId: string, now: number): Pro
 /** SQL for the AuthStore port; the same statements serve SQLite and PostgreSQL. */
 export function authSql(db: SqlDb, options: AuthSqlOptions = {}): AuthStore {
   return {
-    claimNonce: options.groupNonces
-      ? groupedNonceClaims(db)
-      : (scope, nonce, expiresAt, now) => insertNonce(db, scope, nonce, expiresAt, now),
+    claimNonce: options.batchNonces
+      ? batchedNonceClaims(db)
+      : (scope, nonce, expiresAt, now) => claimNonceNow(db, scope, nonce, expiresAt, now),
     async applyUsage(updates: readonly UsageUpdate[]) {
       if (updates.length === 0) return;
       await db.transaction(async (tx) => {

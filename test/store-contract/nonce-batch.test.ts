@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, type OpenedStore } from '../../src/store/open-store.js';
+import { createSqlStore } from '../../src/store/sql-store.js';
+import { MAX_CLAIMS_PER_STATEMENT } from '../../src/store/sql/nonce-claims.js';
+import { createTestDatabase, STORE_KINDS, type TestDatabase } from '../support/stores.js';
+import { T0, id } from './harness.js';
+
+const POISON = 'poison-nonce';
+
+/** A failure the database raises in the middle of a statement, on one row of the batch. */
+async function addPoisonTrigger(opened: OpenedStore): Promise<void> {
+  if (opened.db.dialect === 'sqlite') {
+    await opened.db.run(
+      `CREATE TRIGGER nonces_poison BEFORE INSERT ON nonces WHEN NEW.nonce = '${POISON}' BEGIN SELECT RAISE(ABORT, 'poisoned nonce'); END`,
+    );
+    return;
+  }
+  await opened.db.run(
+    `CREATE FUNCTION nonces_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.nonce = '${POISON}' THEN RAISE EXCEPTION 'poisoned nonce'; END IF; RETURN NEW; END $$`,
+  );
+  await opened.db.run('CREATE TRIGGER nonces_poison BEFORE INSERT ON nonces FOR EACH ROW EXECUTE FUNCTION nonces_poison()');
+}
+
+// The nonce claims of one event-loop turn share one statement (src/store/sql/nonce-claims.ts).
+describe.each(STORE_KINDS)('Store contract: batched nonce claims (%s)', (kind) => {
+  let db: TestDatabase;
+  let opened: OpenedStore;
+  let peer: OpenedStore | null = null;
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    const location = kind === 'sqlite' ? ({ kind, path: db.url } as const) : ({ kind, url: db.url } as const);
+    opened = await openStore(location);
+    if (kind === 'postgres') peer = await openStore(location);
+    await addPoisonTrigger(opened);
+  });
+  afterAll(async () => {
+    await peer?.store.close();
+    await opened?.store.close();
+    await db?.drop();
+  });
+  const count = async (scope: string): Promise<number> =>
+    Number((await opened.db.all<{ n: unknown }>('SELECT COUNT(*) AS n FROM nonces WHERE scope = ?', [scope]))[0]!.n);
+
+  it('answers every claim of a turn, over several statements: each nonce fresh once, its repeats replays', async () => {
+    const scope = id('scope');
+    const nonces = Array.from({ length: MAX_CLAIMS_PER_STATEMENT + 44 }, (_, i) => `n${i}`);
+    const claims = [...nonces, ...nonces.slice(0, 50), ...nonces.slice(0, 50)];
+    const answers = await Promise.all(claims.map((nonce) => opened.store.claimNonce(scope, nonce, T0 + 300_000, T0)));
+    expect(answers.slice(0, nonces.length).every(Boolean)).toBe(true);
+    expect(answers.slice(nonces.length).some(Boolean)).toBe(false);
+    expect(await count(scope)).toBe(nonces.length);
+    // The next turn's claims of the same nonces are replays; once expired, they are fresh again.
+    expect(await Promise.all(nonces.slice(0, 3).map((nonce) => opened.store.claimNonce(scope, nonce, T0 + 300_000, T0 + 1)))).toEqual([
+      false,
+      false,
+      false,
+    ]);
+    expect(await opened.store.claimNonce(scope, 'n0', T0 + 900_000, T0 + 300_000)).toBe(true);
+  });
+
+  it('lets one node win each nonce when two nodes claim the same nonces in the same turn', async () => {
+    const scope = id('scope');
+    const nonces = Array.from({ length: 120 }, (_, i) => `n${i}`);
+    const other = peer?.store ?? opened.store;
+    // Reversed on the other node: the batches still lock their rows in one order (no deadlock).
+    const answers = await Promise.all([
+      ...nonces.map((nonce) => opened.store.claimNonce(scope, nonce, T0 + 300_000, T0)),
+      ...[...nonces].reverse().map((nonce) => other.claimNonce(scope, nonce, T0 + 300_000, T0)),
+    ]);
+    const wins = nonces.map((_, i) => Number(answers[i]) + Number(answers[answers.length - 1 - i]));
+    expect(wins.every((won) => won === 1)).toBe(true);
+    expect(await count(scope)).toBe(nonces.length);
+  });
+
+  it('fails every claim of a batch with the error one claim alone gets, and writes none of them', async () => {
+    const scope = id('scope');
+    const alone = await createSqlStore(opened.db)
+      .claimNonce(scope, POISON, T0 + 300_000, T0)
+      .then(
+        () => null,
+        (error: unknown) => error,
+      );
+    expect(alone).toBeInstanceOf(Error);
+    const batch = await Promise.allSettled(
+      ['a', 'b', POISON, 'c', 'a'].map((nonce) => opened.store.claimNonce(scope, nonce, T0 + 300_000, T0)),
+    );
+    for (const settled of batch) {
+      expect(settled.status).toBe('rejected');
+      const error = (settled as PromiseRejectedResult).reason as Error & { code?: unknown };
+      expect(error.constructor).toBe((alone as Error).constructor);
+      expect(error.message).toBe((alone as Error).message);
+      expect(error.code).toBe((alone as { code?: unknown }).code);
+    }
+    expect(await count(scope)).toBe(0);
+    // Nothing was half-written: the same nonces are fresh in the next turn.
+    expect(await Promise.all(['a', 'b', 'c'].map((nonce) => opened.store.claimNonce(scope, nonce, T0 + 300_000, T0)))).toEqual([
+      true,
+      true,
+      true,
+    ]);
+  });
+
+  it('refuses a value the store cannot hold in its own claim only', async () => {
+    const scope = id('scope');
+    const [bad, good] = await Promise.allSettled([
+      opened.store.claimNonce(scope, 'nul\u0000', T0 + 300_000, T0),
+      opened.store.claimNonce(scope, 'fine', T0 + 300_000, T0),
+    ]);
+    expect(bad).toMatchObject({ status: 'rejected', reason: { code: 'invalid_request' } });
+    expect(good).toEqual({ status: 'fulfilled', value: true });
+  });
+});
