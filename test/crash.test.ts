@@ -6,7 +6,7 @@ import { STORE_KINDS } from './support/stores.js';
 
 const LANES = 3;
 const CLIENTS_PER_LANE = 3;
-const KILLS_PER_LANE = 17; // 51 random kills per store
+const KILLS_PER_LANE = 9; // 27 random kills per store
 const MAX_KILL_DELAY_MS = 150;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
