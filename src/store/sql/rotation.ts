@@ -23,6 +23,23 @@ const toRun = (row: Row): RotationRun => ({
   finishedAt: numOrNull(row.finished_at),
 });
 
+/** What a run's progress changes; the rest of the row is fixed when it is claimed. */
+const MUTABLE = ['status', 'attempts', 'lease_until', 'next_attempt_at', 'version_id', 'plan', 'detail', 'updated_at', 'finished_at'];
+const mutableValues = (run: RotationRun): unknown[] => [
+  run.status,
+  run.attempts,
+  run.leaseUntil,
+  run.nextAttemptAt,
+  run.versionId,
+  run.plan ? JSON.stringify(run.plan) : null,
+  JSON.stringify(run.detail),
+  run.updatedAt,
+  run.finishedAt,
+];
+const FIXED = ['id', 'account_id', 'client_id', 'due_at', 'kind', 'mode', 'started_at'];
+const INSERT_RUN = `INSERT INTO rotation_runs (${[...FIXED, ...MUTABLE].join(', ')}) VALUES (${[...FIXED, ...MUTABLE].map(() => '?').join(', ')}) ON CONFLICT (client_id, due_at, kind) DO NOTHING`;
+const SET_MUTABLE = MUTABLE.map((column) => `${column} = ?`).join(', ');
+
 /** SQL for the RotationStore port; the same statements serve SQLite and PostgreSQL. */
 export function rotationSql(db: SqlDb): RotationStore {
   return {
@@ -34,49 +51,27 @@ export function rotationSql(db: SqlDb): RotationStore {
       return rows.map(toClient);
     },
     async insertRotationRun(run) {
-      const inserted = await db.run(
-        'INSERT INTO rotation_runs (id, account_id, client_id, due_at, kind, mode, status, attempts, lease_until, next_attempt_at, version_id, plan, detail, started_at, updated_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (client_id, due_at, kind) DO NOTHING',
-        [
-          run.id,
-          run.accountId,
-          run.clientId,
-          run.dueAt,
-          run.kind,
-          run.mode,
-          run.status,
-          run.attempts,
-          run.leaseUntil,
-          run.nextAttemptAt,
-          run.versionId,
-          run.plan ? JSON.stringify(run.plan) : null,
-          JSON.stringify(run.detail),
-          run.startedAt,
-          run.updatedAt,
-          run.finishedAt,
-        ],
-      );
+      const inserted = await db.run(INSERT_RUN, [
+        run.id,
+        run.accountId,
+        run.clientId,
+        run.dueAt,
+        run.kind,
+        run.mode,
+        run.startedAt,
+        ...mutableValues(run),
+      ]);
       return inserted === 1;
     },
     async replaceRotationRun(run, expected) {
       const lease = expected.leaseUntil === null ? 'lease_until IS NULL' : 'lease_until = ?';
-      const changed = await db.run(
-        `UPDATE rotation_runs SET status = ?, attempts = ?, lease_until = ?, next_attempt_at = ?, version_id = ?, plan = ?, detail = ?, updated_at = ?, finished_at = ? WHERE id = ? AND status = ? AND attempts = ? AND ${lease}`,
-        [
-          run.status,
-          run.attempts,
-          run.leaseUntil,
-          run.nextAttemptAt,
-          run.versionId,
-          run.plan ? JSON.stringify(run.plan) : null,
-          JSON.stringify(run.detail),
-          run.updatedAt,
-          run.finishedAt,
-          run.id,
-          expected.status,
-          expected.attempts,
-          ...(expected.leaseUntil === null ? [] : [expected.leaseUntil]),
-        ],
-      );
+      const changed = await db.run(`UPDATE rotation_runs SET ${SET_MUTABLE} WHERE id = ? AND status = ? AND attempts = ? AND ${lease}`, [
+        ...mutableValues(run),
+        run.id,
+        expected.status,
+        expected.attempts,
+        ...(expected.leaseUntil === null ? [] : [expected.leaseUntil]),
+      ]);
       return changed === 1;
     },
     async getRotationRun(id) {
