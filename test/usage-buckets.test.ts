@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOUR_MS, createUsageRecorder, hourOf } from '../src/core/auth/index.js';
+import { HOUR_MS, USAGE_FLUSH_SLICE, createUsageRecorder, hourOf } from '../src/core/auth/index.js';
 import { startRekey, type Rekey } from './support/harness.js';
 import { STORE_KINDS } from './support/stores.js';
 
@@ -104,5 +104,47 @@ describe.each(STORE_KINDS)('per-version usage per hour, GET /v1/clients/{id}/usa
     ]);
     const view = await rekey.request('GET', `/v1/clients/${created.id}`);
     expect(view.json.versions[0]).toMatchObject({ useCount: 5, lastUsedAt: new Date(hour + HOUR_MS + 5).toISOString() });
+  });
+
+  it('flushes in slices: a slice the store refuses stays for the next flush, the slices before it are not counted twice', async () => {
+    const [first, last] = [await create(), await create()];
+    const recorder = createUsageRecorder();
+    const now = rekey.clock.now();
+    for (let i = 0; i < 3; i++) recorder.success(first.versionId, now);
+    // More versions than one slice holds, so `last` lands in a later slice than `first`.
+    for (let i = 0; i < USAGE_FLUSH_SLICE + 20; i++) recorder.success(`ver_absent${String(i).padStart(12, '0')}`, now);
+    for (let i = 0; i < 2; i++) recorder.success(last.versionId, now);
+    const db = rekey.runtime.opened.db;
+    if (kind === 'sqlite') {
+      await db.run(
+        `CREATE TRIGGER refuse_usage BEFORE UPDATE ON secret_versions WHEN NEW.id = '${last.versionId}' BEGIN SELECT RAISE(ABORT, 'refused'); END`,
+      );
+    } else {
+      await db.run(
+        `CREATE FUNCTION refuse_usage() RETURNS trigger AS $$ BEGIN IF NEW.id = '${last.versionId}' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+      );
+      await db.run('CREATE TRIGGER refuse_usage BEFORE UPDATE ON secret_versions FOR EACH ROW EXECUTE FUNCTION refuse_usage()');
+    }
+    const useCount = async (id: string, versionId: string) =>
+      (await rekey.request('GET', `/v1/clients/${id}`)).json.versions.find(
+        (version: { versionId: string }) => version.versionId === versionId,
+      ).useCount;
+    try {
+      await expect(recorder.flush(rekey.runtime.opened.store, () => 'evt_unused')).rejects.toThrow();
+      expect(await useCount(first.id, first.versionId)).toBe(3);
+      expect(await useCount(last.id, last.versionId)).toBe(0);
+      expect(recorder.pending()).toBeGreaterThan(0);
+      expect(recorder.pending()).toBeLessThanOrEqual(USAGE_FLUSH_SLICE);
+    } finally {
+      if (kind === 'sqlite') await db.run('DROP TRIGGER refuse_usage');
+      else {
+        await db.run('DROP TRIGGER refuse_usage ON secret_versions');
+        await db.run('DROP FUNCTION refuse_usage()');
+      }
+    }
+    await recorder.flush(rekey.runtime.opened.store, () => 'evt_unused');
+    expect(await useCount(first.id, first.versionId)).toBe(3);
+    expect(await useCount(last.id, last.versionId)).toBe(2);
+    expect(recorder.pending()).toBe(0);
   });
 });

@@ -15,6 +15,9 @@ export interface UsageRecorder {
   flush(store: Store, newId: () => string): Promise<void>;
 }
 
+/** Uses written per transaction by a flush; the event loop turns between slices. */
+export const USAGE_FLUSH_SLICE = 25;
+
 export function createUsageRecorder(): UsageRecorder {
   // The open hour of each version stays keyed by version id alone, so a success costs one map
   // lookup and no allocation; when a version's hour turns, its finished entry moves to `closed`.
@@ -55,12 +58,20 @@ export function createUsageRecorder(): UsageRecorder {
       uses = new Map();
       closed = [];
       failures = new Map();
+      let applied = 0;
       try {
-        await store.applyUsage(useBatch);
+        // In slices, yielding between them: with many clients a second's uses are thousands of rows,
+        // and one synchronous transaction for all of them would hold every request up meanwhile.
+        while (applied < useBatch.length) {
+          if (applied > 0) await new Promise((resolve) => setImmediate(resolve));
+          const slice = useBatch.slice(applied, applied + USAGE_FLUSH_SLICE);
+          await store.applyUsage(slice);
+          applied += slice.length;
+        }
         await store.addFailureAggregates(failureBatch, newId);
       } catch (error) {
-        // Keep the counts for the next flush rather than lose them while the store is away.
-        for (const item of useBatch) keepUse(item);
+        // Keep what was not written for the next flush rather than lose it while the store is away.
+        for (const item of useBatch.slice(applied)) keepUse(item);
         for (const item of failureBatch) {
           const key = `${item.clientId}|${item.versionId ?? ''}|${item.code}|${item.minute}`;
           const entry = failures.get(key);
