@@ -26,6 +26,18 @@ export async function deadSlotsOf(store: Store, secrets: readonly AppSecret[], n
   return dead;
 }
 
+/** Refuses (409) an app whose slots hold a secret that no longer works: deploying it would lock key accounts (seed 002). */
+export async function assertSlotsWork(tx: Store, app: App, now: number): Promise<void> {
+  const dead = await deadSlotsOf(tx, await tx.listAppSecrets(app.id), now);
+  if (dead.length > 0) {
+    throw new RekeyError(
+      'conflict',
+      `App ${app.id} would run with secrets that no longer work (slots: ${dead.join(', ')}). Write the current secret into them first.`,
+      { appId: app.id, slots: dead },
+    );
+  }
+}
+
 /**
  * Sets an app's state inside `tx`, audited when it changes. Deploying refuses an app whose slots
  * hold a secret that no longer works: a deployed app with a dead secret is what locks key accounts
@@ -40,16 +52,7 @@ export async function setAppState(
   data: Record<string, unknown> = {},
 ): Promise<App> {
   const now = deps.clock.now();
-  if (state === 'deployed') {
-    const dead = await deadSlotsOf(tx, await tx.listAppSecrets(app.id), now);
-    if (dead.length > 0) {
-      throw new RekeyError(
-        'conflict',
-        `App ${app.id} would run with secrets that no longer work (slots: ${dead.join(', ')}). Write the current secret into them first.`,
-        { appId: app.id, slots: dead },
-      );
-    }
-  }
+  if (state === 'deployed') await assertSlotsWork(tx, app, now);
   if (app.state === state) return app;
   const updated: App = { ...app, state, updatedAt: now };
   await tx.updateApp(updated);

@@ -1,10 +1,9 @@
 import type { Actor } from '../audit/audit-event.js';
 import type { CoreDeps } from '../kernel/core-deps.js';
-import { RekeyError } from '../kernel/errors.js';
 import { recordAudit } from '../audit/record-audit.js';
 import type { Store } from '../kernel/store.js';
 import type { App, AppSecret } from './app.js';
-import { deadSlotsOf } from './app-slots.js';
+import { assertSlotsWork } from './app-slots.js';
 
 /**
  * Redeploys a deployed app inside `tx` so it picks up the secrets just written into its slots
@@ -21,13 +20,7 @@ export async function redeployApp(
 ): Promise<boolean> {
   if (app.state !== 'deployed') return false;
   const now = deps.clock.now();
-  const dead = await deadSlotsOf(tx, await tx.listAppSecrets(app.id), now);
-  if (dead.length > 0) {
-    throw new RekeyError('conflict', `App ${app.id} would run with secrets that no longer work (slots: ${dead.join(', ')}).`, {
-      appId: app.id,
-      slots: dead,
-    });
-  }
+  await assertSlotsWork(tx, app, now);
   await tx.updateApp({ ...app, updatedAt: now });
   await recordAudit(deps, tx, {
     accountId: app.accountId,
