@@ -60,6 +60,13 @@ async function followChanges(
   }
 }
 
+/**
+ * How often a node writes the usage statistics it batched (SPEC §9: at least every 5 s). Each flush
+ * writes one row per version used since the last, so the longest interval SPEC allows writes the
+ * fewest rows when many clients are in use (a version used every second is written once, not five times).
+ */
+export const USAGE_FLUSH_INTERVAL_MS = 5000;
+
 /** The composition root: config → store → keys → core (→ the app: createApp). */
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const warn = options.warn ?? ((message: string) => process.stderr.write(`warning: ${message}\n`));
@@ -86,7 +93,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   };
   const timers: NodeJS.Timeout[] = [];
   if (background) {
-    timers.push(setInterval(() => void flush(), 1000));
+    timers.push(setInterval(() => void flush(), USAGE_FLUSH_INTERVAL_MS));
     timers.push(setInterval(() => void opened.store.purgeExpired(clock.now()).catch(() => undefined), 60_000));
     // The audit chain's settled aggregates and hourly checkpoints (SPEC §12); the first run, before
     // serving, also links rows written before the chain existed.

@@ -36,7 +36,7 @@ async function signWithLibrary(
   return signed.headers as Record<string, string>;
 }
 
-/** What a refused rotation must not change: the versions and their states (usage counters flush on their own every second). */
+/** What a refused rotation must not change: the versions and their states (usage counters flush on their own every few seconds). */
 const versionStates = (client: { versions: Array<{ versionId: string; state: string }> }) =>
   client.versions.map(({ versionId, state }) => ({ versionId, state }));
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR_MS, USAGE_FLUSH_SLICE, createUsageRecorder, hourOf } from '../src/core/auth/index.js';
+import { USAGE_FLUSH_INTERVAL_MS } from '../src/main.js';
 import { startRekey, type Rekey } from './support/harness.js';
 import { STORE_KINDS } from './support/stores.js';
 
@@ -37,12 +38,12 @@ describe.each(STORE_KINDS)('per-version usage per hour, GET /v1/clients/{id}/usa
     for (let i = 0; i < 3; i++) expect((await whoami(created.id, created.secret)).status).toBe(200);
     for (let i = 0; i < 2; i++) expect((await whoami(created.id, fresh.secret)).status).toBe(200);
 
-    // The recorder flushes every second; the buckets appear once it has.
+    // The node flushes its recorder every USAGE_FLUSH_INTERVAL_MS; the buckets appear once it has.
     const expected = new Map([
       [created.versionId, 3],
       [fresh.versionId, 2],
     ]);
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + USAGE_FLUSH_INTERVAL_MS + 3000;
     let buckets: Bucket[] = [];
     for (;;) {
       const usage = await rekey.request('GET', `/v1/clients/${created.id}/usage`);
@@ -107,23 +108,24 @@ describe.each(STORE_KINDS)('per-version usage per hour, GET /v1/clients/{id}/usa
   });
 
   it('flushes in slices: a slice the store refuses stays for the next flush, the slices before it are not counted twice', async () => {
-    const [first, last] = [await create(), await create()];
+    // A flush writes in version id order: `first` sorts before `last`.
+    const [first, last] = [await create(), await create()].sort((a, b) => (a.versionId < b.versionId ? -1 : 1));
     const recorder = createUsageRecorder();
     const now = rekey.clock.now();
-    for (let i = 0; i < 3; i++) recorder.success(first.versionId, now);
-    // More versions than one slice holds, so `last` lands in a later slice than `first`.
-    for (let i = 0; i < USAGE_FLUSH_SLICE + 20; i++) recorder.success(`ver_absent${String(i).padStart(12, '0')}`, now);
-    for (let i = 0; i < 2; i++) recorder.success(last.versionId, now);
+    for (let i = 0; i < 3; i++) recorder.success(first!.versionId, now);
+    // More versions than one slice holds, sorting between the two, so `last` lands in a later slice than `first`.
+    for (let i = 0; i < USAGE_FLUSH_SLICE + 20; i++) recorder.success(`${first!.versionId}_${String(i).padStart(4, '0')}`, now);
+    for (let i = 0; i < 2; i++) recorder.success(last!.versionId, now);
     const db = rekey.runtime.opened.db;
     if (kind === 'sqlite') {
       await db.run(
-        `CREATE TRIGGER refuse_usage BEFORE UPDATE ON secret_versions WHEN NEW.id = '${last.versionId}' BEGIN SELECT RAISE(ABORT, 'refused'); END`,
+        `CREATE TRIGGER refuse_usage BEFORE INSERT ON version_usage WHEN NEW.version_id = '${last!.versionId}' BEGIN SELECT RAISE(ABORT, 'refused'); END`,
       );
     } else {
       await db.run(
-        `CREATE FUNCTION refuse_usage() RETURNS trigger AS $$ BEGIN IF NEW.id = '${last.versionId}' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+        `CREATE FUNCTION refuse_usage() RETURNS trigger AS $$ BEGIN IF NEW.version_id = '${last!.versionId}' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
       );
-      await db.run('CREATE TRIGGER refuse_usage BEFORE UPDATE ON secret_versions FOR EACH ROW EXECUTE FUNCTION refuse_usage()');
+      await db.run('CREATE TRIGGER refuse_usage BEFORE INSERT ON version_usage FOR EACH ROW EXECUTE FUNCTION refuse_usage()');
     }
     const useCount = async (id: string, versionId: string) =>
       (await rekey.request('GET', `/v1/clients/${id}`)).json.versions.find(
@@ -131,20 +133,20 @@ describe.each(STORE_KINDS)('per-version usage per hour, GET /v1/clients/{id}/usa
       ).useCount;
     try {
       await expect(recorder.flush(rekey.runtime.opened.store, () => 'evt_unused')).rejects.toThrow();
-      expect(await useCount(first.id, first.versionId)).toBe(3);
-      expect(await useCount(last.id, last.versionId)).toBe(0);
+      expect(await useCount(first!.id, first!.versionId)).toBe(3);
+      expect(await useCount(last!.id, last!.versionId)).toBe(0);
       expect(recorder.pending()).toBeGreaterThan(0);
       expect(recorder.pending()).toBeLessThanOrEqual(USAGE_FLUSH_SLICE);
     } finally {
       if (kind === 'sqlite') await db.run('DROP TRIGGER refuse_usage');
       else {
-        await db.run('DROP TRIGGER refuse_usage ON secret_versions');
+        await db.run('DROP TRIGGER refuse_usage ON version_usage');
         await db.run('DROP FUNCTION refuse_usage()');
       }
     }
     await recorder.flush(rekey.runtime.opened.store, () => 'evt_unused');
-    expect(await useCount(first.id, first.versionId)).toBe(3);
-    expect(await useCount(last.id, last.versionId)).toBe(2);
+    expect(await useCount(first!.id, first!.versionId)).toBe(3);
+    expect(await useCount(last!.id, last!.versionId)).toBe(2);
     expect(recorder.pending()).toBe(0);
   });
 });

@@ -10,6 +10,7 @@ import { SCHEDULED_ROTATION_MIGRATION } from './migrations/scheduled-rotation.js
 import { REGISTRATION_MIGRATION } from './migrations/registration.js';
 import { TBA_MIGRATION } from './migrations/tba.js';
 import { USAGE_BUCKETS_MIGRATION } from './migrations/usage-buckets.js';
+import { VERSION_USAGE_MIGRATION } from './migrations/version-usage.js';
 
 /**
  * Versioned schema migrations, shared by both stores. `{serial}` becomes the dialect's
@@ -164,17 +165,21 @@ CREATE TABLE changes (
   AUDIT_CHAIN_MIGRATION,
   LEAK_LOOKUPS_MIGRATION,
   SCHEDULED_ROTATION_MIGRATION,
+  VERSION_USAGE_MIGRATION,
 ];
 
 const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'BIGSERIAL PRIMARY KEY' } as const;
 
-/** Applies pending migrations in order, each in its own transaction. Returns the versions applied. */
-export async function migrate(db: SqlDb): Promise<number[]> {
+/**
+ * Applies pending migrations in order, each in its own transaction. Returns the versions applied.
+ * `migrations` is a prefix of MIGRATIONS, for tests that start from an older schema.
+ */
+export async function migrate(db: SqlDb, migrations: typeof MIGRATIONS = MIGRATIONS): Promise<number[]> {
   await db.run(
     'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
   );
   const applied: number[] = [];
-  for (const migration of MIGRATIONS) {
+  for (const migration of migrations) {
     if (migration.sql.trim() === '') continue;
     const done = await db.transaction(async (tx) => {
       if (tx.dialect === 'postgres') await tx.run('LOCK TABLE schema_migrations IN EXCLUSIVE MODE');

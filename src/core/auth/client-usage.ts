@@ -16,7 +16,7 @@ export const MAX_USAGE_HOURS = 168;
 /**
  * Verifications per secret version per hour, over the last `hours` hours including the current
  * one, ordered by hour then version: the console's chart of an old secret's traffic draining
- * during its grace period. Counts reach the store with the usage recorder's flush (every second).
+ * during its grace period. Counts reach the store with the usage recorder's flush (every 5 s).
  */
 export async function listClientUsage(
   deps: CoreDeps,

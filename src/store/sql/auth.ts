@@ -41,6 +41,27 @@ async function countLockedSources(db: SqlDb, clientId: string, now: number): Pro
   return num(row?.n ?? 0);
 }
 
+/** `rows` tuples of (version id, BIGINT, BIGINT), named column1…column3 by both databases. */
+const valuesOf = (rows: number): string => Array.from({ length: rows }, () => '(?, CAST(? AS BIGINT), CAST(? AS BIGINT))').join(', ');
+
+/**
+ * Use counts and last use, added to each version's `version_usage` row. Rows come from the
+ * versions themselves (the join), so a version deleted since its uses adds none. (`WHERE true`:
+ * SQLite needs a WHERE between a SELECT and ON CONFLICT.)
+ */
+const usageSql = (rows: number): string =>
+  `INSERT INTO version_usage (version_id, use_count, last_used_at)
+   SELECT v.id, d.column2, d.column3 FROM (VALUES ${valuesOf(rows)}) AS d JOIN secret_versions v ON v.id = d.column1 WHERE true
+   ON CONFLICT (version_id) DO UPDATE SET use_count = version_usage.use_count + excluded.use_count,
+     last_used_at = CASE WHEN version_usage.last_used_at IS NULL OR version_usage.last_used_at < excluded.last_used_at
+       THEN excluded.last_used_at ELSE version_usage.last_used_at END`;
+
+/** Verifications per (version, hour), the bucket taking its client and account from the version. */
+const bucketSql = (rows: number): string =>
+  `INSERT INTO usage_buckets (version_id, hour, client_id, account_id, count)
+   SELECT v.id, d.column2, v.client_id, v.account_id, d.column3 FROM (VALUES ${valuesOf(rows)}) AS d JOIN secret_versions v ON v.id = d.column1 WHERE true
+   ON CONFLICT (version_id, hour) DO UPDATE SET count = usage_buckets.count + excluded.count`;
+
 /** SQL for the AuthStore port; the same statements serve SQLite and PostgreSQL. */
 export function authSql(db: SqlDb, options: AuthSqlOptions = {}): AuthStore {
   return {
@@ -49,25 +70,35 @@ export function authSql(db: SqlDb, options: AuthSqlOptions = {}): AuthStore {
       : (scope, nonce, expiresAt, now) => claimNonceNow(db, scope, nonce, expiresAt, now),
     async applyUsage(updates: readonly UsageUpdate[]) {
       if (updates.length === 0) return;
-      await db.transaction(async (tx) => {
-        for (const update of updates) {
-          await tx.run(
-            'UPDATE secret_versions SET use_count = use_count + ?, last_used_at = CASE WHEN last_used_at IS NULL OR last_used_at < ? THEN ? ELSE last_used_at END WHERE id = ?',
-            [update.count, update.lastUsedAt, update.lastUsedAt, update.versionId],
-          );
-          // The bucket takes its client and account from the version, so a vanished version adds none.
-          await tx.run(
-            `INSERT INTO usage_buckets (version_id, hour, client_id, account_id, count)
-             SELECT id, CAST(? AS BIGINT), client_id, account_id, CAST(? AS BIGINT) FROM secret_versions WHERE id = ?
-             ON CONFLICT (version_id, hour) DO UPDATE SET count = usage_buckets.count + excluded.count`,
-            [update.hour, update.count, update.versionId],
-          );
+      // One statement per table for the whole batch. A version's entries (one per hour) add up to one
+      // usage row, and each (version, hour) to one bucket: a statement may touch a row only once.
+      const perVersion = new Map<string, { count: number; lastUsedAt: number }>();
+      const perBucket = new Map<string, UsageUpdate>();
+      for (const update of updates) {
+        const usage = perVersion.get(update.versionId);
+        if (usage === undefined) perVersion.set(update.versionId, { count: update.count, lastUsedAt: update.lastUsedAt });
+        else {
+          usage.count += update.count;
+          usage.lastUsedAt = Math.max(usage.lastUsedAt, update.lastUsedAt);
         }
+        const key = `${update.versionId}|${update.hour}`;
+        const bucket = perBucket.get(key);
+        if (bucket === undefined) perBucket.set(key, { ...update });
+        else bucket.count += update.count;
+      }
+      const usageParams: unknown[] = [];
+      for (const [versionId, usage] of perVersion) usageParams.push(versionId, usage.count, usage.lastUsedAt);
+      const bucketParams: unknown[] = [];
+      for (const bucket of perBucket.values()) bucketParams.push(bucket.versionId, bucket.hour, bucket.count);
+      await db.transaction(async (tx) => {
+        await tx.run(usageSql(perVersion.size), usageParams);
+        await tx.run(bucketSql(perBucket.size), bucketParams);
       });
     },
     async listUsageBuckets(clientId, sinceHour) {
       const rows = await db.all<Row>(
-        'SELECT version_id, hour, count FROM usage_buckets WHERE client_id = ? AND hour >= ? ORDER BY hour, version_id',
+        `SELECT b.version_id, b.hour, b.count FROM secret_versions v JOIN usage_buckets b ON b.version_id = v.id
+         WHERE v.client_id = ? AND b.hour >= ? ORDER BY b.hour, b.version_id`,
         [clientId, sinceHour],
       );
       return rows.map((row): UsageBucket => ({ versionId: str(row.version_id), hour: num(row.hour), count: num(row.count) }));

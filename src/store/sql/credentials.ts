@@ -1,7 +1,7 @@
 import type { CredentialsStore, IdempotencyRecord, Client, Profile } from '../../core/credentials/index.js';
 import type { SqlDb } from '../sql-db.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { type Row, num, numOrNull, str, strOrNull, toVersion } from './row.js';
+import { type Row, num, numOrNull, str, strOrNull, toVersion, VERSIONS } from './row.js';
 
 export const toClient = (row: Row): Client => ({
   id: str(row.id),
@@ -93,7 +93,7 @@ export function credentialsSql(db: SqlDb): CredentialsStore {
 
     async insertVersion(version) {
       await db.run(
-        'INSERT INTO secret_versions (id, client_id, account_id, state, secret_hash, secret_ciphertext, created_at, expires_at, grace_until, retired_at, revoked_at, last_used_at, use_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO secret_versions (id, client_id, account_id, state, secret_hash, secret_ciphertext, created_at, expires_at, grace_until, retired_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [
           version.id,
           version.clientId,
@@ -106,10 +106,16 @@ export function credentialsSql(db: SqlDb): CredentialsStore {
           version.graceUntil,
           version.retiredAt,
           version.revokedAt,
-          version.lastUsedAt,
-          version.useCount,
         ],
       );
+      // A version arrives used only when it is copied with its history; a new one has no usage row.
+      if (version.useCount > 0 || version.lastUsedAt !== null) {
+        await db.run('INSERT INTO version_usage (version_id, use_count, last_used_at) VALUES (?, ?, ?)', [
+          version.id,
+          version.useCount,
+          version.lastUsedAt,
+        ]);
+      }
     },
     async updateVersion(version) {
       await db.run(
@@ -118,14 +124,14 @@ export function credentialsSql(db: SqlDb): CredentialsStore {
       );
     },
     async listVersions(clientId) {
-      return (await db.all<Row>('SELECT * FROM secret_versions WHERE client_id = ? ORDER BY created_at, id', [clientId])).map(toVersion);
+      return (await db.all<Row>(`SELECT ${VERSIONS} WHERE v.client_id = ? ORDER BY v.created_at, v.id`, [clientId])).map(toVersion);
     },
     async getVersion(id) {
-      const [row] = await db.all<Row>('SELECT * FROM secret_versions WHERE id = ?', [id]);
+      const [row] = await db.all<Row>(`SELECT ${VERSIONS} WHERE v.id = ?`, [id]);
       return row ? toVersion(row) : null;
     },
     async findVersionBySecretHash(secretHash) {
-      const [row] = await db.all<Row>('SELECT * FROM secret_versions WHERE secret_hash = ? ORDER BY created_at, id LIMIT 1', [secretHash]);
+      const [row] = await db.all<Row>(`SELECT ${VERSIONS} WHERE v.secret_hash = ? ORDER BY v.created_at, v.id LIMIT 1`, [secretHash]);
       return row ? toVersion(row) : null;
     },
 

@@ -1,7 +1,7 @@
 import type { EventType } from '../../core/audit/index.js';
 import type { NotifyStore, OutboxMessage, OutboxStatus, WebhookEndpoint } from '../../core/notify/index.js';
 import type { SqlDb } from '../sql-db.js';
-import { type Row, num, numOrNull, str, strOrNull, toVersion } from './row.js';
+import { type Row, num, numOrNull, str, strOrNull, toVersion, VERSIONS } from './row.js';
 
 const toOutbox = (row: Row): OutboxMessage => ({
   id: str(row.id),
@@ -120,7 +120,7 @@ export function notifySql(db: SqlDb): NotifyStore {
 
     async listExpiringVersions(from, until, limit) {
       const rows = await db.all<Row>(
-        `SELECT * FROM secret_versions v WHERE v.expires_at > ? AND v.expires_at <= ? AND v.state IN ('current', 'previous')
+        `SELECT ${VERSIONS} WHERE v.expires_at > ? AND v.expires_at <= ? AND v.state IN ('current', 'previous')
          AND NOT EXISTS (SELECT 1 FROM expiry_warnings w WHERE w.version_id = v.id) ORDER BY v.expires_at, v.id LIMIT ?`,
         [from, until, limit],
       );

@@ -22,8 +22,11 @@ export const toVersion = (row: Row): SecretVersion => ({
   retiredAt: numOrNull(row.retired_at),
   revokedAt: numOrNull(row.revoked_at),
   lastUsedAt: numOrNull(row.last_used_at),
-  useCount: num(row.use_count),
+  useCount: num(row.use_count ?? 0),
 });
+
+/** Versions with their usage (`version_usage`, where a never-used version has no row): `SELECT ${VERSIONS} WHERE v.…`. */
+export const VERSIONS = 'v.*, u.use_count, u.last_used_at FROM secret_versions v LEFT JOIN version_usage u ON u.version_id = v.id';
 
 export const toAccount = (row: Row): Account => ({
   id: str(row.id),

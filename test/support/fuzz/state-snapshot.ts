@@ -6,7 +6,7 @@ import type { TestDatabase } from '../stores.js';
  * What bad input must never change (issue 14): each guarded table with the columns a refused
  * request may legitimately write left out. SPEC §4 and §9 allow a refused request to count a
  * failure (clients' lock columns, source_lockouts, failure_windows), insert a nonce,
- * record usage (secret_versions.last_used_at/use_count, usage_buckets, stale_usage), touch a
+ * record usage (version_usage, usage_buckets, stale_usage), touch a
  * session or admin token (last_seen_at, last_used_at), throttle a sign-in (sign_in_throttle) and
  * aggregate its audit (audit_events, operator_events, outbox, changes); those are not compared.
  */
@@ -20,7 +20,7 @@ export const GUARDED_TABLES: Readonly<Record<string, { ignore?: readonly string[
   clients: {
     only: ['id', 'account_id', 'profile', 'name', 'state', 'fields', 'consumer_key', 'rotation_policy', 'created_at', 'deleted_at'],
   },
-  secret_versions: { ignore: ['last_used_at', 'use_count'] },
+  secret_versions: {},
   idempotency_keys: {},
   tba_tokens: {},
   tba_retired_consumer_keys: {},
