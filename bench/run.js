@@ -212,7 +212,9 @@ async function main() {
     const { adminToken, accountId } = JSON.parse(init.stdout);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const rekeyServer = start(cpus[0], 'node', [join(root, 'bin/rekey.js'), 'serve'], { ...env, REKEY_PORT: String(port) });
+    // BENCH_CPU_PROF=<dir>: the Rekey node writes a V8 CPU profile there when the run stops it.
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const rekeyServer = start(cpus[0], 'node', [...profile, join(root, 'bin/rekey.js'), 'serve'], { ...env, REKEY_PORT: String(port) });
     children.push(rekeyServer);
     await waitFor(`${url}/healthz`);
 

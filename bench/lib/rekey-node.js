@@ -61,7 +61,9 @@ export function controlApi(url, adminToken) {
  */
 export async function serveRekey(env, { cpu = '0', readyPath = '/healthz', readyHeaders = {}, readyTimeoutMs = 60_000 } = {}) {
   const port = await freePort();
-  const args = [BIN, 'serve'];
+  // BENCH_CPU_PROF=<dir>: the node writes a V8 CPU profile there when it is stopped.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const args = [...profile, BIN, 'serve'];
   const startedAt = performance.now();
   const child = hasTaskset
     ? spawn('taskset', ['-c', cpu, process.execPath, ...args], {
