@@ -11,6 +11,7 @@ import {
   oauthBaseUri,
   oauthSignature,
   parseOAuthAuthorizationHeader,
+  percentEncode,
   signatureBaseString,
   validateOAuthParams,
 } from './oauth1.js';
@@ -309,5 +310,33 @@ describe('buildOAuthHeader', () => {
         'oauth_signature_method="HMAC-SHA256", oauth_timestamp="1767225600", oauth_token="tk", oauth_version="1.0", ' +
         `oauth_signature="${encodeURIComponent(signature)}"`,
     );
+  });
+});
+
+describe('percentEncode (RFC 5849 §3.6)', () => {
+  // The definition, octet by octet: UTF-8 (a lone surrogate as U+FFFD), unreserved kept, the rest %XX.
+  const byDefinition = (value: string): string =>
+    [...new TextEncoder().encode(value)]
+      .map((byte) =>
+        /[A-Za-z0-9._~-]/.test(String.fromCharCode(byte))
+          ? String.fromCharCode(byte)
+          : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+      )
+      .join('');
+
+  it('encodes every UTF-16 code unit, lone surrogates included, as the octet definition does', () => {
+    for (let unit = 0; unit <= 0xffff; unit += 1) {
+      const value = `a${String.fromCharCode(unit)}b`;
+      if (percentEncode(value) !== byDefinition(value)) expect(percentEncode(value)).toBe(byDefinition(value));
+    }
+  });
+
+  it("encodes what encodeURIComponent leaves alone but RFC 5849 reserves (! ' ( ) *), and astral characters as four octets", () => {
+    expect(percentEncode("!'()*")).toBe('%21%27%28%29%2A');
+    expect(percentEncode('a b+c/d~e')).toBe('a%20b%2Bc%2Fd~e');
+    expect(percentEncode('☃ 😀')).toBe(byDefinition('☃ 😀'));
+    expect(percentEncode('😀')).toBe('%F0%9F%98%80');
+    expect(percentEncode('\ud83d!')).toBe('%EF%BF%BD%21');
+    expect(percentEncode('')).toBe('');
   });
 });

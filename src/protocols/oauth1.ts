@@ -56,8 +56,25 @@ function isUnreserved(byte: number): boolean {
   );
 }
 
+const UNRESERVED_ONLY = /^[A-Za-z0-9._~-]*$/;
+// What encodeURIComponent leaves as written but RFC 5849 does not count as unreserved.
+const SUB_DELIMS_LEFT = /[!'()*]/g;
+const encodeSubDelim = (char: string): string => `%${char.charCodeAt(0).toString(16).toUpperCase()}`;
+
 /** RFC 5849 §3.6: UTF-8, then every octet outside the unreserved set as upper-case `%XX`. */
 export function percentEncode(value: string): string {
+  // Most values (nonces, keys, timestamps) need no encoding; the rest go through the runtime's
+  // UTF-8 encoder. A lone surrogate makes encodeURIComponent throw; the octet loop then encodes
+  // it as U+FFFD, as TextEncoder does.
+  if (UNRESERVED_ONLY.test(value)) return value;
+  try {
+    return encodeURIComponent(value).replace(SUB_DELIMS_LEFT, encodeSubDelim);
+  } catch {
+    return percentEncodeOctets(value);
+  }
+}
+
+function percentEncodeOctets(value: string): string {
   let out = '';
   for (const byte of utf8.encode(value)) {
     out += isUnreserved(byte) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
@@ -101,19 +118,19 @@ export function parseOAuthAuthorizationHeader(value: string): OAuthHeaderParseRe
   const params: OAuthParam[] = [];
   const seen = new Set<string>();
   let realm: string | undefined;
-  let rest = value.slice(scheme[0].length);
   // name="value" pairs separated by commas with optional whitespace; the value may hold
-  // backslash escapes only for realm, since every other value is percent-encoded.
-  const pair = /^[ \t]*([A-Za-z0-9_.~%-]+)[ \t]*=[ \t]*"((?:[^"\\]|\\.)*)"[ \t]*(,|$)/;
-  while (rest.trim() !== '') {
-    const match = pair.exec(rest);
+  // backslash escapes only for realm, since every other value is percent-encoded. The sticky
+  // pattern reads each pair where the last one ended, without copying the rest of the header.
+  const pair = /[ \t]*([A-Za-z0-9_.~%-]+)[ \t]*=[ \t]*"((?:[^"\\]|\\.)*)"[ \t]*(,|$)/y;
+  pair.lastIndex = scheme[0].length;
+  while (!ONLY_BLANKS.test(value.slice(pair.lastIndex))) {
+    const match = pair.exec(value);
     if (!match) return invalid('The OAuth Authorization header is malformed.');
-    const [whole, rawName = '', rawValue = '', separator] = match;
-    rest = rest.slice(whole.length);
-    if (separator === ',' && rest.trim() === '') {
+    const [, rawName = '', rawValue = '', separator] = match;
+    if (separator === ',' && ONLY_BLANKS.test(value.slice(pair.lastIndex))) {
       return invalid('The OAuth Authorization header ends with a comma.');
     }
-    const name = percentDecode(rawName);
+    const name = rawName.includes('%') ? percentDecode(rawName) : rawName;
     if (name === undefined) return invalid('An OAuth parameter name has malformed percent-encoding.');
     if (seen.has(name)) return invalid(`The OAuth parameter ${name} is duplicated.`);
     seen.add(name);
@@ -122,12 +139,14 @@ export function parseOAuthAuthorizationHeader(value: string): OAuthHeaderParseRe
       continue;
     }
     if (rawValue.includes('\\')) return invalid(`The OAuth parameter ${name} contains a backslash.`);
-    const decoded = percentDecode(rawValue);
+    const decoded = rawValue.includes('%') ? percentDecode(rawValue) : rawValue;
     if (decoded === undefined) return invalid(`The OAuth parameter ${name} has malformed percent-encoding.`);
     params.push([name, decoded]);
   }
   return realm === undefined ? { ok: true, params } : { ok: true, params, realm };
 }
+
+const ONLY_BLANKS = /^\s*$/;
 
 const URI_PARTS = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)/;
 
