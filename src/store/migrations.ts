@@ -11,6 +11,7 @@ import { REGISTRATION_MIGRATION } from './migrations/registration.js';
 import { TBA_MIGRATION } from './migrations/tba.js';
 import { USAGE_BUCKETS_MIGRATION } from './migrations/usage-buckets.js';
 import { VERSION_USAGE_MIGRATION } from './migrations/version-usage.js';
+import { NONCE_LOG_MIGRATION } from './migrations/nonce-log.js';
 
 /**
  * Versioned schema migrations, shared by both stores. `{serial}` becomes the dialect's
@@ -166,6 +167,7 @@ CREATE TABLE changes (
   LEAK_LOOKUPS_MIGRATION,
   SCHEDULED_ROTATION_MIGRATION,
   VERSION_USAGE_MIGRATION,
+  NONCE_LOG_MIGRATION,
 ];
 
 const SERIAL = { sqlite: 'INTEGER PRIMARY KEY AUTOINCREMENT', postgres: 'BIGSERIAL PRIMARY KEY' } as const;

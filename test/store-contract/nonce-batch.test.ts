@@ -11,7 +11,7 @@ const POISON = 'poison-nonce';
 async function addPoisonTrigger(opened: OpenedStore): Promise<void> {
   if (opened.db.dialect === 'sqlite') {
     await opened.db.run(
-      `CREATE TRIGGER nonces_poison BEFORE INSERT ON nonces WHEN NEW.nonce = '${POISON}' BEGIN SELECT RAISE(ABORT, 'poisoned nonce'); END`,
+      `CREATE TRIGGER nonces_poison BEFORE INSERT ON nonce_log WHEN NEW.nonce = '${POISON}' BEGIN SELECT RAISE(ABORT, 'poisoned nonce'); END`,
     );
     return;
   }
@@ -21,7 +21,8 @@ async function addPoisonTrigger(opened: OpenedStore): Promise<void> {
   await opened.db.run('CREATE TRIGGER nonces_poison BEFORE INSERT ON nonces FOR EACH ROW EXECUTE FUNCTION nonces_poison()');
 }
 
-// The nonce claims of one event-loop turn share one statement (src/store/sql/nonce-claims.ts).
+// The nonce claims of one event-loop turn share one write: one statement on PostgreSQL
+// (src/store/sql/nonce-claims.ts), one journal append on SQLite (src/store/sqlite/nonce-journal.ts).
 describe.each(STORE_KINDS)('Store contract: batched nonce claims (%s)', (kind) => {
   let db: TestDatabase;
   let opened: OpenedStore;
@@ -30,7 +31,8 @@ describe.each(STORE_KINDS)('Store contract: batched nonce claims (%s)', (kind) =
     db = await createTestDatabase(kind);
     const location = kind === 'sqlite' ? ({ kind, path: db.url } as const) : ({ kind, url: db.url } as const);
     opened = await openStore(location);
-    if (kind === 'postgres') peer = await openStore(location);
+    // A second node on the same database: on SQLite, another connection to the same file.
+    peer = await openStore(location);
     await addPoisonTrigger(opened);
   });
   afterAll(async () => {
@@ -38,8 +40,9 @@ describe.each(STORE_KINDS)('Store contract: batched nonce claims (%s)', (kind) =
     await opened?.store.close();
     await db?.drop();
   });
+  const table = kind === 'sqlite' ? 'nonce_log' : 'nonces';
   const count = async (scope: string): Promise<number> =>
-    Number((await opened.db.all<{ n: unknown }>('SELECT COUNT(*) AS n FROM nonces WHERE scope = ?', [scope]))[0]!.n);
+    Number((await opened.db.all<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${table} WHERE scope = ?`, [scope]))[0]!.n);
 
   it('answers every claim of a turn, over several statements: each nonce fresh once, its repeats replays', async () => {
     const scope = id('scope');
@@ -61,7 +64,7 @@ describe.each(STORE_KINDS)('Store contract: batched nonce claims (%s)', (kind) =
   it('lets one node win each nonce when two nodes claim the same nonces in the same turn', async () => {
     const scope = id('scope');
     const nonces = Array.from({ length: 120 }, (_, i) => `n${i}`);
-    const other = peer?.store ?? opened.store;
+    const other = peer!.store;
     // Reversed on the other node: the batches still lock their rows in one order (no deadlock).
     const answers = await Promise.all([
       ...nonces.map((nonce) => opened.store.claimNonce(scope, nonce, T0 + 300_000, T0)),
@@ -108,5 +111,55 @@ describe.each(STORE_KINDS)('Store contract: batched nonce claims (%s)', (kind) =
     ]);
     expect(bad).toMatchObject({ status: 'rejected', reason: { code: 'invalid_request' } });
     expect(good).toEqual({ status: 'fulfilled', value: true });
+  });
+
+  it('keeps a claim across a restart, and lets it go once expired: the purge trims what expired and keeps what lives', async () => {
+    // A database of its own, so the purge sees only this test's claims.
+    const own = await createTestDatabase(kind);
+    const location = kind === 'sqlite' ? ({ kind, path: own.url } as const) : ({ kind, url: own.url } as const);
+    const first = await openStore(location);
+    const second = await openStore(location);
+    let restarted: OpenedStore | null = null;
+    try {
+      const scope = id('scope');
+      const rows = async (): Promise<number> => Number((await second.db.all<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${table}`))[0]!.n);
+      expect(await first.store.claimNonce(scope, 'short', T0 + 1_000, T0)).toBe(true);
+      expect(await first.store.claimNonce(scope, 'kept', T0 + 300_000, T0)).toBe(true);
+      await first.store.close();
+      restarted = await openStore(location);
+      expect(await restarted.store.claimNonce(scope, 'kept', T0 + 300_000, T0 + 10)).toBe(false);
+      expect(await restarted.store.claimNonce(scope, 'short', T0 + 1_000, T0 + 10)).toBe(false);
+      await restarted.store.purgeExpired(T0 + 2_000);
+      expect(await rows()).toBe(1);
+      expect(await restarted.store.claimNonce(scope, 'short', T0 + 300_000, T0 + 2_000)).toBe(true);
+      expect(await restarted.store.claimNonce(scope, 'kept', T0 + 300_000, T0 + 2_000)).toBe(false);
+      // The other node sees the restarted node's claims, and the restarted node sees its.
+      expect(await second.store.claimNonce(scope, 'short', T0 + 300_000, T0 + 2_000)).toBe(false);
+      expect(await second.store.claimNonce(scope, 'from-second', T0 + 300_000, T0 + 2_000)).toBe(true);
+      expect(await restarted.store.claimNonce(scope, 'from-second', T0 + 300_000, T0 + 2_000)).toBe(false);
+    } finally {
+      await restarted?.store.close();
+      await second.store.close();
+      await own.drop();
+    }
+  });
+
+  it('decides a nonce two nodes claim in the same turns, many times over: one win each, none lost', async () => {
+    const scope = id('scope');
+    const rounds = 20;
+    let wins = 0;
+    for (let round = 0; round < rounds; round++) {
+      const nonces = Array.from({ length: 30 }, (_, i) => `r${round}-${i}`);
+      const answers = await Promise.all(
+        nonces.flatMap((nonce) => [
+          opened.store.claimNonce(scope, nonce, T0 + 300_000, T0),
+          peer!.store.claimNonce(scope, nonce, T0 + 300_000, T0),
+        ]),
+      );
+      for (let i = 0; i < nonces.length; i++) expect(Number(answers[2 * i]) + Number(answers[2 * i + 1])).toBe(1);
+      wins += answers.filter(Boolean).length;
+    }
+    expect(wins).toBe(rounds * 30);
+    expect(await count(scope)).toBe(rounds * 30);
   });
 });

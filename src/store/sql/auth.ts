@@ -9,6 +9,7 @@ import type {
   UsageUpdate,
 } from '../../core/auth/index.js';
 import type { SqlDb } from '../sql-db.js';
+import { sqliteNonceJournal } from '../sqlite/nonce-journal.js';
 import { batchedNonceClaims, claimNonceNow } from './nonce-claims.js';
 import { type Row, num, numOrNull, str } from './row.js';
 
@@ -65,9 +66,14 @@ const bucketSql = (rows: number): string =>
 /** SQL for the AuthStore port; the same statements serve SQLite and PostgreSQL. */
 export function authSql(db: SqlDb, options: AuthSqlOptions = {}): AuthStore {
   return {
-    claimNonce: options.batchNonces
-      ? batchedNonceClaims(db)
-      : (scope, nonce, expiresAt, now) => claimNonceNow(db, scope, nonce, expiresAt, now),
+    // SQLite: the journal, for every store over the file (claims must all see one another);
+    // PostgreSQL: the `nonces` table, a turn's claims in one statement where batching is asked for.
+    claimNonce:
+      db.dialect === 'sqlite'
+        ? sqliteNonceJournal(db)
+        : options.batchNonces
+          ? batchedNonceClaims(db)
+          : (scope, nonce, expiresAt, now) => claimNonceNow(db, scope, nonce, expiresAt, now),
     async applyUsage(updates: readonly UsageUpdate[]) {
       if (updates.length === 0) return;
       // One statement per table for the whole batch. A version's entries (one per hour) add up to one

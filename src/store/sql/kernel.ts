@@ -11,6 +11,25 @@ const LOCK_WINDOW_RETENTION_MS = 24 * 60 * 60 * 1000;
 /** PostgreSQL advisory lock (with the schema as second key) serialising appends to the change log. */
 const CHANGE_LOG_LOCK = 7_301_262;
 
+/** Journal rows deleted per statement by a purge; other statements run between them. */
+const NONCE_LOG_PURGE_CHUNK = 5000;
+
+/**
+ * Trims the nonce journal (src/store/sqlite/nonce-journal.ts). Its rows are in claim order and
+ * expire roughly in that order, so everything before the first live row goes, by id range and a
+ * chunk at a time; an expired row after a live one waits for a later purge. A node that had not
+ * read a deleted row yet loses nothing: the row had expired.
+ */
+async function purgeNonceLog(db: SqlDb, now: number): Promise<void> {
+  const [bounds] = await db.all<Row>('SELECT MIN(id) AS low, MAX(id) AS high FROM nonce_log');
+  if (bounds?.low === null || bounds?.low === undefined) return;
+  const [firstLive] = await db.all<Row>('SELECT id FROM nonce_log WHERE expires_at > ? ORDER BY id LIMIT 1', [now]);
+  const end = firstLive ? num(firstLive.id) : num(bounds.high) + 1;
+  for (let from = num(bounds.low); from < end; from += NONCE_LOG_PURGE_CHUNK) {
+    await db.run('DELETE FROM nonce_log WHERE id >= ? AND id < ?', [from, Math.min(from + NONCE_LOG_PURGE_CHUNK, end)]);
+  }
+}
+
 /** SQL for the KernelStore port; the same statements serve SQLite and PostgreSQL. */
 export function kernelSql(db: SqlDb): KernelStore {
   return {
@@ -69,6 +88,7 @@ export function kernelSql(db: SqlDb): KernelStore {
 
     async purgeExpired(now) {
       await db.run('DELETE FROM nonces WHERE expires_at <= ?', [now]);
+      await purgeNonceLog(db, now);
       await db.run('DELETE FROM idempotency_keys WHERE expires_at <= ?', [now]);
       // Throttle windows that have ended count nothing any more.
       await db.run('DELETE FROM failure_windows WHERE window_start <= ?', [now - THROTTLE_WINDOW_MS]);
