@@ -1,4 +1,5 @@
 import { type BareItem, type InnerList, type Item, type Parameters, isInnerList, parseDictionary } from 'structured-headers';
+import { readCanonicalSignatureFields } from './canonical-fields.js';
 import { HMAC_SHA256, HMAC_SHA256_BYTES } from './hmac-sha256.js';
 import { buildSignatureBase, signatureFailure, type HttpSignatureError, type SignedRequestInput } from './signature-base.js';
 
@@ -41,6 +42,14 @@ export function parseMessageSignature(input: SignedRequestInput): MessageSignatu
     }
     if (rawInput === undefined || rawSignature === undefined) {
       return signatureFailure('invalid_request', 'Signature-Input and Signature must be sent together.');
+    }
+
+    const canonical = readCanonicalSignatureFields(rawInput, rawSignature);
+    if (canonical !== undefined) {
+      const base = buildSignatureBase(canonical.member, input, canonical.serialized);
+      if (!base.ok) return base;
+      const { label, member, signature } = canonical;
+      return { ok: true, value: { label, components: base.components, params: member[1], signatureBase: base.signatureBase, signature } };
     }
 
     let inputs: Map<string, Item | InnerList>;

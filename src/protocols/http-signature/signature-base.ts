@@ -1,4 +1,4 @@
-import { type InnerList, serializeInnerList, serializeItem } from 'structured-headers';
+import { type InnerList, serializeInnerList } from 'structured-headers';
 
 export interface SignedRequestInput {
   method: string;
@@ -68,8 +68,11 @@ function componentValue(name: string, input: SignedRequestInput): string | undef
 
 export type SignatureBaseResult = { ok: true; components: string[]; signatureBase: string } | HttpSignatureError;
 
-/** RFC 9421 §2.5, for the components this profile knows. */
-export function buildSignatureBase(member: InnerList, input: SignedRequestInput): SignatureBaseResult {
+/**
+ * RFC 9421 §2.5, for the components this profile knows. `serialized` is the member's serialisation
+ * when the caller already holds it (a field received in canonical form); otherwise it is serialised here.
+ */
+export function buildSignatureBase(member: InnerList, input: SignedRequestInput, serialized?: string): SignatureBaseResult {
   const components: string[] = [];
   const lines: string[] = [];
   for (const item of member[0]) {
@@ -87,9 +90,11 @@ export function buildSignatureBase(member: InnerList, input: SignedRequestInput)
       return signatureFailure('invalid_request', `The covered component "${name}" holds characters a signature base cannot.`);
     }
     components.push(name);
-    lines.push(`${serializeItem([name, new Map()])}: ${value}`);
+    // The name passed the checks above (a known derived component or a field name: no `"` or `\`),
+    // so its sf-string is the name in quotes.
+    lines.push(`"${name}": ${value}`);
   }
-  // §2.3: the signature parameters line re-serialises the parsed inner list.
-  lines.push(`"@signature-params": ${serializeInnerList(member)}`);
+  // §2.3: the signature parameters line is the serialised inner list.
+  lines.push(`"@signature-params": ${serialized ?? serializeInnerList(member)}`);
   return { ok: true, components, signatureBase: lines.join('\n') };
 }
