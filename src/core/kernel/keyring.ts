@@ -103,21 +103,30 @@ export interface Keyring {
   readonly auditKey: Buffer;
 }
 
-/** Entries in the hot-path memo of pepper hashes before it starts afresh. */
-const HASH_MEMO_LIMIT = 20_000;
+/**
+ * Entries in each generation of the hot-path memo of pepper hashes. When the young generation is
+ * full it becomes the old one and the oldest is dropped; a hit in the old generation moves back to
+ * the young one. So the secrets in use stay memoised whatever the number of clients, and the memo
+ * holds at most twice this many entries (~150 bytes each).
+ */
+export const HASH_MEMO_GENERATION = 50_000;
 
 export function createKeyring(material: KeyMaterial, random: Random): Keyring {
   // Keyed by a plain SHA-256 of the presented secret (never the secret itself): a repeat caller
   // costs one fast digest instead of an HMAC.
-  const memo = new Map<string, string>();
+  let young = new Map<string, string>();
+  let old = new Map<string, string>();
   return {
     hash: (secret) => {
       const key = digest('sha256', secret, 'base64');
-      let value = memo.get(key);
+      let value = young.get(key);
       if (value === undefined) {
-        value = createHmac('sha256', material.pepper).update(secret, 'utf8').digest('base64url');
-        if (memo.size >= HASH_MEMO_LIMIT) memo.clear();
-        memo.set(key, value);
+        value = old.get(key) ?? createHmac('sha256', material.pepper).update(secret, 'utf8').digest('base64url');
+        if (young.size >= HASH_MEMO_GENERATION) {
+          old = young;
+          young = new Map();
+        }
+        young.set(key, value);
       }
       return value;
     },
