@@ -107,6 +107,27 @@ describe.each(STORE_KINDS)('per-version usage per hour, GET /v1/clients/{id}/usa
     expect(view.json.versions[0]).toMatchObject({ useCount: 5, lastUsedAt: new Date(hour + HOUR_MS + 5).toISOString() });
   });
 
+  it('flushes in version id order, in slices, whatever order the versions were used in', async () => {
+    const recorder = createUsageRecorder();
+    const now = rekey.clock.now();
+    // Ids with many different starts, used in no particular order (none exist: the store adds nothing for them).
+    const ids = Array.from({ length: USAGE_FLUSH_SLICE * 7 + 3 }, (_, i) => `ver_${((i * 7919) % 1000).toString(36)}x${i}`);
+    for (const versionId of ids) recorder.success(versionId, now);
+    const slices: string[][] = [];
+    const store = rekey.runtime.opened.store;
+    const watched = {
+      ...store,
+      applyUsage: (updates: Parameters<typeof store.applyUsage>[0]) => (
+        slices.push(updates.map((u) => u.versionId)),
+        store.applyUsage(updates)
+      ),
+    };
+    await recorder.flush(watched, () => 'evt_unused');
+    expect(slices.every((slice) => slice.length <= USAGE_FLUSH_SLICE)).toBe(true);
+    expect(slices.flat()).toEqual([...ids].sort());
+    expect(recorder.pending()).toBe(0);
+  });
+
   it('flushes in slices: a slice the store refuses stays for the next flush, the slices before it are not counted twice', async () => {
     // A flush writes in version id order: `first` sorts before `last`.
     const [first, last] = [await create(), await create()].sort((a, b) => (a.versionId < b.versionId ? -1 : 1));

@@ -21,6 +21,34 @@ export const USAGE_FLUSH_SLICE = 100;
 const byVersionId = (a: UsageUpdate, b: UsageUpdate): number =>
   a.versionId < b.versionId ? -1 : a.versionId > b.versionId ? 1 : a.hour - b.hour;
 
+/**
+ * The uses in version id order: the store keeps usage rows in that order, so each slice touches a
+ * few neighbouring rows rather than rows scattered over the whole table. Sorting tens of thousands
+ * at once would hold the event loop for tens of milliseconds, so they are grouped by the start of
+ * their id, the groups taken in order, and each group sorted only when its turn comes. (Strings in
+ * order have their prefixes in order, so this is the order of one full sort.)
+ */
+function* inVersionIdOrder(items: UsageUpdate[]): Generator<UsageUpdate, void, undefined> {
+  const groups = new Map<string, UsageUpdate[]>();
+  for (const item of items) {
+    const prefix = item.versionId.slice(0, 6);
+    const group = groups.get(prefix);
+    if (group === undefined) groups.set(prefix, [item]);
+    else group.push(item);
+  }
+  for (const prefix of [...groups.keys()].sort()) yield* groups.get(prefix)!.sort(byVersionId);
+}
+
+function take(source: Iterator<UsageUpdate>, count: number): UsageUpdate[] {
+  const taken: UsageUpdate[] = [];
+  while (taken.length < count) {
+    const next = source.next();
+    if (next.done === true) break;
+    taken.push(next.value);
+  }
+  return taken;
+}
+
 export function createUsageRecorder(): UsageRecorder {
   // The open hour of each version stays keyed by version id alone, so a success costs one map
   // lookup and no allocation; when a version's hour turns, its finished entry moves to `closed`.
@@ -56,27 +84,27 @@ export function createUsageRecorder(): UsageRecorder {
     },
     pending: () => uses.size + closed.length + failures.size,
     async flush(store, newId) {
-      // In version id order: the store keeps usage rows in that order, so each slice touches a few
-      // neighbouring rows rather than rows scattered over the whole table.
-      const useBatch = [...closed, ...uses.values()].sort(byVersionId);
+      const useBatch = inVersionIdOrder([...closed, ...uses.values()]);
       const failureBatch = [...failures.values()];
       uses = new Map();
       closed = [];
       failures = new Map();
-      let applied = 0;
+      let slice: UsageUpdate[] = [];
       try {
         // In slices, yielding between them: with many clients a second's uses are thousands of rows,
         // and one synchronous transaction for all of them would hold every request up meanwhile.
-        while (applied < useBatch.length) {
-          if (applied > 0) await new Promise((resolve) => setImmediate(resolve));
-          const slice = useBatch.slice(applied, applied + USAGE_FLUSH_SLICE);
+        for (;;) {
+          slice = take(useBatch, USAGE_FLUSH_SLICE);
+          if (slice.length === 0) break;
           await store.applyUsage(slice);
-          applied += slice.length;
+          slice = [];
+          await new Promise((resolve) => setImmediate(resolve));
         }
         await store.addFailureAggregates(failureBatch, newId);
       } catch (error) {
         // Keep what was not written for the next flush rather than lose it while the store is away.
-        for (const item of useBatch.slice(applied)) keepUse(item);
+        for (const item of slice) keepUse(item);
+        for (const item of useBatch) keepUse(item);
         for (const item of failureBatch) {
           const key = `${item.clientId}|${item.versionId ?? ''}|${item.code}|${item.minute}`;
           const entry = failures.get(key);
