@@ -52,15 +52,20 @@ export async function authenticateToken(
 ): Promise<AuthOutcome> {
   const { now } = options;
   const cache = tbaCacheOf(deps);
-  const match = await cache.consumerKey(proof.consumerKey, now);
-  const entry = match ? await deps.credentials.get(match.clientId, now) : null;
+  // Warm lookups answer without a promise; only a miss waits for its read.
+  const keyLookup = cache.consumerKey(proof.consumerKey, now);
+  const match = keyLookup instanceof Promise ? await keyLookup : keyLookup;
+  const peeked = match ? deps.credentials.peek(match.clientId) : null;
+  const entry = match && peeked === undefined ? await deps.credentials.get(match.clientId, now) : (peeked ?? null);
   if (!match || !entry || entry.client.profile !== 'tba') {
     proof.matches(DUMMY_SECRET, DUMMY_SECRET);
     return failure('unknown_client', 'No integration has that consumer key.');
   }
   const { client } = entry;
-  const consumer = await cache.consumer(client.id, now);
-  const found = await cache.token(consumer, proof.tokenId);
+  const consumerLookup = cache.consumer(client.id, now);
+  const consumer = consumerLookup instanceof Promise ? await consumerLookup : consumerLookup;
+  const tokenLookup = cache.token(consumer, proof.tokenId);
+  const found = tokenLookup instanceof Promise ? await tokenLookup : tokenLookup;
   const token = found?.token;
   // POST /v1/verify: another account's tokens are unknown, before any side effect or detail.
   if (options.accountId !== undefined && token?.accountId !== options.accountId) {
@@ -106,7 +111,8 @@ export async function authenticateToken(
 
   const tokenSecret = cache.tokenSecretOf(consumer, token);
   let matched: SecretVersion | null = null;
-  for (const version of [...entry.versions].sort((a, b) => rank(a, now) - rank(b, now))) {
+  const ordered = entry.versions.length === 1 ? entry.versions : [...entry.versions].sort((a, b) => rank(a, now) - rank(b, now));
+  for (const version of ordered) {
     const consumerSecret = deps.credentials.secretOf(entry, version);
     if (consumerSecret !== null && proof.matches(consumerSecret, tokenSecret)) {
       matched = version;

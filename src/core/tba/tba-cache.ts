@@ -26,17 +26,24 @@ export interface TbaConsumerEntry {
   unknownTokens: Set<string>;
 }
 
+/**
+ * Lookups answer from memory without a promise once warm (the hot path of SPEC §9 stays
+ * synchronous up to its nonce claim); a miss returns the promise of its read. A cache that cannot
+ * be trusted throws `unavailable` either way.
+ */
 export interface TbaCache {
   /** consumer key → the record holding it (or that held it before a reset), from memory once warm. */
-  consumerKey(consumerKey: string, now: number): Promise<ConsumerKeyMatch | null>;
-  consumer(consumerClientId: string, now: number): Promise<TbaConsumerEntry>;
+  consumerKey(consumerKey: string, now: number): ConsumerKeyMatch | null | Promise<ConsumerKeyMatch | null>;
+  consumer(consumerClientId: string, now: number): TbaConsumerEntry | Promise<TbaConsumerEntry>;
   /**
    * A token of this consumer. A token issued on another node moments ago may not have reached this
    * entry through the change log yet, so a miss reads the one row before refusing.
    */
-  token(entry: TbaConsumerEntry, tokenId: string): Promise<{ token: TbaToken; installed: InstalledRecord | null } | null>;
+  token(entry: TbaConsumerEntry, tokenId: string): TokenMatch | null | Promise<TokenMatch | null>;
   tokenSecretOf(entry: TbaConsumerEntry, token: TbaToken): string;
 }
+
+type TokenMatch = { token: TbaToken; installed: InstalledRecord | null };
 
 const MAX_NEGATIVE_KEYS = 10_000;
 const MAX_UNKNOWN_TOKENS = 1_000;
@@ -88,107 +95,29 @@ function createTbaCache(store: Store, keyring: Keyring, credentials: CredentialC
     new RekeyError('unavailable', 'The credential store is unreachable; try again shortly.', { retryAfter: 1 });
 
   return {
-    async consumerKey(consumerKey, now) {
+    consumerKey(consumerKey, now) {
       const cached = keys.get(consumerKey);
       if (cached !== undefined) {
         assertFresh(now);
         return cached;
       }
-      const startEpoch = epoch;
-      let match: ConsumerKeyMatch | null;
-      try {
-        match = await store.findConsumerKey(consumerKey);
-      } catch (error) {
-        if (isRefusedInput(error)) throw error;
-        throw unavailable();
-      }
-      if (epoch === startEpoch && credentials.isFresh(now)) {
-        if (match === null) {
-          if (negatives >= MAX_NEGATIVE_KEYS) {
-            for (const [key, value] of keys) if (value === null) keys.delete(key);
-            negatives = 0;
-          }
-          negatives++;
-        } else {
-          const owned = keysOfClient.get(match.clientId) ?? new Set<string>();
-          owned.add(consumerKey);
-          keysOfClient.set(match.clientId, owned);
-        }
-        keys.set(consumerKey, match);
-      }
-      return match;
+      return loadConsumerKey(consumerKey, now);
     },
 
-    async consumer(consumerClientId, now) {
+    consumer(consumerClientId, now) {
       const cached = consumers.get(consumerClientId);
       if (cached !== undefined) {
         assertFresh(now);
         return cached;
       }
-      const startEpoch = epoch;
-      let entry: TbaConsumerEntry;
-      try {
-        const [tokens, installations] = await Promise.all([
-          store.listTokensOfConsumer(consumerClientId),
-          store.listInstallations(consumerClientId),
-        ]);
-        const installed = await Promise.all(
-          installations.map(async (installation) => ({ installation, client: await store.getClient(installation.clientId) })),
-        );
-        entry = {
-          consumerClientId,
-          tokens: new Map(tokens.map((token) => [token.id, token])),
-          installations: new Map(installed.map((item) => [item.installation.clientId, item])),
-          tokenSecrets: new Map(),
-          unknownTokens: new Set(),
-        };
-      } catch (error) {
-        if (isRefusedInput(error)) throw error;
-        throw unavailable();
-      }
-      if (epoch === startEpoch && credentials.isFresh(now)) {
-        consumers.set(consumerClientId, entry);
-        for (const installationId of entry.installations.keys()) consumerOfInstallation.set(installationId, consumerClientId);
-      }
-      return entry;
+      return loadConsumer(consumerClientId, now);
     },
 
-    async token(entry, tokenId) {
-      const resolve = (token: TbaToken, loaded: InstalledRecord | null = null): { token: TbaToken; installed: InstalledRecord | null } => ({
-        token,
-        installed: token.clientId === entry.consumerClientId ? null : (entry.installations.get(token.clientId) ?? loaded),
-      });
+    token(entry, tokenId) {
       const known = entry.tokens.get(tokenId);
-      if (known !== undefined) return resolve(known);
+      if (known !== undefined) return tokenMatch(entry, known);
       if (entry.unknownTokens.has(tokenId)) return null;
-      const startEpoch = epoch;
-      let token: TbaToken | null;
-      let loaded: InstalledRecord | null = null;
-      try {
-        token = await store.getToken(tokenId);
-        if (token !== null && token.consumerClientId !== entry.consumerClientId) token = null;
-        if (token !== null && token.clientId !== entry.consumerClientId && !entry.installations.has(token.clientId)) {
-          const installation = await store.getInstallation(token.clientId);
-          loaded = installation ? { installation, client: await store.getClient(installation.clientId) } : null;
-        }
-      } catch (error) {
-        if (isRefusedInput(error)) throw error;
-        throw unavailable();
-      }
-      // Only an entry still current may learn from the read; otherwise the next request reloads it.
-      if (epoch === startEpoch && consumers.get(entry.consumerClientId) === entry) {
-        if (token === null) {
-          if (entry.unknownTokens.size >= MAX_UNKNOWN_TOKENS) entry.unknownTokens.clear();
-          entry.unknownTokens.add(tokenId);
-        } else {
-          entry.tokens.set(token.id, token);
-          if (loaded) {
-            entry.installations.set(loaded.installation.clientId, loaded);
-            consumerOfInstallation.set(loaded.installation.clientId, entry.consumerClientId);
-          }
-        }
-      }
-      return token === null ? null : resolve(token, loaded);
+      return loadToken(entry, tokenId);
     },
 
     tokenSecretOf(entry, token) {
@@ -198,6 +127,100 @@ function createTbaCache(store: Store, keyring: Keyring, credentials: CredentialC
       entry.tokenSecrets.set(token.id, secret);
       return secret;
     },
+  };
+
+  async function loadConsumerKey(consumerKey: string, now: number): Promise<ConsumerKeyMatch | null> {
+    const startEpoch = epoch;
+    let match: ConsumerKeyMatch | null;
+    try {
+      match = await store.findConsumerKey(consumerKey);
+    } catch (error) {
+      if (isRefusedInput(error)) throw error;
+      throw unavailable();
+    }
+    if (epoch === startEpoch && credentials.isFresh(now)) {
+      if (match === null) {
+        if (negatives >= MAX_NEGATIVE_KEYS) {
+          for (const [key, value] of keys) if (value === null) keys.delete(key);
+          negatives = 0;
+        }
+        negatives++;
+      } else {
+        const owned = keysOfClient.get(match.clientId) ?? new Set<string>();
+        owned.add(consumerKey);
+        keysOfClient.set(match.clientId, owned);
+      }
+      keys.set(consumerKey, match);
+    }
+    return match;
+  }
+
+  async function loadConsumer(consumerClientId: string, now: number): Promise<TbaConsumerEntry> {
+    const startEpoch = epoch;
+    let entry: TbaConsumerEntry;
+    try {
+      const [tokens, installations] = await Promise.all([
+        store.listTokensOfConsumer(consumerClientId),
+        store.listInstallations(consumerClientId),
+      ]);
+      const installed = await Promise.all(
+        installations.map(async (installation) => ({ installation, client: await store.getClient(installation.clientId) })),
+      );
+      entry = {
+        consumerClientId,
+        tokens: new Map(tokens.map((token) => [token.id, token])),
+        installations: new Map(installed.map((item) => [item.installation.clientId, item])),
+        tokenSecrets: new Map(),
+        unknownTokens: new Set(),
+      };
+    } catch (error) {
+      if (isRefusedInput(error)) throw error;
+      throw unavailable();
+    }
+    if (epoch === startEpoch && credentials.isFresh(now)) {
+      consumers.set(consumerClientId, entry);
+      for (const installationId of entry.installations.keys()) consumerOfInstallation.set(installationId, consumerClientId);
+    }
+    return entry;
+  }
+
+  async function loadToken(entry: TbaConsumerEntry, tokenId: string): Promise<TokenMatch | null> {
+    const startEpoch = epoch;
+    let token: TbaToken | null;
+    let loaded: InstalledRecord | null = null;
+    try {
+      token = await store.getToken(tokenId);
+      if (token !== null && token.consumerClientId !== entry.consumerClientId) token = null;
+      if (token !== null && token.clientId !== entry.consumerClientId && !entry.installations.has(token.clientId)) {
+        const installation = await store.getInstallation(token.clientId);
+        loaded = installation ? { installation, client: await store.getClient(installation.clientId) } : null;
+      }
+    } catch (error) {
+      if (isRefusedInput(error)) throw error;
+      throw unavailable();
+    }
+    // Only an entry still current may learn from the read; otherwise the next request reloads it.
+    if (epoch === startEpoch && consumers.get(entry.consumerClientId) === entry) {
+      if (token === null) {
+        if (entry.unknownTokens.size >= MAX_UNKNOWN_TOKENS) entry.unknownTokens.clear();
+        entry.unknownTokens.add(tokenId);
+      } else {
+        entry.tokens.set(token.id, token);
+        if (loaded) {
+          entry.installations.set(loaded.installation.clientId, loaded);
+          consumerOfInstallation.set(loaded.installation.clientId, entry.consumerClientId);
+        }
+      }
+    }
+    return token === null ? null : tokenMatch(entry, token, loaded);
+  }
+}
+
+/** A token with the installation it belongs to (null for the consumer's own tokens). */
+function tokenMatch(entry: TbaConsumerEntry, token: TbaToken, loaded: InstalledRecord | null = null): TokenMatch {
+  return {
+    token,
+    installed: token.clientId === entry.consumerClientId ? null : (entry.installations.get(token.clientId) ?? loaded),
   };
 }
 
