@@ -162,4 +162,23 @@ describe.each(STORE_KINDS)('Store contract: batched nonce claims (%s)', (kind) =
     expect(wins).toBe(rounds * 30);
     expect(await count(scope)).toBe(rounds * 30);
   });
+
+  it('forgets expired claims as time passes and keeps deciding right: a burst of short-lived nonces, then later claims', async () => {
+    const scope = id('scope');
+    const burst = Array.from({ length: 5_000 }, (_, i) => `b${i}`);
+    expect((await Promise.all(burst.map((nonce) => opened.store.claimNonce(scope, nonce, T0 + 10, T0)))).every(Boolean)).toBe(true);
+    // A minute and more later: every burst nonce has expired, and a claim in the same turn is fresh again.
+    const later = T0 + 70_000;
+    expect(
+      await Promise.all([
+        opened.store.claimNonce(scope, 'after', later + 300_000, later),
+        opened.store.claimNonce(scope, 'b0', later + 300_000, later),
+      ]),
+    ).toEqual([true, true]);
+    expect(await opened.store.claimNonce(scope, 'after', later + 300_000, later + 1)).toBe(false);
+    expect(await opened.store.claimNonce(scope, 'b1', later + 300_000, later + 1)).toBe(true);
+    expect(await opened.store.claimNonce(scope, 'b1', later + 300_000, later + 2)).toBe(false);
+    // A claim judged a little earlier than the latest (a clock stepped back) still finds a live nonce.
+    expect(await opened.store.claimNonce(scope, 'after', later + 300_000, later - 30_000)).toBe(false);
+  });
 });

@@ -93,7 +93,9 @@ export function sqliteNonceJournal(db: SqlDb, schedule: (run: () => void) => voi
         remember(keyOf(row.scope, row.nonce), Number(row.expires_at));
         caughtUp = Number(row.id);
       }
-      forgetBefore(Math.min(...batch.map((claim) => claim.now)) - FORGET_MARGIN_MS);
+      let earliest = Infinity;
+      for (const claim of batch) earliest = Math.min(earliest, claim.now);
+      forgetBefore(earliest - FORGET_MARGIN_MS);
       const fresh: Claim[] = [];
       const verdicts = batch.map((claim) => {
         const known = live.get(claim.key);
