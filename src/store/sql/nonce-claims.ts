@@ -5,7 +5,8 @@ import type { SqlDb } from '../sql-db.js';
 /** Rows per statement: 3 parameters each stays far below both databases' limits. */
 export const MAX_CLAIMS_PER_STATEMENT = 256;
 
-interface Claim {
+/** A claim waiting for its turn's write, with how to answer it. */
+export interface NonceClaim {
   scope: string;
   nonce: string;
   expiresAt: number;
@@ -29,7 +30,7 @@ function claimSql(rows: number): string {
   return sql;
 }
 
-const keyOf = (scope: string, nonce: string): string => `${scope}\n${nonce}`;
+export const keyOf = (scope: string, nonce: string): string => `${scope}\n${nonce}`;
 
 /** Claims distinct nonces with one statement; resolves to the keys (`keyOf`) that were fresh. */
 export async function claimNoncesSql(
@@ -58,13 +59,13 @@ export async function claimNonceNow(db: SqlDb, scope: string, nonce: string, exp
  * statement fails, every claim of the batch fails with the store's error and none is written.
  */
 export function batchedNonceClaims(db: SqlDb, schedule: (run: () => void) => void = setImmediate): AuthStore['claimNonce'] {
-  let pending: Claim[] = [];
+  let pending: NonceClaim[] = [];
   const flush = (): void => {
     const batch = pending;
     pending = [];
     // Claims of one key: the first goes to the database, the later ones are replays of it (or share its
     // error). Keys go in one order on every node, so two nodes' statements never wait on each other's rows.
-    const groups = new Map<string, Claim[]>();
+    const groups = new Map<string, NonceClaim[]>();
     for (const claim of batch) {
       const key = keyOf(claim.scope, claim.nonce);
       const group = groups.get(key);

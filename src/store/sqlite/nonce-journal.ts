@@ -1,6 +1,7 @@
 import type { AuthStore } from '../../core/auth/index.js';
 import { refuseUnholdable } from '../../core/kernel/index.js';
 import type { SqlDb } from '../sql-db.js';
+import { keyOf, type NonceClaim } from '../sql/nonce-claims.js';
 
 /** Rows per INSERT: 3 parameters each stays far below SQLite's limit. */
 const ROWS_PER_INSERT = 256;
@@ -10,17 +11,9 @@ const ROWS_PER_INSERT = 256;
  */
 const FORGET_MARGIN_MS = 60_000;
 
-interface Claim {
+interface Claim extends NonceClaim {
   key: string;
-  scope: string;
-  nonce: string;
-  expiresAt: number;
-  now: number;
-  resolve: (fresh: boolean) => void;
-  reject: (error: unknown) => void;
 }
-
-const keyOf = (scope: string, nonce: string): string => `${scope}\n${nonce}`;
 
 const insertSqlBySize = new Map<number, string>();
 function insertSql(rows: number): string {
