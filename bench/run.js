@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createServer } from 'node:net';
+import { controlApi, freePort } from './lib/rekey-node.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
@@ -29,16 +29,6 @@ if (spawnSync('which', ['wrk']).status !== 0) {
 }
 const hasTaskset = spawnSync('which', ['taskset']).status === 0;
 const pinned = (cpu, command, args) => (hasTaskset ? ['taskset', ['-c', cpu, command, ...args]] : [command, args]);
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitFor(url) {
   for (let i = 0; i < 100; i++) {
@@ -226,16 +216,7 @@ async function main() {
     const bareUrl = `http://127.0.0.1:${barePort}`;
     await waitFor(bareUrl);
 
-    const request = async (method, path, body) => {
-      const response = await fetch(url + path, {
-        method,
-        headers: { authorization: `Bearer ${adminToken}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-      });
-      const text = await response.text();
-      if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${text}`);
-      return text ? JSON.parse(text) : undefined;
-    };
+    const request = controlApi(url, adminToken);
     const ctx = {
       url,
       adminToken,

@@ -29,7 +29,7 @@ const SIGNATURE_INPUT = new RegExp(`^(${KEY})=(\\(((?:"${STRING}"(?: "${STRING}"
 const PARAMETER = new RegExp(`;(${KEY})=(?:"(${STRING})"|(${INTEGER}))`, 'g');
 const COMPONENT = new RegExp(`"(${STRING})"`, 'g');
 // Padded base64, so every decoder reads the same bytes.
-const SIGNATURE = /^([a-z*][a-z0-9_.*-]*)=:((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?):$/;
+const SIGNATURE = new RegExp(`^(${KEY})=:((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?):$`);
 
 export function readCanonicalSignatureFields(rawInput: string, rawSignature: string): CanonicalSignatureFields | undefined {
   const input = SIGNATURE_INPUT.exec(rawInput);
